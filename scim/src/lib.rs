@@ -4,10 +4,22 @@
 //! - [`schema`]: the RFC 7643 schema model, the built-in schemas, loading vendor extensions,
 //!   and [`schema::ResourceSchema`], against which paths and filters resolve.
 //! - [`filter`]: the filter and path grammar of RFC 7644 section 3.4.2.2, and an evaluator.
+//! - [`patch`]: the PATCH engine of RFC 7644 section 3.5.2, with Entra ID and Okta quirks.
+//! - [`value`]: checking and coercing one attribute value against its definition.
+//! - [`resource`]: the JSON representation of a resource and request-side validation.
+//! - [`query`]: list query parameters and SearchRequest.
+//! - [`projection`]: `attributes` / `excludedAttributes` with `returned` honoured.
+//! - [`message`]: ListResponse and the other RFC 7644 messages.
 //! - [`error`]: [`ScimError`], the RFC 7644 section 3.12 error.
 
 pub mod error;
 pub mod filter;
+pub mod message;
+pub mod patch;
+pub mod projection;
+pub mod query;
+pub mod resource;
 pub mod schema;
+pub mod value;
 
 pub use error::{ScimError, ScimResult, ScimType};

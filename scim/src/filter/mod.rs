@@ -3,5 +3,11 @@
 //! schema, and the in-memory evaluator.
 
 pub mod ast;
+mod display;
+pub mod eval;
+mod lexer;
+mod parser;
+pub mod resolve;
 
 pub use ast::{AttrPath, CompValue, CompareOp, Filter};
+pub use parser::{parse_attr_path, parse_filter, parse_path};

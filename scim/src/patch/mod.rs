@@ -1,0 +1,1 @@
+//! The PATCH engine (RFC 7644 section 3.5.2). (Placeholder.)
