@@ -7,7 +7,7 @@
 //! so no input can exhaust the stack; input length and the number of comparisons are bounded too.
 
 use super::ast::{AttrPath, CompValue, CompareOp, Filter};
-use super::lexer::{LexError, Lexer, Token, TokenKind, decode_string};
+use super::lexer::{LexError, Lexer, Token, TokenKind, decode_string, parse_number};
 use crate::error::{ScimError, ScimResult};
 
 /// The longest filter or path accepted by default, in bytes.
@@ -386,22 +386,22 @@ impl<'a> Parser<'a> {
     fn comp_value(&mut self) -> ScimResult<CompValue> {
         let token = self.token;
         let text = self.text(token);
-        let value = match token.kind {
-            TokenKind::String { has_escapes: false } => {
-                CompValue::String(text.get(1..text.len() - 1).unwrap_or_default().to_owned())
-            }
-            TokenKind::String { has_escapes: true } => {
-                CompValue::String(decode_string(text, token.start).map_err(|error| self.lex_error(error))?)
-            }
-            TokenKind::Number => CompValue::Number(
-                serde_json::from_str(text)
-                    .map_err(|_| self.error(format!("`{text}` at byte {} is not a valid JSON number", token.start)))?,
-            ),
-            TokenKind::Word if text.eq_ignore_ascii_case("true") => CompValue::Bool(true),
-            TokenKind::Word if text.eq_ignore_ascii_case("false") => CompValue::Bool(false),
-            TokenKind::Word if text.eq_ignore_ascii_case("null") => CompValue::Null,
-            _ => return Err(self.expected("a value (a quoted string, a number, true, false or null)")),
-        };
+        let value =
+            match token.kind {
+                TokenKind::String { has_escapes: false } => {
+                    CompValue::String(text.get(1..text.len() - 1).unwrap_or_default().to_owned())
+                }
+                TokenKind::String { has_escapes: true } => {
+                    CompValue::String(decode_string(text, token.start).map_err(|error| self.lex_error(error))?)
+                }
+                TokenKind::Number => CompValue::Number(parse_number(text).ok_or_else(|| {
+                    self.error(format!("`{text}` at byte {} is not a valid JSON number", token.start))
+                })?),
+                TokenKind::Word if text.eq_ignore_ascii_case("true") => CompValue::Bool(true),
+                TokenKind::Word if text.eq_ignore_ascii_case("false") => CompValue::Bool(false),
+                TokenKind::Word if text.eq_ignore_ascii_case("null") => CompValue::Null,
+                _ => return Err(self.expected("a value (a quoted string, a number, true, false or null)")),
+            };
         self.advance()?;
         Ok(value)
     }
