@@ -91,6 +91,22 @@ enum Syntax {
     Path,
 }
 
+impl Syntax {
+    fn error(self, detail: String) -> ScimError {
+        match self {
+            Syntax::Filter => ScimError::invalid_filter(detail),
+            Syntax::Path => ScimError::invalid_path(detail),
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Syntax::Filter => "filter",
+            Syntax::Path => "path",
+        }
+    }
+}
+
 /// The longest piece of input quoted back in an error detail.
 const MAX_QUOTED_CHARS: usize = 40;
 
@@ -112,23 +128,16 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn new(input: &'a str, limits: &FilterLimits, syntax: Syntax) -> ScimResult<Self> {
-        let error = |detail: String| match syntax {
-            Syntax::Filter => ScimError::invalid_filter(detail),
-            Syntax::Path => ScimError::invalid_path(detail),
-        };
-        let what = match syntax {
-            Syntax::Filter => "filter",
-            Syntax::Path => "path",
-        };
         if input.len() > limits.max_length {
-            return Err(error(format!(
-                "the {what} is {} bytes long; the limit is {} bytes",
+            return Err(syntax.error(format!(
+                "the {} is {} bytes long; the limit is {} bytes",
+                syntax.noun(),
                 input.len(),
                 limits.max_length
             )));
         }
         let mut lexer = Lexer::new(input);
-        let token = lexer.next_token().map_err(|lex_error| error(lex_error.message))?;
+        let token = lexer.next_token().map_err(|lex_error| syntax.error(lex_error.message))?;
         Ok(Parser {
             input,
             lexer,
@@ -145,10 +154,7 @@ impl<'a> Parser<'a> {
     // ---- errors ----
 
     fn error(&self, detail: String) -> ScimError {
-        match self.syntax {
-            Syntax::Filter => ScimError::invalid_filter(detail),
-            Syntax::Path => ScimError::invalid_path(detail),
-        }
+        self.syntax.error(detail)
     }
 
     fn lex_error(&self, error: LexError) -> ScimError {
