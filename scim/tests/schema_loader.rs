@@ -179,6 +179,12 @@ fn unknown_type_with_suggestion() {
             &format!("unknown type `{kind}`{hint}; it must be one of {types}"),
         );
     }
+    // An unknown type is reported once, not again as a complex attribute without sub-attributes.
+    assert_one_problem(
+        &with_attributes(json!([{"name": "badge", "type": "complx", "subAttributes": []}])),
+        "$.attributes[0].type",
+        &format!("unknown type `complx`; did you mean `complex`?; it must be one of {types}"),
+    );
     assert_one_problem(
         &with_attributes(json!([{"name": "badge", "type": true}])),
         "$.attributes[0].type",

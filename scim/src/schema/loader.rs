@@ -318,7 +318,7 @@ impl Checker<'_> {
                         &sub_path,
                         format!("`subAttributes` is only for `complex` attributes; this one is `{kind}`"),
                     );
-                } else if subs.is_empty() && level == Level::Top {
+                } else if is_complex && subs.is_empty() && level == Level::Top {
                     self.problem(&sub_path, "a complex attribute needs at least one sub-attribute");
                 }
                 if level == Level::Top {
