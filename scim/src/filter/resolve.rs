@@ -462,3 +462,318 @@ impl fmt::Display for Literal<'_> {
         }
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    //! Resolution against a small hand-built schema that has one attribute of every kind, so
+    //! these tests do not depend on the built-in schema files.
+
+    use std::sync::{Arc, LazyLock};
+
+    use super::*;
+    use crate::schema::{AttrOwner, ResourceType, Schema, SchemaExtension};
+
+    pub(crate) const WIDGET_URN: &str = "urn:example:scim:schemas:core:1.0:Widget";
+    pub(crate) const EXT_URN: &str = "urn:example:scim:schemas:extension:acme:1.0:Widget";
+
+    fn attr(name: &str, kind: AttributeType) -> Attribute {
+        Attribute::new(name, kind)
+    }
+
+    fn complex(name: &str, multi_valued: bool, subs: Vec<Attribute>) -> Attribute {
+        Attribute { multi_valued, sub_attributes: subs, ..attr(name, AttributeType::Complex) }
+    }
+
+    /// A resource type with one attribute of every type and shape.
+    pub(crate) static WIDGET: LazyLock<ResourceSchema> = LazyLock::new(|| {
+        let core = Schema {
+            id: WIDGET_URN.into(),
+            name: Some("Widget".into()),
+            description: None,
+            attributes: vec![
+                attr("title", AttributeType::String),
+                Attribute { case_exact: true, ..attr("code", AttributeType::String) },
+                attr("active", AttributeType::Boolean),
+                attr("count", AttributeType::Integer),
+                attr("ratio", AttributeType::Decimal),
+                attr("born", AttributeType::DateTime),
+                attr("blob", AttributeType::Binary),
+                attr("home", AttributeType::Reference),
+                Attribute { multi_valued: true, ..attr("tags", AttributeType::String) },
+                complex(
+                    "emails",
+                    true,
+                    vec![
+                        attr("value", AttributeType::String),
+                        attr("type", AttributeType::String),
+                        attr("primary", AttributeType::Boolean),
+                    ],
+                ),
+                complex(
+                    "name",
+                    false,
+                    vec![attr("givenName", AttributeType::String), attr("familyName", AttributeType::String)],
+                ),
+            ],
+        };
+        let extension = Schema {
+            id: EXT_URN.into(),
+            name: Some("AcmeWidget".into()),
+            description: None,
+            attributes: vec![
+                attr("department", AttributeType::String),
+                complex(
+                    "manager",
+                    false,
+                    vec![attr("value", AttributeType::String), attr("displayName", AttributeType::String)],
+                ),
+            ],
+        };
+        let resource_type = ResourceType {
+            id: Some("Widget".into()),
+            name: "Widget".into(),
+            endpoint: "/Widgets".into(),
+            description: None,
+            schema: WIDGET_URN.into(),
+            schema_extensions: vec![SchemaExtension { schema: EXT_URN.into(), required: false }],
+        };
+        #[allow(clippy::unwrap_used)]
+        ResourceSchema::new(resource_type, &[Arc::new(core), Arc::new(extension)]).unwrap()
+    });
+
+    /// A path without brackets, split like the parser does: URN at the last `:`, then `.`.
+    pub(crate) fn path(text: &str) -> AttrPath {
+        let (urn, rest) = match text.rfind(':') {
+            Some(at) if text.starts_with("urn:") => (Some(text[..at].to_owned()), &text[at + 1..]),
+            _ => (None, text),
+        };
+        let (name, sub_attr) = match rest.split_once('.') {
+            Some((name, sub)) => (name.to_owned(), Some(sub.to_owned())),
+            None => (rest.to_owned(), None),
+        };
+        AttrPath { urn, name, filter: None, sub_attr }
+    }
+
+    pub(crate) fn cmp(p: &str, op: CompareOp, value: CompValue) -> Filter {
+        Filter::Compare { path: path(p), op, value }
+    }
+
+    pub(crate) fn text(s: &str) -> CompValue {
+        CompValue::String(s.to_owned())
+    }
+
+    pub(crate) fn num(json: &str) -> CompValue {
+        #[allow(clippy::unwrap_used)]
+        CompValue::Number(serde_json::from_str(json).unwrap())
+    }
+
+    pub(crate) fn value_path(p: &str, filter: Filter) -> Filter {
+        Filter::ValuePath { path: path(p), filter: Box::new(filter) }
+    }
+
+    /// `attr[filter].sub op value`.
+    pub(crate) fn filtered_cmp(p: &str, filter: Filter, sub: &str, op: CompareOp, value: CompValue) -> Filter {
+        let mut path = path(p);
+        path.filter = Some(Box::new(filter));
+        path.sub_attr = Some(sub.to_owned());
+        Filter::Compare { path, op, value }
+    }
+
+    fn resolve(filter: &Filter) -> ScimResult<ResolvedFilter<'static>> {
+        resolve_filter(filter, &WIDGET)
+    }
+
+    /// The operand of a resolved comparison, panicking (in a test) on anything else.
+    fn operand_of(filter: &Filter) -> Operand {
+        match resolve(filter) {
+            Ok(ResolvedFilter::Compare { value, .. }) => value,
+            other => panic!("{filter:?} resolved to {other:?}"),
+        }
+    }
+
+    #[test]
+    fn literals_are_converted_to_the_attribute_type() {
+        use CompareOp::*;
+        let cases = [
+            (cmp("title", Eq, text("Ab É")), Operand::String { text: "ab é".into(), case_exact: false }),
+            (cmp("code", Eq, text("Ab É")), Operand::String { text: "Ab É".into(), case_exact: true }),
+            // Binary is case exact whatever the schema says (RFC 7643 section 2.3.6).
+            (cmp("blob", Eq, text("QUJD")), Operand::String { text: "QUJD".into(), case_exact: true }),
+            (cmp("home", Sw, text("HTTPS://x")), Operand::String { text: "https://x".into(), case_exact: false }),
+            (cmp("active", Eq, CompValue::Bool(false)), Operand::Boolean(false)),
+            // Entra ID and Okta send booleans as strings.
+            (cmp("active", Eq, text("True")), Operand::Boolean(true)),
+            (cmp("active", Ne, text("FALSE")), Operand::Boolean(false)),
+            (cmp("count", Gt, num("5")), Operand::Number(Number::Integer(5))),
+            (cmp("count", Gt, num("5.5")), Operand::Number(Number::Decimal(5.5))),
+            (cmp("ratio", Le, num("2")), Operand::Number(Number::Integer(2))),
+            (
+                cmp("born", Gt, text("2011-05-13T04:42:34+02:00")),
+                Operand::DateTime(time::macros::datetime!(2011-05-13 02:42:34 UTC)),
+            ),
+            (cmp("tags", Eq, text("RED")), Operand::String { text: "red".into(), case_exact: false }),
+        ];
+        for (filter, expected) in cases {
+            assert_eq!(operand_of(&filter), expected, "{filter:?}");
+        }
+    }
+
+    #[test]
+    fn paths_resolve_case_insensitively_to_the_schema_attribute() {
+        let resolved = resolve(&cmp("NAME.GIVENNAME", CompareOp::Eq, text("x"))).unwrap();
+        let ResolvedFilter::Compare { path, .. } = resolved else { panic!("{resolved:?}") };
+        assert_eq!(path.attr.canonical(), "name.givenName");
+        assert_eq!(path.scope, PathScope::Resource);
+
+        let resolved = resolve(&cmp(&format!("{EXT_URN}:manager.displayName"), CompareOp::Eq, text("x"))).unwrap();
+        let ResolvedFilter::Compare { path, .. } = resolved else { panic!("{resolved:?}") };
+        assert_eq!(path.attr.extension_urn(), Some(EXT_URN));
+        assert_eq!(path.leaf().name, "displayName");
+    }
+
+    #[test]
+    fn a_complex_attribute_with_a_value_compares_its_value() {
+        for p in ["emails", &format!("{EXT_URN}:manager")] {
+            let resolved = resolve(&cmp(p, CompareOp::Co, text("x"))).unwrap();
+            let ResolvedFilter::Compare { path, .. } = resolved else { panic!("{resolved:?}") };
+            assert_eq!(path.leaf().name, "value", "{p}");
+        }
+        // `pr` tests the attribute itself.
+        let resolved = resolve(&Filter::Present(path("emails"))).unwrap();
+        let ResolvedFilter::Present(path) = resolved else { panic!("{resolved:?}") };
+        assert!(path.attr.sub_attribute.is_none());
+    }
+
+    #[test]
+    fn null_literals_become_presence_tests() {
+        let resolved = resolve(&cmp("title", CompareOp::Eq, CompValue::Null)).unwrap();
+        assert!(
+            matches!(&resolved, ResolvedFilter::Not(inner) if matches!(**inner, ResolvedFilter::Present(_))),
+            "{resolved:?}"
+        );
+        let resolved = resolve(&cmp("title", CompareOp::Ne, CompValue::Null)).unwrap();
+        assert!(matches!(resolved, ResolvedFilter::Present(_)), "{resolved:?}");
+    }
+
+    #[test]
+    fn value_filters_resolve_relative_to_one_element() {
+        let filter = value_path("emails", cmp("TYPE", CompareOp::Eq, text("Work")));
+        let resolved = resolve(&filter).unwrap();
+        let ResolvedFilter::ValuePath { path, filter } = resolved else { panic!("{resolved:?}") };
+        assert_eq!(path.attr.canonical(), "emails");
+        let ResolvedFilter::Compare { path, value, .. } = *filter else { panic!("{filter:?}") };
+        assert_eq!(path.scope, PathScope::Element);
+        assert_eq!(path.attr.canonical(), "emails.type");
+        assert_eq!(value, Operand::String { text: "work".into(), case_exact: false });
+
+        // A list of strings: the element itself is `value`.
+        let resolved = resolve(&value_path("tags", cmp("value", CompareOp::Eq, text("x")))).unwrap();
+        let ResolvedFilter::ValuePath { filter, .. } = resolved else { panic!("{resolved:?}") };
+        let ResolvedFilter::Compare { path, .. } = *filter else { panic!("{filter:?}") };
+        assert!(path.attr.sub_attribute.is_none());
+        assert_eq!(path.scope, PathScope::Element);
+
+        // A single-valued complex attribute is a list of its one value.
+        assert!(resolve(&value_path("name", cmp("givenName", CompareOp::Eq, text("x")))).is_ok());
+
+        // `emails[type eq "work"].value eq "x"` carries the element filter on the path.
+        let filter =
+            filtered_cmp("emails", cmp("type", CompareOp::Eq, text("work")), "value", CompareOp::Eq, text("x"));
+        let resolved = resolve(&filter).unwrap();
+        let ResolvedFilter::Compare { path, .. } = resolved else { panic!("{resolved:?}") };
+        assert_eq!(path.attr.canonical(), "emails.value");
+        assert!(path.element_filter.is_some());
+    }
+
+    #[test]
+    fn resolve_value_filter_takes_a_resolved_parent() {
+        let emails = WIDGET.resolve(&path("emails")).unwrap();
+        let resolved = resolve_value_filter(&cmp("primary", CompareOp::Eq, CompValue::Bool(true)), emails).unwrap();
+        assert!(matches!(resolved, ResolvedFilter::Compare { value: Operand::Boolean(true), .. }));
+        assert_eq!(emails.owner, AttrOwner::Core);
+
+        let title = WIDGET.resolve(&path("title")).unwrap();
+        let error = resolve_value_filter(&cmp("value", CompareOp::Eq, text("x")), title).unwrap_err();
+        assert_eq!(error.scim_type, Some(ScimType::InvalidFilter));
+        assert!(error.detail.contains("`title`"), "{}", error.detail);
+    }
+
+    /// Every rejection is `400 invalidFilter` with a detail that starts `filter: ` and names the
+    /// attribute (and says why).
+    #[test]
+    fn type_and_shape_errors_are_invalid_filter_naming_the_attribute() {
+        use CompareOp::*;
+        let ext_department = format!("{EXT_URN}:department");
+        let cases: Vec<(Filter, &[&str])> = vec![
+            (cmp("nickName", Eq, text("x")), &["`nickName`", "not an attribute"]),
+            (cmp("name.middle", Eq, text("x")), &["`middle`", "`name`"]),
+            (cmp("title.sub", Eq, text("x")), &["`title`", "no sub-attributes"]),
+            (cmp("urn:example:nope:Widget:title", Eq, text("x")), &["urn:example:nope", "not a schema"]),
+            (cmp("department", Eq, text("x")), &["`department`", "not an attribute"]),
+            (cmp("active", Eq, text("yes")), &["`active`", "boolean", "\"yes\""]),
+            (cmp("active", Eq, num("1")), &["`active`", "boolean"]),
+            (cmp("active", Gt, CompValue::Bool(true)), &["`gt`", "`active`", "boolean"]),
+            (cmp("blob", Lt, text("QUJD")), &["`lt`", "`blob`", "binary"]),
+            (cmp("active", Co, text("true")), &["`co`", "`active`"]),
+            (cmp("count", Sw, num("1")), &["`sw`", "`count`", "integer"]),
+            (cmp("ratio", Ew, num("1")), &["`ew`", "`ratio`", "decimal"]),
+            (cmp("born", Co, text("2011")), &["`co`", "`born`", "dateTime"]),
+            (cmp("blob", Co, text("QU")), &["`co`", "`blob`", "binary"]),
+            (cmp("count", Eq, text("5")), &["`count`", "integer", "\"5\""]),
+            (cmp("born", Gt, text("yesterday")), &["`born`", "yesterday", "RFC 3339"]),
+            (cmp("born", Gt, num("5")), &["`born`", "dateTime"]),
+            (cmp("title", Eq, num("5")), &["`title`", "string", "5"]),
+            (cmp("title", Eq, CompValue::Bool(true)), &["`title`", "string", "true"]),
+            (cmp(&ext_department, Eq, num("5")), &[EXT_URN, "department"]),
+            (cmp("name", Eq, text("x")), &["`name`", "givenName"]),
+            (cmp("title", Gt, CompValue::Null), &["`title gt null`"]),
+            (cmp("emails.value", Co, CompValue::Null), &["`emails.value co null`"]),
+            (value_path("title", cmp("value", Eq, text("x"))), &["`title`", "single-valued"]),
+            (value_path("emails", cmp("kind", Eq, text("x"))), &["`kind`", "`emails`", "value, type, primary"]),
+            (value_path("emails", cmp("emails.type", Eq, text("x"))), &["`emails.type`", "`emails[...]`"]),
+            (value_path("tags", cmp("name", Eq, text("x"))), &["`tags`", "`value`", "`name`"]),
+            (value_path("emails.value", cmp("type", Eq, text("x"))), &["`emails.value`", "sub-attribute"]),
+            (value_path("emails", cmp("primary", Gt, CompValue::Bool(true))), &["`gt`", "`emails.primary`"]),
+            (value_path("emails", cmp("nope", Eq, text("x"))), &["`nope`", "`emails`"]),
+            (
+                value_path("emails", value_path("type", cmp("value", Eq, text("x")))),
+                &["cannot be nested", "`type[...]`"],
+            ),
+            (
+                Filter::And(
+                    Box::new(cmp("title", Eq, text("ok"))),
+                    Box::new(Filter::Not(Box::new(cmp("count", Co, num("1"))))),
+                ),
+                &["`co`", "`count`"],
+            ),
+        ];
+        for (filter, needles) in cases {
+            let error = match resolve(&filter) {
+                Err(error) => error,
+                Ok(resolved) => panic!("{filter:?} resolved to {resolved:?}"),
+            };
+            assert_eq!(error.status, 400, "{filter:?}");
+            assert_eq!(error.scim_type, Some(ScimType::InvalidFilter), "{filter:?}: {}", error.detail);
+            assert!(error.detail.starts_with("filter: "), "{}", error.detail);
+            for needle in needles {
+                assert!(error.detail.contains(needle), "{filter:?}: `{}` lacks `{needle}`", error.detail);
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_compare_exactly_as_integers_and_numerically_across_kinds() {
+        use std::cmp::Ordering::*;
+        let cases = [
+            (Number::Integer(1), Number::Decimal(1.0), Equal),
+            (Number::Integer(i64::MAX), Number::Integer(i64::MAX - 1), Greater),
+            (Number::Decimal(1.5), Number::Integer(2), Less),
+            (Number::Decimal(-0.0), Number::Decimal(0.0), Equal),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(a.compare(b), Some(expected), "{a:?} vs {b:?}");
+        }
+        let big: serde_json::Number = serde_json::from_str("18446744073709551615").unwrap();
+        assert!(matches!(Number::from_json(&big), Some(Number::Decimal(_))));
+    }
+}
