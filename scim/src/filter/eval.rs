@@ -208,3 +208,247 @@ fn compare_ascii_folded(found: &str, op: CompareOp, literal: &str) -> bool {
         _ => ordered(op, found.iter().map(u8::to_ascii_lowercase).cmp(literal.iter().copied())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+    use crate::filter::ast::{CompValue, Filter};
+    use crate::filter::resolve::resolve_filter;
+    use crate::filter::resolve::tests::{EXT_URN, WIDGET, cmp, filtered_cmp, num, path, text, value_path};
+
+    /// Which of `resources` (by index) `filter` matches.
+    fn matching(filter: &Filter, resources: &[Value]) -> Vec<usize> {
+        let resolved = resolve_filter(filter, &WIDGET).unwrap_or_else(|e| panic!("{filter:?}: {e}"));
+        (0..resources.len()).filter(|&i| resources.get(i).is_some_and(|r| resolved.matches(r))).collect()
+    }
+
+    fn check(resources: &[Value], cases: Vec<(Filter, Vec<usize>)>) {
+        for (filter, expected) in cases {
+            assert_eq!(matching(&filter, resources), expected, "{filter:?}");
+        }
+    }
+
+    #[test]
+    fn strings_fold_case_unless_case_exact() {
+        use CompareOp::*;
+        let resources = [
+            json!({"title": "Barbara Jensen", "code": "AbC"}),
+            json!({"title": "ÉCOLE Straße", "code": "abc"}),
+            json!({"title": "", "code": "ABC"}),
+            json!({"title": 5}),
+        ];
+        check(
+            &resources,
+            vec![
+                (cmp("title", Eq, text("barbara JENSEN")), vec![0]),
+                (cmp("title", Eq, text("école straße")), vec![1]),
+                (cmp("title", Co, text("ARA j")), vec![0]),
+                (cmp("title", Co, text("")), vec![0, 1, 2]),
+                (cmp("title", Sw, text("écoLE")), vec![1]),
+                (cmp("title", Sw, text("barbara jensen and more")), vec![]),
+                (cmp("title", Ew, text("JENSEN")), vec![0]),
+                (cmp("title", Ew, text("STRASSE")), vec![]),
+                (cmp("title", Ew, text("E")), vec![1]),
+                (cmp("title", Ew, text("SSE")), vec![]),
+                (cmp("title", Ew, text("ße")), vec![1]),
+                // Code-point order of the lower-cased texts: "" < "barbara jensen" < "école ...".
+                (cmp("title", Gt, text("B")), vec![0, 1]),
+                (cmp("title", Lt, text("BARBARA")), vec![2]),
+                (cmp("title", Ge, text("Barbara Jensen")), vec![0, 1]),
+                (cmp("title", Le, text("")), vec![2]),
+                (cmp("code", Eq, text("abc")), vec![1]),
+                (cmp("code", Eq, text("ABC")), vec![2]),
+                (cmp("code", Co, text("b")), vec![0, 1]),
+                // "ABC" < "AbC" < "abc" by code point.
+                (cmp("code", Gt, text("ABC")), vec![0, 1]),
+                (cmp("code", Ne, text("abc")), vec![0, 2, 3]),
+            ],
+        );
+    }
+
+    #[test]
+    fn non_ascii_case_folding_agrees_with_to_lowercase() {
+        // Kelvin sign K (U+212A) lower-cases to ASCII `k`; `İ` to `i̇` (two code points).
+        let resources = [json!({"title": "\u{212A}elvin"}), json!({"title": "İstanbul"}), json!({"title": "kelvin"})];
+        check(
+            &resources,
+            vec![
+                (cmp("title", CompareOp::Eq, text("KELVIN")), vec![0, 2]),
+                (cmp("title", CompareOp::Eq, text("\u{212A}ELVIN")), vec![0, 2]),
+                (cmp("title", CompareOp::Sw, text("i\u{307}s")), vec![1]),
+                (cmp("title", CompareOp::Sw, text("is")), vec![]),
+            ],
+        );
+    }
+
+    #[test]
+    fn numbers_booleans_and_timestamps_compare_by_value() {
+        use CompareOp::*;
+        let resources = [
+            json!({"count": 1, "ratio": 0.5, "active": true, "born": "2011-05-13T04:42:34Z"}),
+            json!({"count": 2, "ratio": 2, "active": false, "born": "2011-05-13T06:42:34.000+02:00"}),
+            json!({"count": 1.0, "ratio": -1.5, "active": "true", "born": "2011-05-13T04:42:35Z"}),
+            json!({"count": "1", "born": "13 May 2011"}),
+        ];
+        check(
+            &resources,
+            vec![
+                (cmp("count", Eq, num("1")), vec![0, 2]),
+                (cmp("count", Eq, num("1.0")), vec![0, 2]),
+                (cmp("count", Gt, num("1")), vec![1]),
+                (cmp("count", Ge, num("1.5")), vec![1]),
+                (cmp("count", Ne, num("1")), vec![1, 3]),
+                (cmp("ratio", Lt, num("0.5")), vec![2]),
+                (cmp("ratio", Le, num("0.5")), vec![0, 2]),
+                (cmp("ratio", Eq, num("2.0")), vec![1]),
+                (cmp("active", Eq, CompValue::Bool(true)), vec![0]),
+                (cmp("active", Eq, text("FALSE")), vec![1]),
+                (cmp("active", Ne, CompValue::Bool(true)), vec![1, 2, 3]),
+                // The same instant, written in two offsets, is equal.
+                (cmp("born", Eq, text("2011-05-13T04:42:34Z")), vec![0, 1]),
+                (cmp("born", Gt, text("2011-05-13T04:42:34Z")), vec![2]),
+                (cmp("born", Ge, text("2011-05-13T05:42:34+01:00")), vec![0, 1, 2]),
+                (cmp("born", Lt, text("2011-05-13T04:42:34.5Z")), vec![0, 1]),
+                (cmp("born", Ne, text("2011-05-13T04:42:34Z")), vec![2, 3]),
+            ],
+        );
+    }
+
+    #[test]
+    fn presence_treats_null_empty_and_hollow_values_as_absent() {
+        let resources = [
+            json!({}),
+            json!({"title": null, "tags": [], "name": {}, "emails": [{}]}),
+            json!({"title": "", "tags": [""], "name": {"givenName": ""}, "emails": [{"value": null}]}),
+            json!({"title": "x", "tags": ["", "a"], "name": {"givenName": "B"}, "emails": [{"primary": false}]}),
+            json!({"active": false, "count": 0}),
+        ];
+        check(
+            &resources,
+            vec![
+                (Filter::Present(path("title")), vec![3]),
+                (Filter::Present(path("tags")), vec![3]),
+                (Filter::Present(path("name")), vec![3]),
+                (Filter::Present(path("name.givenName")), vec![3]),
+                (Filter::Present(path("emails")), vec![3]),
+                (Filter::Present(path("emails.value")), vec![]),
+                (Filter::Present(path("emails.primary")), vec![3]),
+                (Filter::Present(path("active")), vec![4]),
+                (Filter::Present(path("count")), vec![4]),
+                (cmp("title", CompareOp::Eq, CompValue::Null), vec![0, 1, 2, 4]),
+                (cmp("title", CompareOp::Ne, CompValue::Null), vec![3]),
+            ],
+        );
+    }
+
+    #[test]
+    fn multi_valued_attributes_match_when_any_value_does_and_ne_when_none_equals() {
+        use CompareOp::*;
+        let resources = [
+            json!({"emails": [{"value": "a@x.com", "type": "work"}, {"value": "b@y.org", "type": "home", "primary": true}]}),
+            json!({"emails": [{"value": "c@x.com", "type": "home"}], "tags": ["red", "Blue"]}),
+            json!({"tags": ["green"]}),
+            json!({"emails": [null, {"value": "A@X.COM"}]}),
+        ];
+        check(
+            &resources,
+            vec![
+                (cmp("emails", Co, text("x.com")), vec![0, 1, 3]),
+                (cmp("emails.value", Ew, text(".org")), vec![0]),
+                (cmp("emails.type", Eq, text("work")), vec![0]),
+                (cmp("emails.value", Ne, text("a@x.com")), vec![1, 2]),
+                (cmp("emails.type", Ne, text("home")), vec![2, 3]),
+                (cmp("tags", Eq, text("blue")), vec![1]),
+                (cmp("tags", Ne, text("blue")), vec![0, 2, 3]),
+                (cmp("tags", Gt, text("h")), vec![1]),
+                (
+                    value_path(
+                        "emails",
+                        Filter::And(
+                            Box::new(cmp("type", Eq, text("work"))),
+                            Box::new(cmp("value", Co, text("@x.com"))),
+                        ),
+                    ),
+                    vec![0],
+                ),
+                // Each element is tested on its own: no element is both home and at x.com's a@.
+                (
+                    value_path(
+                        "emails",
+                        Filter::And(Box::new(cmp("type", Eq, text("home"))), Box::new(cmp("value", Sw, text("a@")))),
+                    ),
+                    vec![],
+                ),
+                (value_path("emails", cmp("primary", Eq, CompValue::Bool(true))), vec![0]),
+                (value_path("emails", cmp("type", Ne, text("work"))), vec![0, 1, 3]),
+                (value_path("emails", Filter::Not(Box::new(Filter::Present(path("type"))))), vec![3]),
+                (value_path("tags", cmp("value", Sw, text("GR"))), vec![2]),
+                (filtered_cmp("emails", cmp("type", Eq, text("home")), "value", Co, text("x.com")), vec![1]),
+                (filtered_cmp("emails", cmp("type", Eq, text("home")), "value", Ne, text("c@x.com")), vec![0, 2, 3]),
+                (filtered_cmp("emails", cmp("type", Eq, text("home")), "primary", Eq, CompValue::Bool(true)), vec![0]),
+            ],
+        );
+    }
+
+    #[test]
+    fn single_valued_complex_and_extension_attributes() {
+        use CompareOp::*;
+        let resources = [
+            json!({"name": {"givenName": "Barbara", "familyName": "Jensen"},
+                   EXT_URN: {"department": "Tour Operations", "manager": {"value": "26118915-6090-4610-87e4-49d8ca9f808d"}}}),
+            json!({"name": {"givenName": "Ann"}, EXT_URN: {"department": "Sales"}}),
+            // Keys in another case still resolve (fallback lookup).
+            json!({"NAME": {"GIVENNAME": "barbara"}, "urn:example:scim:schemas:extension:ACME:1.0:Widget": {"Department": "sales"}}),
+            json!({"department": "Sales"}),
+        ];
+        let department = format!("{EXT_URN}:department");
+        let manager = format!("{EXT_URN}:manager");
+        check(
+            &resources,
+            vec![
+                (cmp("name.givenName", Eq, text("barbara")), vec![0, 2]),
+                (value_path("name", cmp("givenName", Sw, text("A"))), vec![1]),
+                (cmp(&department, Eq, text("sales")), vec![1, 2]),
+                (cmp(&department, Ne, text("sales")), vec![0, 3]),
+                (cmp(&manager, Eq, text("26118915-6090-4610-87E4-49D8CA9F808D")), vec![0]),
+                (Filter::Present(path(&manager)), vec![0]),
+                (
+                    Filter::Or(
+                        Box::new(cmp(&department, Sw, text("tour"))),
+                        Box::new(Filter::Not(Box::new(Filter::Present(path("name"))))),
+                    ),
+                    vec![0, 3],
+                ),
+            ],
+        );
+    }
+
+    fn op_strategy() -> impl Strategy<Value = CompareOp> {
+        prop::sample::select(vec![
+            CompareOp::Eq,
+            CompareOp::Co,
+            CompareOp::Sw,
+            CompareOp::Ew,
+            CompareOp::Gt,
+            CompareOp::Ge,
+            CompareOp::Lt,
+            CompareOp::Le,
+        ])
+    }
+
+    proptest! {
+        /// The allocation-free ASCII path is exactly "lower-case both with `to_lowercase`, then
+        /// compare", including literals with non-ASCII characters.
+        #[test]
+        fn ascii_folding_matches_to_lowercase(found in "[a-zA-Z0-9 .@]{0,12}", literal in "[a-zA-Z0-9 .@\u{212A}é]{0,5}", op in op_strategy()) {
+            let literal = literal.to_lowercase();
+            prop_assert_eq!(
+                compare_ascii_folded(&found, op, &literal),
+                compare_text(&found.to_lowercase(), op, &literal)
+            );
+        }
+    }
+}
