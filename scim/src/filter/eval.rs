@@ -427,16 +427,8 @@ mod tests {
     }
 
     fn op_strategy() -> impl Strategy<Value = CompareOp> {
-        prop::sample::select(vec![
-            CompareOp::Eq,
-            CompareOp::Co,
-            CompareOp::Sw,
-            CompareOp::Ew,
-            CompareOp::Gt,
-            CompareOp::Ge,
-            CompareOp::Lt,
-            CompareOp::Le,
-        ])
+        let keywords = ["eq", "co", "sw", "ew", "gt", "ge", "lt", "le"];
+        prop::sample::select(keywords.iter().filter_map(|k| CompareOp::from_keyword(k)).collect::<Vec<_>>())
     }
 
     proptest! {
