@@ -176,7 +176,28 @@ fn coerce_complex(attr: &Attribute, object: Map<String, Value>, path: &str) -> S
             out.insert(sub.name.clone(), value);
         }
     }
-    Ok(if out.is_empty() { Value::Null } else { Value::Object(out) })
+    Ok(if out.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(in_schema_order(out, attr.sub_attributes.iter().map(|a| a.name.as_str())))
+    })
+}
+
+/// The members of `object` (whose keys are canonical attribute names) reordered as `names`
+/// (the schema's attribute names) lists them, so that equal values serialise to equal bytes
+/// whatever order the client used. Keys not in `names` keep their relative order, at the end.
+pub fn in_schema_order<'a>(
+    mut object: Map<String, Value>,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Map<String, Value> {
+    let mut ordered = Map::with_capacity(object.len());
+    for name in names {
+        if let Some((key, value)) = object.shift_remove_entry(name) {
+            ordered.insert(key, value);
+        }
+    }
+    ordered.extend(object);
+    ordered
 }
 
 /// A JSON number as an `i64` when it has no fractional part (`42` or `42.0`).
@@ -345,6 +366,12 @@ mod tests {
     fn complex_keys_are_matched_case_insensitively_and_renamed() {
         let value = coerce(&manager(), json!({"VALUE": "26118915-6090-4610-87e4-49d8ca9f808d", "DisplayName": "John"}));
         assert_eq!(value.unwrap(), json!({"value": "26118915-6090-4610-87e4-49d8ca9f808d", "displayName": "John"}));
+    }
+
+    #[test]
+    fn complex_sub_attributes_come_back_in_schema_order() {
+        let value = coerce(&manager(), json!({"displayName": "John", "$ref": "../Users/1", "value": "1"})).unwrap();
+        assert_eq!(serde_json::to_string(&value).unwrap(), r#"{"value":"1","$ref":"../Users/1","displayName":"John"}"#);
     }
 
     #[test]
