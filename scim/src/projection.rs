@@ -31,6 +31,7 @@ use serde_json::{Map, Value};
 use crate::filter::AttrPath;
 use crate::resource::set_schemas;
 use crate::schema::{Attribute, ResourceSchema, Returned, builtin};
+use crate::value::implied_sub_attribute;
 
 /// The response form of `resource` (canonical form) for a request with these `attributes` and
 /// `excludedAttributes` (see the module docs).
@@ -114,8 +115,13 @@ fn keep_sub_attributes(attribute: &Attribute, value: Value, keep: impl Fn(&Attri
     }
     let filter = |element: Value| match element {
         Value::Object(members) => {
-            let kept: Map<String, Value> =
-                members.into_iter().filter(|(name, _)| attribute.sub_attribute(name).is_none_or(&keep)).collect();
+            let kept: Map<String, Value> = members
+                .into_iter()
+                .filter(|(name, _)| {
+                    let sub = attribute.sub_attribute(name).or_else(|| implied_sub_attribute(attribute, name));
+                    sub.is_none_or(&keep)
+                })
+                .collect();
             (!kept.is_empty()).then_some(Value::Object(kept))
         }
         other => Some(other),
@@ -166,6 +172,15 @@ impl<'s> Selection<'s> {
                     owner,
                     resolved.attribute.name.as_str(),
                     resolved.sub_attribute.map(|s| s.name.as_str()),
+                ));
+            } else if let Some(sub) = &path.sub_attr
+                && let Ok(parent) = schema.resolve(&AttrPath { sub_attr: None, ..path.clone() })
+                && let Some(implied) = implied_sub_attribute(parent.attribute, sub)
+            {
+                selection.paths.push((
+                    parent.extension_urn(),
+                    parent.attribute.name.as_str(),
+                    Some(implied.name.as_str()),
                 ));
             }
         }

@@ -204,3 +204,18 @@ fn returned_always_sub_attribute_survives_sub_attribute_selection() {
         json!({"value": "babs@jensen.org", "type": "home"})
     );
 }
+
+#[test]
+fn implied_sub_attributes_are_selected_like_defined_ones() {
+    let group = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "id": "e9e30dba",
+        "displayName": "Tour Guides",
+        "members": [{"value": "2819c223", "display": "Babs Jensen"}]
+    });
+    let schema = scim::schema::builtin::group_schema();
+    let only_values = project(&group, &schema, &paths("members.value"), &[]);
+    assert_eq!(only_values["members"], json!([{"value": "2819c223"}]));
+    let without_display = project(&group, &schema, &[], &paths("members.display"));
+    assert_eq!(without_display["members"], json!([{"value": "2819c223"}]));
+}
