@@ -11,3 +11,4 @@ pub mod resolve;
 
 pub use ast::{AttrPath, CompValue, CompareOp, Filter};
 pub use parser::{parse_attr_path, parse_filter, parse_path};
+pub use resolve::{Number, Operand, PathScope, ResolvedFilter, ResolvedPath, resolve_filter, resolve_value_filter};
