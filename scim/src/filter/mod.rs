@@ -10,5 +10,8 @@ mod parser;
 pub mod resolve;
 
 pub use ast::{AttrPath, CompValue, CompareOp, Filter};
-pub use parser::{parse_attr_path, parse_filter, parse_path};
+pub use parser::{
+    FilterLimits, MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, MAX_FILTER_TERMS, parse_attr_path, parse_filter,
+    parse_filter_with_limits, parse_path, parse_path_with_limits,
+};
 pub use resolve::{Number, Operand, PathScope, ResolvedFilter, ResolvedPath, resolve_filter, resolve_value_filter};
