@@ -11,6 +11,7 @@
 //! - [`projection`]: `attributes` / `excludedAttributes` with `returned` honoured.
 //! - [`message`]: ListResponse and the other RFC 7644 messages.
 //! - [`server`] (feature `server`, on by default): the axum HTTP layer.
+//! - [`typed`]: Rust structs mapped onto SCIM resources (what `#[derive(ScimResource)]` expands to).
 //! - [`error`]: [`ScimError`], the RFC 7644 section 3.12 error.
 
 pub mod error;
@@ -23,6 +24,7 @@ pub mod resource;
 pub mod schema;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod typed;
 pub mod value;
 
 pub use error::{ScimError, ScimResult, ScimType};
