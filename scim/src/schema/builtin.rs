@@ -1,10 +1,27 @@
 //! The built-in schemas: RFC 7643 section 8.7.1 (core User, core Group, enterprise User) from
 //! the JSON files in the repository's `schemas/` folder, the standard resource types, and the
 //! common attributes every resource has (section 3.1).
+//!
+//! The JSON files follow the RFC's section 8.7.1 text attribute by attribute, including the
+//! places where it disagrees with its own prose (section 4) or has reported errata; we keep the
+//! RFC's characteristics so `/Schemas` serves what clients expect:
+//! - Group `displayName` says "REQUIRED." in its description but has `"required": false`.
+//! - Group `members` has no `display` sub-attribute (section 4.2 mentions one); Okta sends it, so
+//!   request handling must tolerate it rather than the schema inventing it.
+//! - Enterprise `manager.value` and `manager.$ref` say "REQUIRED." but are `"required": false`;
+//!   keeping them optional is also what Entra needs, which sends `manager` as `{"value": id}`.
+//! - User `addresses` has no `primary` sub-attribute (section 4.1.2 mentions one).
+//! - `x509Certificates.value` is `binary` with `"caseExact": false` (erratum 6000 says true;
+//!   binary values are compared exactly anyway, section 2.3.6).
+//! - `entitlements.type` has no `canonicalValues`, `roles.type` and `x509Certificates.type`
+//!   have an empty list; both mean "none".
 
 use std::sync::{Arc, LazyLock};
 
-use super::{Attribute, AttributeType, Mutability, Returned, Schema, Uniqueness};
+use super::{
+    Attribute, AttributeType, Extension, Mutability, ResourceSchema, ResourceType, Returned, Schema, SchemaExtension,
+    Uniqueness,
+};
 
 /// The core User schema URN.
 pub const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -14,7 +31,7 @@ pub const GROUP_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 pub const ENTERPRISE_USER_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
 fn parse_builtin(file: &str, json: &str) -> Arc<Schema> {
-    // The files are part of this crate and checked by the tests below; a broken one is a
+    // The files are part of this crate and checked by tests/schema_builtin.rs; a broken one is a
     // build defect, not a runtime condition.
     #[allow(clippy::expect_used)]
     Arc::new(serde_json::from_str(json).unwrap_or_else(|e| panic!("built-in schema {file} is invalid: {e}")))
@@ -40,6 +57,59 @@ pub fn core_group() -> Arc<Schema> {
 /// The enterprise User extension (RFC 7643 section 8.7.1).
 pub fn enterprise_user() -> Arc<Schema> {
     ENTERPRISE_USER.clone()
+}
+
+/// The User resource type of RFC 7643 section 8.6, with the enterprise extension (optional, so
+/// Entra and Okta may omit it) when `enterprise` is set.
+pub fn user_resource_type(enterprise: bool) -> ResourceType {
+    ResourceType {
+        id: Some("User".into()),
+        name: "User".into(),
+        endpoint: "/Users".into(),
+        description: Some("User Account".into()),
+        schema: USER_URN.into(),
+        schema_extensions: if enterprise {
+            vec![SchemaExtension { schema: ENTERPRISE_USER_URN.into(), required: false }]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// The Group resource type of RFC 7643 section 8.6.
+pub fn group_resource_type() -> ResourceType {
+    ResourceType {
+        id: Some("Group".into()),
+        name: "Group".into(),
+        endpoint: "/Groups".into(),
+        description: Some("Group".into()),
+        schema: GROUP_URN.into(),
+        schema_extensions: Vec::new(),
+    }
+}
+
+/// Users with the core User schema and the optional enterprise extension.
+pub fn user_schema() -> ResourceSchema {
+    ResourceSchema {
+        resource_type: user_resource_type(true),
+        core: core_user(),
+        extensions: vec![Extension { schema: enterprise_user(), required: false }],
+    }
+}
+
+/// Users with the core User schema only.
+pub fn user_schema_without_enterprise() -> ResourceSchema {
+    ResourceSchema { resource_type: user_resource_type(false), core: core_user(), extensions: Vec::new() }
+}
+
+/// Groups with the core Group schema.
+pub fn group_schema() -> ResourceSchema {
+    ResourceSchema { resource_type: group_resource_type(), core: core_group(), extensions: Vec::new() }
+}
+
+/// Every built-in schema: core User, core Group, enterprise User.
+pub fn all_schemas() -> Vec<Arc<Schema>> {
+    vec![core_user(), core_group(), enterprise_user()]
 }
 
 fn common(name: &str, kind: AttributeType) -> Attribute {

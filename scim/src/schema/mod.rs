@@ -142,6 +142,26 @@ impl ResourceSchema {
         self.core.attribute(name).map(|a| (AttrOwner::Core, a))
     }
 
+    /// The error for an unqualified name that is neither common nor core: when an extension has
+    /// it, say that extension attributes need their URN (RFC 7644 section 3.10), else suggest the
+    /// closest common or core name.
+    fn unknown_unqualified(&self, name: &str) -> ScimError {
+        let qualified = self.extensions.iter().find_map(|e| {
+            e.schema
+                .attribute(name)
+                .map(|a| format!("; extension attributes need their schema URN: `{}:{}`", e.schema.id, a.name))
+        });
+        let hint = qualified.unwrap_or_else(|| {
+            let common = builtin::common_attributes().iter().map(|a| a.name.as_str());
+            suggestion(name, common.chain(self.core.attributes.iter().map(|a| a.name.as_str())))
+        });
+        ScimError::invalid_path(format!(
+            "`{name}` is not an attribute of {} (schema {}){hint}",
+            self.name(),
+            self.core.id
+        ))
+    }
+
     /// Resolve a parsed path (ignoring any value filter, which the caller resolves against the
     /// attribute's sub-attributes) to the attribute it names, case-insensitively.
     ///
@@ -151,15 +171,7 @@ impl ResourceSchema {
     /// context turn them into `invalidFilter`.
     pub fn resolve(&self, path: &AttrPath) -> ScimResult<ResolvedAttr<'_>> {
         let (owner, attribute) = match &path.urn {
-            None => self.top_level(&path.name).ok_or_else(|| {
-                ScimError::invalid_path(format!(
-                    "`{}` is not an attribute of {} (schema {}){}",
-                    path.name,
-                    self.name(),
-                    self.core.id,
-                    suggestion(&path.name, self.core.attributes.iter().map(|a| a.name.as_str()))
-                ))
-            })?,
+            None => self.top_level(&path.name).ok_or_else(|| self.unknown_unqualified(&path.name))?,
             Some(urn) => {
                 let schema = self.schema(urn).ok_or_else(|| {
                     ScimError::invalid_path(format!(
@@ -170,10 +182,13 @@ impl ResourceSchema {
                 })?;
                 let owner =
                     if std::ptr::eq(schema, &*self.core) { AttrOwner::Core } else { AttrOwner::Extension(schema) };
-                let attribute = schema
+                // A common attribute qualified with the core URN (`urn:...:User:id`) is still a
+                // common attribute, not a core one.
+                let (owner, attribute) = schema
                     .attribute(&path.name)
+                    .map(|a| (owner, a))
                     .or_else(|| match owner {
-                        AttrOwner::Core => builtin::common_attribute(&path.name),
+                        AttrOwner::Core => builtin::common_attribute(&path.name).map(|a| (AttrOwner::Common, a)),
                         _ => None,
                     })
                     .ok_or_else(|| {
