@@ -14,3 +14,4 @@ pub use parser::{
     FilterLimits, MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, MAX_FILTER_TERMS, parse_attr_path, parse_filter,
     parse_filter_with_limits, parse_path, parse_path_with_limits,
 };
+pub use resolve::{Number, Operand, PathScope, ResolvedFilter, ResolvedPath, resolve_filter, resolve_value_filter};
