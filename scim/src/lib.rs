@@ -12,6 +12,7 @@
 //! - [`message`]: ListResponse and the other RFC 7644 messages.
 //! - [`server`] (feature `server`, on by default): the axum HTTP layer.
 //! - [`typed`]: Rust structs mapped onto SCIM resources (what `#[derive(ScimResource)]` expands to).
+//! - [`store`]: the [`store::Store`] trait, an in-memory store and the SQLite store.
 //! - [`error`]: [`ScimError`], the RFC 7644 section 3.12 error.
 
 pub mod error;
@@ -24,6 +25,7 @@ pub mod resource;
 pub mod schema;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod store;
 pub mod typed;
 pub mod value;
 
