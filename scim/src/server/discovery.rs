@@ -47,9 +47,8 @@ impl Discovery {
                 max_results: u32::try_from(features.max_results).unwrap_or(u32::MAX),
             },
             change_password: Supported { supported: features.change_password },
-            // Sorting is not implemented by the stores, so it is not advertised; `sortBy` is
-            // ignored, which RFC 7644 section 3.4.2.3 allows when sort is unsupported.
-            sort: Supported { supported: false },
+            // Every store sorts (the `Store` contract, RFC 7644 section 3.4.2.3).
+            sort: Supported { supported: true },
             etag: Supported { supported: true },
             authentication_schemes: vec![features.authentication.clone()],
         };
