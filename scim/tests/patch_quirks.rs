@@ -3,7 +3,6 @@
 mod patch_common;
 
 use patch_common::*;
-use scim::ScimType;
 use serde_json::json;
 
 const MANAGER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
