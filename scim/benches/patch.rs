@@ -113,3 +113,11 @@ fn add_one_member_to_10k_group(bencher: Bencher) {
         apply_patch(group, black_box(&request.operations), &schema).expect("applies");
     });
 }
+
+/// Baseline for the ratios in BENCHMARKS.md: serialising the same full User to JSON text, which
+/// every PATCH response does anyway after the operations are applied.
+#[divan::bench]
+fn baseline_serialise_full_user(bencher: Bencher) {
+    let user = full_user();
+    bencher.bench(|| serde_json::to_vec(black_box(&user)).map(|bytes| bytes.len()).unwrap_or(0));
+}
