@@ -206,6 +206,58 @@ pub(super) fn decode_string(literal: &str, offset: usize) -> Result<String, LexE
     Ok(decoded)
 }
 
+/// A JSON number (RFC 8259 section 6) as serde_json would represent it: an integer when it has
+/// no fraction or exponent and fits 64 bits, a float otherwise. Floats are parsed with correct
+/// rounding, so printing a number and parsing it back gives the same value. `None` for text that
+/// is not a JSON number or overflows a float.
+pub(super) fn parse_number(text: &str) -> Option<serde_json::Number> {
+    let bytes = text.as_bytes();
+    let mut index = usize::from(bytes.first() == Some(&b'-'));
+    let digits =
+        |from: usize| bytes.get(from..).map_or(0, |rest| rest.iter().take_while(|b| b.is_ascii_digit()).count());
+    let integer_digits = digits(index);
+    if integer_digits == 0 || (integer_digits > 1 && bytes.get(index) == Some(&b'0')) {
+        return None;
+    }
+    index += integer_digits;
+    let mut is_integer = true;
+    if bytes.get(index) == Some(&b'.') {
+        let fraction_digits = digits(index + 1);
+        if fraction_digits == 0 {
+            return None;
+        }
+        index += 1 + fraction_digits;
+        is_integer = false;
+    }
+    if matches!(bytes.get(index), Some(b'e' | b'E')) {
+        index += 1;
+        if matches!(bytes.get(index), Some(b'+' | b'-')) {
+            index += 1;
+        }
+        let exponent_digits = digits(index);
+        if exponent_digits == 0 {
+            return None;
+        }
+        index += exponent_digits;
+        is_integer = false;
+    }
+    if index != bytes.len() {
+        return None;
+    }
+    if is_integer {
+        let integer = if text.starts_with('-') {
+            // serde_json reads `-0` as the float -0.0.
+            text.parse::<i64>().ok().filter(|&value| value != 0).map(serde_json::Number::from)
+        } else {
+            text.parse::<u64>().ok().map(serde_json::Number::from)
+        };
+        if integer.is_some() {
+            return integer;
+        }
+    }
+    text.parse::<f64>().ok().and_then(serde_json::Number::from_f64)
+}
+
 /// Four hex digits of a `\uXXXX` escape.
 fn hex4(chars: &mut std::str::CharIndices<'_>) -> Option<u32> {
     let mut value = 0;
@@ -291,6 +343,33 @@ mod tests {
         ];
         for (literal, expected) in cases {
             assert_eq!(decode_string(literal, 0).as_deref(), Ok(expected), "{literal}");
+        }
+    }
+
+    #[test]
+    fn parses_json_numbers_like_serde_json() {
+        for text in [
+            "0",
+            "-0",
+            "42",
+            "-42",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775809",
+            "1.5",
+            "-2.5e-3",
+            "1E10",
+            "1e+2",
+            "0.1",
+            "1.7976931348623157e308",
+        ] {
+            let expected: serde_json::Number = serde_json::from_str(text).expect(text);
+            assert_eq!(parse_number(text), Some(expected), "{text}");
+        }
+        for text in
+            ["", "-", "01", "-01", "1.", ".5", "1e", "1e+", "+1", "1.2.3", "5and", "0x10", "1e999", "--1", "1_000"]
+        {
+            assert_eq!(parse_number(text), None, "{text}");
         }
     }
 

@@ -7,7 +7,7 @@
 //! so no input can exhaust the stack; input length and the number of comparisons are bounded too.
 
 use super::ast::{AttrPath, CompValue, CompareOp, Filter};
-use super::lexer::{LexError, Lexer, Token, TokenKind, decode_string};
+use super::lexer::{LexError, Lexer, Token, TokenKind, decode_string, parse_number};
 use crate::error::{ScimError, ScimResult};
 
 /// The longest filter or path accepted by default, in bytes.
@@ -91,6 +91,22 @@ enum Syntax {
     Path,
 }
 
+impl Syntax {
+    fn error(self, detail: String) -> ScimError {
+        match self {
+            Syntax::Filter => ScimError::invalid_filter(detail),
+            Syntax::Path => ScimError::invalid_path(detail),
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Syntax::Filter => "filter",
+            Syntax::Path => "path",
+        }
+    }
+}
+
 /// The longest piece of input quoted back in an error detail.
 const MAX_QUOTED_CHARS: usize = 40;
 
@@ -112,23 +128,16 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn new(input: &'a str, limits: &FilterLimits, syntax: Syntax) -> ScimResult<Self> {
-        let error = |detail: String| match syntax {
-            Syntax::Filter => ScimError::invalid_filter(detail),
-            Syntax::Path => ScimError::invalid_path(detail),
-        };
-        let what = match syntax {
-            Syntax::Filter => "filter",
-            Syntax::Path => "path",
-        };
         if input.len() > limits.max_length {
-            return Err(error(format!(
-                "the {what} is {} bytes long; the limit is {} bytes",
+            return Err(syntax.error(format!(
+                "the {} is {} bytes long; the limit is {} bytes",
+                syntax.noun(),
                 input.len(),
                 limits.max_length
             )));
         }
         let mut lexer = Lexer::new(input);
-        let token = lexer.next_token().map_err(|lex_error| error(lex_error.message))?;
+        let token = lexer.next_token().map_err(|lex_error| syntax.error(lex_error.message))?;
         Ok(Parser {
             input,
             lexer,
@@ -145,10 +154,7 @@ impl<'a> Parser<'a> {
     // ---- errors ----
 
     fn error(&self, detail: String) -> ScimError {
-        match self.syntax {
-            Syntax::Filter => ScimError::invalid_filter(detail),
-            Syntax::Path => ScimError::invalid_path(detail),
-        }
+        self.syntax.error(detail)
     }
 
     fn lex_error(&self, error: LexError) -> ScimError {
@@ -386,22 +392,22 @@ impl<'a> Parser<'a> {
     fn comp_value(&mut self) -> ScimResult<CompValue> {
         let token = self.token;
         let text = self.text(token);
-        let value = match token.kind {
-            TokenKind::String { has_escapes: false } => {
-                CompValue::String(text.get(1..text.len() - 1).unwrap_or_default().to_owned())
-            }
-            TokenKind::String { has_escapes: true } => {
-                CompValue::String(decode_string(text, token.start).map_err(|error| self.lex_error(error))?)
-            }
-            TokenKind::Number => CompValue::Number(
-                serde_json::from_str(text)
-                    .map_err(|_| self.error(format!("`{text}` at byte {} is not a valid JSON number", token.start)))?,
-            ),
-            TokenKind::Word if text.eq_ignore_ascii_case("true") => CompValue::Bool(true),
-            TokenKind::Word if text.eq_ignore_ascii_case("false") => CompValue::Bool(false),
-            TokenKind::Word if text.eq_ignore_ascii_case("null") => CompValue::Null,
-            _ => return Err(self.expected("a value (a quoted string, a number, true, false or null)")),
-        };
+        let value =
+            match token.kind {
+                TokenKind::String { has_escapes: false } => {
+                    CompValue::String(text.get(1..text.len() - 1).unwrap_or_default().to_owned())
+                }
+                TokenKind::String { has_escapes: true } => {
+                    CompValue::String(decode_string(text, token.start).map_err(|error| self.lex_error(error))?)
+                }
+                TokenKind::Number => CompValue::Number(parse_number(text).ok_or_else(|| {
+                    self.error(format!("`{text}` at byte {} is not a valid JSON number", token.start))
+                })?),
+                TokenKind::Word if text.eq_ignore_ascii_case("true") => CompValue::Bool(true),
+                TokenKind::Word if text.eq_ignore_ascii_case("false") => CompValue::Bool(false),
+                TokenKind::Word if text.eq_ignore_ascii_case("null") => CompValue::Null,
+                _ => return Err(self.expected("a value (a quoted string, a number, true, false or null)")),
+            };
         self.advance()?;
         Ok(value)
     }
