@@ -204,3 +204,14 @@ fn group_defaults() {
         check::<Team>("members.type eq \"User\"").unwrap_err().starts_with("filter: `members.type` is not filterable")
     );
 }
+
+#[test]
+fn filters_resolved_against_the_full_schema_are_checked_by_name() {
+    // A server may resolve against the full built-in schema; the table compares names.
+    let schema = scim::schema::builtin::user_schema();
+    let support = Account::descriptor().filter_support();
+    let check = |filter: &str| support.check(&resolve_filter(&parse_filter(filter).unwrap(), &schema).unwrap());
+    assert!(check("userName eq \"b\" and emails[type eq \"work\"].value eq \"b@example.com\"").is_ok());
+    let error = check("title eq \"Tour Guide\"").unwrap_err();
+    assert_eq!(error.detail, format!("filter: `title` is not filterable; {ACCOUNT_SUPPORTED}"));
+}
