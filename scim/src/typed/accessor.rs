@@ -1,0 +1,340 @@
+//! [`FieldAccessor`]: one struct field's SCIM path, parsed and resolved once, with `put` (build
+//! the JSON representation) and `take` (read a field from it).
+//!
+//! Path forms and what they reach in the canonical representation:
+//!
+//! | path | reads / writes |
+//! |---|---|
+//! | `userName`, `id`, `meta`, `emails` | the top-level key |
+//! | `name.givenName` | the member of the single-valued complex object |
+//! | `emails.value` (multi-valued parent, no selector) | the array of every element's `value`; writing makes one element per value |
+//! | `emails[type eq "work"].value` | `value` of the first element whose selector fields equal the selector; writing creates `{"type": "work", "value": x}` or adds to the element already matching |
+//! | `emails[type eq "work"]` | the whole first matching element (writing merges the object into it) |
+//! | `urn:...:enterprise:2.0:User:department` | the key inside the extension object |
+//! | `urn:...:enterprise:2.0:User` (bare extension URN) | the whole extension object |
+//!
+//! A selector is a conjunction of `eq` comparisons on sub-attributes (`[type eq "work" and
+//! primary eq true]`). String selector values compare case-insensitively unless the
+//! sub-attribute is `caseExact` (clients send `"Work"` as readily as `"work"`).
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::value::ScimValue;
+use crate::error::{ScimError, ScimResult};
+use crate::filter::{CompValue, CompareOp, Filter};
+use crate::schema::Attribute;
+
+/// One field's precompiled SCIM path.
+#[derive(Debug, Clone)]
+pub struct FieldAccessor {
+    pub(super) rust_name: &'static str,
+    pub(super) path: String,
+    pub(super) column: String,
+    /// The extension object holding the attribute (its URN), or `None` for top-level attributes.
+    pub(super) container: Option<String>,
+    pub(super) target: Target,
+    /// Canonical key orders, so that `put` inserts every key where it belongs and `finish` has
+    /// nothing to sort: the resource's top-level keys, the container's keys (the top level or
+    /// the extension's attributes) and the attribute's sub-attributes.
+    pub(super) orders: KeyOrders,
+}
+
+/// See [`FieldAccessor::orders`].
+#[derive(Debug, Clone, Default)]
+pub(super) struct KeyOrders {
+    pub(super) top: Arc<[String]>,
+    pub(super) container: Arc<[String]>,
+    pub(super) element: Arc<[String]>,
+}
+
+/// What the path reaches inside its container.
+#[derive(Debug, Clone)]
+pub(super) enum Target {
+    /// The whole extension object (the container itself).
+    WholeExtension,
+    /// `name`: one key.
+    Attribute { name: String },
+    /// `name.sub` of a single-valued complex attribute.
+    Sub { name: String, sub: String },
+    /// `name.sub` of a multi-valued complex attribute: the array of every element's `sub`.
+    EverySub { name: String, sub: String },
+    /// `name[selector].sub`, or `name[selector]` when `sub` is `None`.
+    Selected { name: String, selector: Selector, sub: Option<String> },
+}
+
+/// The `[type eq "work"]` of a path: the element whose sub-attributes equal these values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selector {
+    /// The `eq` comparisons, in the order written.
+    pub terms: Vec<SelectorTerm>,
+}
+
+/// One `sub eq value` of a [`Selector`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectorTerm {
+    /// The sub-attribute, spelled as the schema spells it.
+    pub sub_attribute: String,
+    /// The value it must equal (a string, boolean or number).
+    pub value: Value,
+    /// Whether string values compare case-sensitively (the sub-attribute's `caseExact`).
+    pub case_exact: bool,
+}
+
+impl Selector {
+    /// Build the selector of a value filter on `parent`: the filter must be `eq` comparisons
+    /// on sub-attributes joined by `and`.
+    pub(super) fn from_filter(filter: &Filter, parent: &Attribute) -> ScimResult<Selector> {
+        let mut terms = Vec::new();
+        collect_terms(filter, parent, &mut terms)?;
+        Ok(Selector { terms })
+    }
+
+    /// Whether `element` has every selector value.
+    pub fn matches(&self, element: &Value) -> bool {
+        self.terms.iter().all(|term| element.get(&term.sub_attribute).is_some_and(|found| term.equals(found)))
+    }
+
+    /// `type eq "work" and primary eq true`: the text between the brackets.
+    pub fn to_filter_text(&self) -> String {
+        let terms: Vec<String> = self.terms.iter().map(|t| format!("{} eq {}", t.sub_attribute, t.value)).collect();
+        terms.join(" and ")
+    }
+}
+
+impl SelectorTerm {
+    /// Whether `found` equals the selector value (strings ignoring case unless `case_exact`).
+    pub fn equals(&self, found: &Value) -> bool {
+        match (&self.value, found) {
+            (Value::String(wanted), Value::String(found)) if !self.case_exact => {
+                wanted.eq_ignore_ascii_case(found) || wanted.to_lowercase() == found.to_lowercase()
+            }
+            (wanted, found) => wanted == found,
+        }
+    }
+}
+
+fn collect_terms(filter: &Filter, parent: &Attribute, terms: &mut Vec<SelectorTerm>) -> ScimResult<()> {
+    let not_a_selector = || {
+        ScimError::invalid_path(format!(
+            "`{}[...]` in a field mapping must select elements with `eq` comparisons on sub-attributes joined by \
+             `and`, like `{}[type eq \"work\"]`",
+            parent.name, parent.name
+        ))
+    };
+    match filter {
+        Filter::And(a, b) => {
+            collect_terms(a, parent, terms)?;
+            collect_terms(b, parent, terms)
+        }
+        Filter::Compare { path, op: CompareOp::Eq, value }
+            if path.urn.is_none() && path.sub_attr.is_none() && path.filter.is_none() =>
+        {
+            let sub = parent.sub_attribute(&path.name).ok_or_else(not_a_selector)?;
+            let value = match value {
+                CompValue::String(s) => Value::String(s.clone()),
+                CompValue::Bool(b) => Value::Bool(*b),
+                CompValue::Number(n) => Value::Number(n.clone()),
+                CompValue::Null => return Err(not_a_selector()),
+            };
+            terms.push(SelectorTerm { sub_attribute: sub.name.clone(), value, case_exact: sub.case_exact });
+            Ok(())
+        }
+        _ => Err(not_a_selector()),
+    }
+}
+
+impl FieldAccessor {
+    /// The Rust field's name.
+    pub fn rust_name(&self) -> &'static str {
+        self.rust_name
+    }
+
+    /// The canonical SCIM path: `name.givenName`, `emails[type eq "work"].value`,
+    /// `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The storage column name for SQL stores.
+    pub fn column(&self) -> &str {
+        &self.column
+    }
+
+    /// Write the field's value into the representation being built; `None` leaves it absent.
+    /// Keys are inserted in canonical (schema) order.
+    pub fn put(&self, object: &mut Map<String, Value>, value: Option<Value>) {
+        let Some(value) = value else { return };
+        let orders = &self.orders;
+        let container = match &self.container {
+            None => object,
+            Some(urn) => {
+                if let Target::WholeExtension = self.target {
+                    insert_ordered(object, urn, value, &orders.top);
+                    return;
+                }
+                object_at(object, urn, &orders.top, orders.container.len().min(8))
+            }
+        };
+        match &self.target {
+            Target::WholeExtension => {}
+            Target::Attribute { name } => insert_ordered(container, name, value, &orders.container),
+            Target::Sub { name, sub } => {
+                let members = object_at(container, name, &orders.container, orders.element.len().min(8));
+                insert_ordered(members, sub, value, &orders.element);
+            }
+            Target::EverySub { name, sub } => {
+                let values = match value {
+                    Value::Array(values) => values,
+                    single => vec![single],
+                };
+                let elements = array_at(container, name, &orders.container);
+                elements.extend(values.into_iter().map(|v| {
+                    let mut element = Map::with_capacity(1);
+                    element.insert(sub.clone(), v);
+                    Value::Object(element)
+                }));
+            }
+            Target::Selected { name, selector, sub } => {
+                let elements = array_at(container, name, &orders.container);
+                let element = match elements.iter().position(|e| selector.matches(e)) {
+                    Some(index) => elements.get_mut(index),
+                    None => {
+                        let mut element = Map::with_capacity(orders.element.len().min(8));
+                        for term in &selector.terms {
+                            insert_ordered(&mut element, &term.sub_attribute, term.value.clone(), &orders.element);
+                        }
+                        elements.push(Value::Object(element));
+                        elements.last_mut()
+                    }
+                };
+                let Some(element) = element else { return };
+                match (sub, value, element) {
+                    (Some(sub), value, Value::Object(members)) => insert_ordered(members, sub, value, &orders.element),
+                    (None, Value::Object(given), Value::Object(members)) => {
+                        for (key, value) in given {
+                            insert_ordered(members, &key, value, &orders.element);
+                        }
+                    }
+                    // A whole element that is not an object cannot hold the selector; it
+                    // replaces the element (and so will not be found by the selector again).
+                    (None, other, slot) => *slot = other,
+                    (Some(_), _, _) => {}
+                }
+            }
+        }
+    }
+
+    /// Read the field from a canonical representation. Errors are `400 invalidValue` naming
+    /// the SCIM path and the Rust field.
+    pub fn take<T: ScimValue>(&self, resource: &Value) -> ScimResult<T> {
+        let converted = match self.find(resource) {
+            Found::Borrowed(value) => T::from_scim_value(value),
+            Found::Collected(values) => {
+                let values = (!values.is_empty()).then_some(Value::Array(values));
+                T::from_scim_value(values.as_ref())
+            }
+        };
+        converted.map_err(|message| {
+            ScimError::invalid_value(format!("`{}` (field `{}`): {message}", self.path, self.rust_name))
+        })
+    }
+
+    /// The value the path reaches in `resource`, if any.
+    fn find<'v>(&self, resource: &'v Value) -> Found<'v> {
+        let container = match &self.container {
+            None => Some(resource),
+            Some(urn) => resource.get(urn),
+        };
+        let Some(container) = container else {
+            return match self.target {
+                Target::EverySub { .. } => Found::Collected(Vec::new()),
+                _ => Found::Borrowed(None),
+            };
+        };
+        Found::Borrowed(match &self.target {
+            Target::WholeExtension => Some(container),
+            Target::Attribute { name } => container.get(name),
+            Target::Sub { name, sub } => container.get(name).and_then(|v| v.get(sub)),
+            Target::EverySub { name, sub } => {
+                let elements = container.get(name).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+                return Found::Collected(elements.iter().filter_map(|e| e.get(sub)).cloned().collect());
+            }
+            Target::Selected { name, selector, sub } => {
+                let element = container
+                    .get(name)
+                    .and_then(Value::as_array)
+                    .and_then(|elements| elements.iter().find(|e| selector.matches(e)));
+                match sub {
+                    None => element,
+                    Some(sub) => element.and_then(|e| e.get(sub)),
+                }
+            }
+        })
+    }
+}
+
+enum Found<'v> {
+    Borrowed(Option<&'v Value>),
+    Collected(Vec<Value>),
+}
+
+/// Insert (or replace) `key` so that keys stay in `order`; keys not in `order` go last.
+fn insert_ordered(map: &mut Map<String, Value>, key: &str, value: Value, order: &[String]) {
+    let mine = order.iter().position(|o| o == key).unwrap_or(order.len());
+    // Whether `existing` comes before `key` (or is `key`). Fields are usually put in an order
+    // close to the schema's, so looking backwards from `key`'s own position finds the key
+    // before it in one or two comparisons.
+    let at_or_before = |existing: &str| order.get(..=mine).unwrap_or(order).iter().rev().any(|o| o == existing);
+    let mut index = map.len();
+    for existing in map.keys().rev() {
+        if at_or_before(existing) {
+            break;
+        }
+        index -= 1;
+    }
+    if index == map.len() {
+        // Also replaces an existing `key` in place (it would be the last key ranked `mine`).
+        map.insert(key.to_owned(), value);
+    } else if let Some(slot) = map.get_mut(key) {
+        *slot = value;
+    } else {
+        map.shift_insert(index, key.to_owned(), value);
+    }
+}
+
+/// Whether the last key of `map` is `key` holding a value `is`: consecutive fields usually
+/// write into the same object (`name.givenName`, `name.familyName`), so this avoids hashing.
+fn last_is(map: &Map<String, Value>, key: &str, is: fn(&Value) -> bool) -> bool {
+    map.keys().next_back().is_some_and(|k| k == key) && map.values().next_back().is_some_and(is)
+}
+
+/// The object at `key`, created in order (or replacing a non-object) when needed.
+fn object_at<'m>(
+    map: &'m mut Map<String, Value>,
+    key: &str,
+    order: &[String],
+    capacity: usize,
+) -> &'m mut Map<String, Value> {
+    if !last_is(map, key, Value::is_object) && !map.get(key).is_some_and(Value::is_object) {
+        insert_ordered(map, key, Value::Object(Map::with_capacity(capacity)), order);
+    }
+    let slot = if last_is(map, key, Value::is_object) { map.values_mut().next_back() } else { map.get_mut(key) };
+    match slot {
+        Some(Value::Object(members)) => members,
+        _ => unreachable!("an object was just inserted at this key"),
+    }
+}
+
+/// The array at `key`, created in order (or replacing a non-array) when needed.
+fn array_at<'m>(map: &'m mut Map<String, Value>, key: &str, order: &[String]) -> &'m mut Vec<Value> {
+    if !last_is(map, key, Value::is_array) && !map.get(key).is_some_and(Value::is_array) {
+        insert_ordered(map, key, Value::Array(Vec::with_capacity(2)), order);
+    }
+    let slot = if last_is(map, key, Value::is_array) { map.values_mut().next_back() } else { map.get_mut(key) };
+    match slot {
+        Some(Value::Array(values)) => values,
+        _ => unreachable!("an array was just inserted at this key"),
+    }
+}
