@@ -224,15 +224,7 @@ impl Generator<'_> {
             let key = (0, attribute.name.to_ascii_lowercase());
             if let Some(selection) = plan.attributes.get(&key) {
                 let owner = struct_name.clone();
-                let (ty, only) = self.attribute_type(
-                    definition,
-                    &owner,
-                    attribute,
-                    selection,
-                    attribute.required,
-                    false,
-                    &mut items,
-                );
+                let (ty, only) = self.attribute_type(definition, &owner, attribute, selection, false, &mut items);
                 fields.push(ResourceField {
                     doc: attribute.description.clone(),
                     ident: names::ident(&names::field_name(&attribute.name)),
@@ -277,15 +269,8 @@ impl Generator<'_> {
                         .cloned()
                         .unwrap_or(Selection::Whole)
                 };
-                let (ty, sub_only) = self.attribute_type(
-                    definition,
-                    &extension_name,
-                    attribute,
-                    &selection,
-                    attribute.required,
-                    true,
-                    &mut items,
-                );
+                let (ty, sub_only) =
+                    self.attribute_type(definition, &extension_name, attribute, &selection, true, &mut items);
                 match sub_only {
                     Some(subs) => only.extend(subs.split(' ').map(|s| format!("{}.{s}", attribute.name))),
                     None => only.push(attribute.name.clone()),
@@ -406,7 +391,6 @@ impl Generator<'_> {
         owner: &str,
         attribute: &Attribute,
         selection: &Selection,
-        required: bool,
         in_serde_struct: bool,
         items: &mut Vec<TokenStream>,
     ) -> (TokenStream, Option<String>) {
@@ -437,7 +421,7 @@ impl Generator<'_> {
         } else {
             scalar_type(attribute)
         };
-        (wrap(attribute, leaf, required), only)
+        (wrap(attribute, leaf, attribute.required), only)
     }
 
     fn filtered_field(&mut self, attribute: &Attribute, path: &AttrPath, text: String) -> ResourceField {
