@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::sort::{compare_keys, sort_key, sort_target};
 use super::{
     GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, import_id, import_meta,
-    into_object, member_id, not_found, now_rfc3339, record, unique_values, uniqueness_conflict,
+    into_object, member_id, not_found, now_rfc3339, record, unique_values, uniqueness_conflict, with_members,
 };
 use crate::error::{ScimError, ScimResult};
 use crate::query::SortOrder;
@@ -100,9 +100,17 @@ impl MemoryStore {
             let now = now_rfc3339();
             (uuid::Uuid::new_v4().to_string(), Meta { created: now.clone(), last_modified: now, version: 1 })
         };
-        let stored = Value::Object(record(scope.kind, &id, body, &meta, None));
+        let stored = full_record(scope.kind, &id, body, &meta);
         self.write(scope, |collection| collection.insert(scope.kind, id, stored, &meta))
     }
+}
+
+/// The stored form of a body, members included (and, like the SQL store, an empty member list
+/// left out).
+fn full_record(kind: &ResourceKind, id: &str, body: serde_json::Map<String, Value>, meta: &Meta) -> Value {
+    let mut members = Vec::new();
+    let collect = kind.has_members.then_some(&mut members);
+    Value::Object(with_members(record(kind, id, body, meta, collect), members))
 }
 
 fn key(scope: Scope<'_>) -> (String, String) {
@@ -171,7 +179,7 @@ impl Store for MemoryStore {
             check_if_match(scope.kind, id, if_match, entry.version)?;
             let meta =
                 Meta { created: entry.created.clone(), last_modified: now_rfc3339(), version: entry.version + 1 };
-            let stored = Value::Object(record(scope.kind, id, body, &meta, None));
+            let stored = full_record(scope.kind, id, body, &meta);
             collection.check_unique(scope.kind, id, &stored)?;
             let entry = collection.entry_mut(scope.kind, id)?;
             entry.record = stored.clone();
