@@ -28,7 +28,7 @@ async fn a_newly_indexed_attribute_is_backfilled_on_the_next_start() {
     let after = Arc::new(ResourceKind::new(builtin::user_schema(), &["displayName", "title", "emails.value"]).unwrap());
     let id = {
         let store = SqliteStore::connect(&url).await.unwrap();
-        store.register(&[before.clone()]).await.unwrap();
+        store.register(std::slice::from_ref(&before)).await.unwrap();
         let scope = Scope::new("t", &before);
         store.create(scope, json!({"userName": "a", "title": "Boss", "emails": [{"value": "A@x.org"}]})).await.unwrap();
         let other = store.create(scope, json!({"userName": "b", "title": "Worker"})).await.unwrap();
@@ -39,15 +39,15 @@ async fn a_newly_indexed_attribute_is_backfilled_on_the_next_start() {
         other["id"].as_str().unwrap().to_owned()
     };
     let store = SqliteStore::connect(&url).await.unwrap();
-    store.register(&[after.clone()]).await.unwrap();
+    store.register(std::slice::from_ref(&after)).await.unwrap();
     // Registering again is a no-op.
-    store.register(&[after.clone()]).await.unwrap();
+    store.register(std::slice::from_ref(&after)).await.unwrap();
     let scope = Scope::new("t", &after);
     let page = list_filtered(&store, scope, r#"title eq "boss" or emails.value ew "X.ORG""#, |_| {}).await.unwrap();
     assert_eq!(page.total_results, 1);
     assert_eq!(page.resources[0]["userName"], "a");
     let page = list_filtered(&store, scope, r#"title eq "worker""#, |_| {}).await.unwrap();
-    assert_eq!(ids(&page), [id.clone()]);
+    assert_eq!(ids(&page), std::slice::from_ref(&id));
     assert_eq!(store.get(scope, &id, GetOptions::default()).await.unwrap()["title"], "Worker");
     // The file is in WAL mode.
     let mode: (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(store.pool()).await.unwrap();
@@ -71,7 +71,7 @@ async fn an_unregistered_resource_type_is_a_server_error_not_a_panic() {
 #[tokio::test]
 async fn members_live_in_their_own_table() {
     let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
-    store.register(&[GROUPS.clone()]).await.unwrap();
+    store.register(std::slice::from_ref(&*GROUPS)).await.unwrap();
     let scope = groups("t");
     let group = store.create(scope, json!({"displayName": "big"})).await.unwrap();
     let id = group["id"].as_str().unwrap();

@@ -11,7 +11,8 @@ use serde_json::Value;
 use super::sort::{compare_keys, sort_key, sort_target};
 use super::{
     GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, import_id, import_meta,
-    into_object, member_id, not_found, now_rfc3339, record, unique_values, uniqueness_conflict, with_members,
+    into_object, member_id, not_found, now_rfc3339, record, strip_members, unique_values, uniqueness_conflict,
+    with_members,
 };
 use crate::error::{ScimError, ScimResult};
 use crate::query::SortOrder;
@@ -117,14 +118,6 @@ fn key(scope: Scope<'_>) -> (String, String) {
     (scope.tenant.to_owned(), scope.kind.table.as_str().to_owned())
 }
 
-/// A record without `members`, for `exclude_members`.
-fn without_members(mut record: Value, exclude: bool) -> Value {
-    if exclude && let Some(map) = record.as_object_mut() {
-        map.shift_remove("members");
-    }
-    record
-}
-
 #[async_trait]
 impl Store for MemoryStore {
     async fn register(&self, _kinds: &[Arc<ResourceKind>]) -> ScimResult<()> {
@@ -142,7 +135,7 @@ impl Store for MemoryStore {
     async fn get(&self, scope: Scope<'_>, id: &str, options: GetOptions) -> ScimResult<Value> {
         self.read(scope, |collection| {
             let entry = collection.ok_or_else(|| not_found(scope.kind, id))?.entry(scope.kind, id)?;
-            Ok(without_members(entry.record.clone(), options.exclude_members))
+            Ok(strip_members(entry.record.clone(), options))
         })
     }
 
@@ -166,7 +159,7 @@ impl Store for MemoryStore {
                 .into_iter()
                 .skip(query.offset())
                 .take(query.count.unwrap_or(usize::MAX))
-                .map(|e| without_members(e.record.clone(), query.exclude_members))
+                .map(|e| strip_members(e.record.clone(), GetOptions { exclude_members: query.exclude_members }))
                 .collect();
             Ok(Page { total_results, resources })
         })

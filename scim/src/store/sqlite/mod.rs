@@ -17,6 +17,7 @@
 
 mod compile;
 mod ddl;
+mod patch;
 mod sql;
 mod write;
 
@@ -34,10 +35,11 @@ use self::sql::Sql;
 use super::sort::{sort_case_exact, sort_target};
 use super::{
     GetOptions, IndexedShape, Meta, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, import_id,
-    import_meta, into_object, member_id, not_found, now_rfc3339, record, unique_values, uniqueness_conflict,
-    with_members,
+    import_meta, into_object, member_id, not_found, now_rfc3339, patch_by_replace, record, unique_values,
+    uniqueness_conflict, with_members,
 };
 use crate::error::{ScimError, ScimResult};
+use crate::patch::PatchOperation;
 use crate::query::SortOrder;
 
 /// A [`Store`] in SQLite.
@@ -338,6 +340,22 @@ impl Store for SqliteStore {
     async fn replace(&self, scope: Scope<'_>, id: &str, resource: Value, if_match: Option<&str>) -> ScimResult<Value> {
         let body = into_object(resource)?;
         self.put(scope, id, body, Some(if_match), false).await
+    }
+
+    async fn patch(
+        &self,
+        scope: Scope<'_>,
+        id: &str,
+        operations: &[PatchOperation],
+        if_match: Option<&str>,
+        options: GetOptions,
+    ) -> ScimResult<Value> {
+        if scope.kind.has_members
+            && let Some(member_ids) = patch::targeted_member_ids(operations)
+        {
+            return self.patch_members_targeted(scope, id, operations, if_match, &member_ids, options).await;
+        }
+        patch_by_replace(self, scope, id, operations, if_match, options).await
     }
 
     async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()> {
