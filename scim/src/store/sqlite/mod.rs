@@ -201,12 +201,7 @@ impl SqliteStore {
             Some(if_match) => {
                 let (current, version) = Self::load(&mut tx, scope, id).await?;
                 check_if_match(scope.kind, id, if_match, version)?;
-                let created = current
-                    .get("meta")
-                    .and_then(|m| m.get("created"))
-                    .and_then(Value::as_str)
-                    .map_or_else(now_rfc3339, str::to_owned);
-                (Meta { created, last_modified: now_rfc3339(), version: version + 1 }, false)
+                (next_meta(&current, version), false)
             }
         };
         let mut members = Vec::new();
@@ -235,12 +230,7 @@ impl SqliteStore {
     /// Bump a group's version and `lastModified` after its members changed.
     async fn touch(tx: &mut Tx, scope: Scope<'_>, id: &str) -> ScimResult<()> {
         let (doc, version) = Self::load(tx, scope, id).await?;
-        let created = doc
-            .get("meta")
-            .and_then(|m| m.get("created"))
-            .and_then(Value::as_str)
-            .map_or_else(now_rfc3339, str::to_owned);
-        let meta = Meta { created, last_modified: now_rfc3339(), version: version + 1 };
+        let meta = next_meta(&doc, version);
         let stored = Value::Object(record(scope.kind, id, into_object(doc)?, &meta, None));
         write::update_main(tx, scope.kind, scope.tenant, id, Some(meta.version), &stored).await
     }
@@ -254,6 +244,16 @@ impl SqliteStore {
         Self::load(tx, scope, group_id).await?;
         Ok(side)
     }
+}
+
+/// The `meta` of the next version of a stored resource: same `created`, `lastModified` now.
+fn next_meta(stored: &Value, version: u64) -> Meta {
+    let created = stored
+        .get("meta")
+        .and_then(|m| m.get("created"))
+        .and_then(Value::as_str)
+        .map_or_else(now_rfc3339, str::to_owned);
+    Meta { created, last_modified: now_rfc3339(), version: version + 1 }
 }
 
 /// A commit that failed on a unique index is a uniqueness conflict another writer won.

@@ -16,7 +16,7 @@ use crate::error::{ScimError, ScimResult};
 use crate::filter::{AttrPath, CompValue, CompareOp, Filter};
 use crate::patch::{MemberDelta, PatchOpKind, PatchOperation, apply_patch};
 use crate::store::kind::lookup;
-use crate::store::{GetOptions, Meta, Scope, check_if_match, into_object, now_rfc3339, record};
+use crate::store::{GetOptions, Scope, check_if_match, into_object, record};
 
 /// The member ids the operations concern, or `None` when some operation's effect on `members`
 /// cannot be known from them alone.
@@ -130,12 +130,7 @@ impl SqliteStore {
 
         let outcome = apply_patch(&mut doc, operations, &scope.kind.schema)?;
         if outcome.changed {
-            let created = doc
-                .get("meta")
-                .and_then(|m| m.get("created"))
-                .and_then(Value::as_str)
-                .map_or_else(now_rfc3339, str::to_owned);
-            let meta = Meta { created, last_modified: now_rfc3339(), version: version + 1 };
+            let meta = super::next_meta(&doc, version);
             let mut patched_members = Vec::new();
             let stored = Value::Object(record(scope.kind, id, into_object(doc)?, &meta, Some(&mut patched_members)));
             Self::check_unique(&mut tx, scope, id, &stored).await?;
