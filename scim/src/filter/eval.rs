@@ -34,11 +34,13 @@
 //!   the (lowered) texts; `co`, `sw`, `ew` are substring, prefix and suffix tests (the empty
 //!   literal matches every string value); `gt`, `ge`, `lt`, `le` compare lexicographically by
 //!   Unicode code point, which is the byte order of UTF-8 (SQLite's `BINARY` collation,
-//!   PostgreSQL's `COLLATE "C"`).
+//!   PostgreSQL's `COLLATE "C"`). The empty string is not present (see `pr`) yet equals `""`.
 //! - **Numbers**: compared numerically; integers exactly, anything involving a decimal as
 //!   `f64`. `1` equals `1.0`.
-//! - **dateTime**: the stored string is parsed as RFC 3339 and compared as an instant, so
-//!   `2011-05-13T04:42:34Z` equals `2011-05-13T06:42:34+02:00` and `...34.000Z`.
+//! - **dateTime**: the stored string is parsed as RFC 3339 (an offset is required) and compared
+//!   as an instant, so `2011-05-13T04:42:34Z` equals `2011-05-13T06:42:34+02:00` and
+//!   `...34.000Z`; a stored value that does not parse matches no comparison (so it matches
+//!   `ne`). A SQL backend has to store an instant (e.g. UTC with full precision), not the text.
 //! - **Booleans**: equality only.
 //! - **`pr`**: some value is present, where a value is present unless it is `null`, the empty
 //!   string, an empty array, or an object/array none of whose members is present (RFC 7644:

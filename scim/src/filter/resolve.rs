@@ -190,10 +190,13 @@ pub fn resolve_filter<'s>(filter: &Filter, schema: &'s ResourceSchema) -> ScimRe
 }
 
 /// Resolve a value filter (the part in brackets of `emails[type eq "work"]`) whose paths are
-/// relative to one element of `parent`, a top-level attribute that is multi-valued or complex.
+/// relative to one element of `parent.attribute`, a top-level attribute that is multi-valued or
+/// complex. A sub-attribute in `parent` is ignored, so the resolution of a whole PATCH path
+/// `emails[type eq "work"].value` can be passed as it is.
 ///
 /// Errors are `400 invalidFilter`.
 pub fn resolve_value_filter<'s>(filter: &Filter, parent: ResolvedAttr<'s>) -> ScimResult<ResolvedFilter<'s>> {
+    let parent = ResolvedAttr { sub_attribute: None, ..parent };
     check_value_filter_parent(parent)?;
     Resolver::Element(parent).filter(filter)
 }
@@ -251,10 +254,7 @@ impl<'s> Resolver<'s> {
                 let attr = resolve_attr(schema, path)?;
                 let element_filter = match &path.filter {
                     None => None,
-                    Some(filter) => {
-                        let parent = ResolvedAttr { sub_attribute: None, ..attr };
-                        Some(Box::new(resolve_value_filter(filter, parent)?))
-                    }
+                    Some(filter) => Some(Box::new(resolve_value_filter(filter, attr)?)),
                 };
                 Ok(ResolvedPath { attr, scope: PathScope::Resource, element_filter })
             }
@@ -313,12 +313,6 @@ fn resolve_attr<'s>(schema: &'s ResourceSchema, path: &AttrPath) -> ScimResult<R
 }
 
 fn check_value_filter_parent(parent: ResolvedAttr<'_>) -> ScimResult<()> {
-    if let Some(sub) = parent.sub_attribute {
-        return Err(ScimError::invalid_filter(format!(
-            "filter: a value filter `[...]` applies to an attribute, not to the sub-attribute `{}.{}`",
-            parent.attribute.name, sub.name
-        )));
-    }
     let attribute = parent.attribute;
     if !attribute.multi_valued && attribute.kind != AttributeType::Complex {
         return Err(ScimError::invalid_filter(format!(
@@ -691,6 +685,14 @@ pub(crate) mod tests {
         let resolved = resolve_value_filter(&cmp("primary", CompareOp::Eq, CompValue::Bool(true)), emails).unwrap();
         assert!(matches!(resolved, ResolvedFilter::Compare { value: Operand::Boolean(true), .. }));
         assert_eq!(emails.owner, AttrOwner::Core);
+
+        // The whole PATCH path `emails[type eq "work"].value` may be passed: `.value` is ignored.
+        let emails_value = WIDGET.resolve(&path("emails.value")).unwrap();
+        let resolved = resolve_value_filter(&cmp("type", CompareOp::Eq, text("work")), emails_value).unwrap();
+        assert!(resolved.matches(&serde_json::json!({"type": "Work", "value": "x"})));
+        let ResolvedFilter::Compare { path: type_path, .. } = resolved else { panic!("{resolved:?}") };
+        assert_eq!(type_path.attr.canonical(), "emails.type");
+        assert_eq!(type_path.scope, PathScope::Element);
 
         let title = WIDGET.resolve(&path("title")).unwrap();
         let error = resolve_value_filter(&cmp("value", CompareOp::Eq, text("x")), title).unwrap_err();
