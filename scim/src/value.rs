@@ -29,7 +29,10 @@
 //!
 //! Strictness:
 //!
-//! - An unknown sub-attribute is `400 invalidSyntax` naming it (with a did-you-mean), the same
+//! - The five sub-attributes RFC 7643 section 2.4 gives every multi-valued attribute (`type`,
+//!   `primary`, `display`, `value`, `$ref`) are accepted even where the schema leaves them out
+//!   (see [`implied_sub_attribute`]).
+//! - Any other unknown sub-attribute is `400 invalidSyntax` naming it (with a did-you-mean), the same
 //!   rule [`crate::resource`] applies to unknown top-level attributes: silently dropping data a
 //!   client believes it stored makes provisioning failures invisible.
 //! - Anything else of the wrong type is `400 invalidValue` naming the attribute's full path and
@@ -49,7 +52,9 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use crate::error::{ScimError, ScimResult};
-use crate::schema::{Attribute, AttributeType, suggestion};
+use std::sync::LazyLock;
+
+use crate::schema::{Attribute, AttributeType, Mutability, suggestion};
 
 /// Check `value` against `attr` and return its canonical form (see the module docs). Errors
 /// name the attribute by `attr.name`; use [`coerce_at`] to name it by a longer path.
@@ -156,7 +161,7 @@ pub fn is_primary(element: &Value) -> bool {
 fn coerce_complex(attr: &Attribute, object: Map<String, Value>, path: &str) -> ScimResult<Value> {
     let mut out = Map::with_capacity(object.len());
     for (key, value) in object {
-        let sub = attr.sub_attribute(&key).ok_or_else(|| {
+        let sub = attr.sub_attribute(&key).or_else(|| implied_sub_attribute(attr, &key)).ok_or_else(|| {
             ScimError::invalid_syntax(format!(
                 "`{key}` is not a sub-attribute of `{path}`; it has {}{}",
                 attr.sub_attributes.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", "),
@@ -181,6 +186,30 @@ fn coerce_complex(attr: &Attribute, object: Map<String, Value>, path: &str) -> S
     } else {
         Value::Object(in_schema_order(out, attr.sub_attributes.iter().map(|a| a.name.as_str())))
     })
+}
+
+/// The sub-attributes RFC 7643 section 2.4 gives every multi-valued attribute "unless
+/// otherwise defined": `type`, `primary`, `display`, `value` and `$ref`.
+static IMPLIED_SUB_ATTRIBUTES: LazyLock<[Attribute; 5]> = LazyLock::new(|| {
+    [
+        Attribute::new("type", AttributeType::String),
+        Attribute::new("primary", AttributeType::Boolean),
+        Attribute { mutability: Mutability::Immutable, ..Attribute::new("display", AttributeType::String) },
+        Attribute::new("value", AttributeType::String),
+        Attribute::new("$ref", AttributeType::Reference),
+    ]
+});
+
+/// For a multi-valued complex attribute whose schema does not define `name`, the definition RFC
+/// 7643 section 2.4 implies for it, if `name` is one of the standard five. The section 8.7.1
+/// schemas leave some out although section 4 uses them: `addresses.primary` (section 4.1.2)
+/// and Group `members.display` (section 8.4's example; erratum 6011), and Okta sends the
+/// latter with every group push.
+pub fn implied_sub_attribute(attr: &Attribute, name: &str) -> Option<&'static Attribute> {
+    if !attr.multi_valued || attr.kind != AttributeType::Complex {
+        return None;
+    }
+    IMPLIED_SUB_ATTRIBUTES.iter().find(|a| a.is_named(name))
 }
 
 /// The members of `object` (whose keys are canonical attribute names) reordered as `names`
@@ -398,6 +427,20 @@ mod tests {
         assert_eq!(error.scim_type, Some(ScimType::InvalidSyntax));
         assert!(error.detail.contains("`displayNme` is not a sub-attribute of `manager`"), "{}", error.detail);
         assert!(error.detail.contains("did you mean `displayName`"), "{}", error.detail);
+    }
+
+    #[test]
+    fn rfc_7643_section_2_4_implied_sub_attributes_are_accepted_on_multi_valued_attributes() {
+        let members = Attribute {
+            sub_attributes: vec![Attribute::new("value", AttributeType::String)],
+            ..multi(Attribute::new("members", AttributeType::Complex))
+        };
+        let value = coerce(&members, json!([{"Display": "Babs", "value": "1", "primary": "false"}])).unwrap();
+        assert_eq!(value, json!([{"value": "1", "display": "Babs", "primary": false}]));
+        assert_eq!(coerce(&members, json!([{"primary": 1}])).unwrap_err().scim_type, Some(ScimType::InvalidValue));
+        assert_eq!(coerce(&members, json!([{"other": 1}])).unwrap_err().scim_type, Some(ScimType::InvalidSyntax));
+        // Not on single-valued attributes.
+        assert_eq!(coerce(&manager(), json!({"type": "x"})).unwrap_err().scim_type, Some(ScimType::InvalidSyntax));
     }
 
     #[test]

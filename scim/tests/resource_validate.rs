@@ -220,22 +220,23 @@ fn rejections_name_what_is_wrong() {
 
 #[test]
 fn group_with_members() {
-    // RFC 7643 section 8.4, without `members.display`, which the section 8.7.1 schema lacks
-    // (erratum 6011 proposes adding it).
+    // RFC 7643 section 8.4; `members.display` is not in the section 8.7.1 schema (erratum
+    // 6011) but is one of the sub-attributes section 2.4 implies, and Okta sends it.
     let group = validate_request(
         &group_schema(),
         json!({
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
             "displayName": "Tour Guides",
             "members": [
-                {"value": "2819c223-7f76-453a-919d-413861904646", "$ref": "https://example.com/v2/Users/2819c223-7f76-453a-919d-413861904646"},
-                {"value": "902c246b-6245-4190-8e05-00816be7344a", "$ref": "https://example.com/v2/Users/902c246b-6245-4190-8e05-00816be7344a"}
+                {"value": "2819c223-7f76-453a-919d-413861904646", "$ref": "https://example.com/v2/Users/2819c223-7f76-453a-919d-413861904646", "display": "Babs Jensen"},
+                {"value": "902c246b-6245-4190-8e05-00816be7344a", "$ref": "https://example.com/v2/Users/902c246b-6245-4190-8e05-00816be7344a", "display": "Mandy Pepperidge"}
             ]
         }),
         RequestMode::Replace,
     )
     .unwrap();
     assert_eq!(group["members"].as_array().map(Vec::len), Some(2));
+    assert_eq!(group["members"][1]["display"], "Mandy Pepperidge");
     assert_eq!(group["schemas"], json!([GROUP_URN]));
 }
 
