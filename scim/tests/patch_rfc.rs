@@ -360,3 +360,29 @@ fn remove_sub_attribute_of_filtered_elements_only() {
         json!([{"value": "bjensen@example.com", "type": "work"}, {"value": "babs@jensen.org", "type": "home"}])
     );
 }
+
+#[test]
+fn failed_request_after_member_adds_restores_the_group() {
+    // Appends are journalled by length only; a later failure must still restore everything.
+    for (operations, scim_type) in [
+        (
+            json!([
+                {"op": "add", "path": "members", "value": [{"value": "u4"}, {"value": "u5"}]},
+                {"op": "replace", "path": "id", "value": "x"}
+            ]),
+            ScimType::Mutability,
+        ),
+        (
+            json!([
+                {"op": "add", "path": "members", "value": [{"value": "u4"}]},
+                {"op": "remove", "path": "members[value eq \"a1b2c3\"]"},
+                {"op": "add", "path": "members", "value": [{"value": "u6"}]},
+                {"op": "replace", "path": "displayName", "value": 5}
+            ]),
+            ScimType::InvalidValue,
+        ),
+    ] {
+        let error = patch_fails(&group(), &group_schema(), operations, scim_type);
+        assert!(error.detail.starts_with("Operations["), "{}", error.detail);
+    }
+}
