@@ -296,34 +296,13 @@ impl Store for SqliteStore {
     }
 
     async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page> {
-        let mut condition = Sql::new(" WHERE t.\"tenant\" = ");
-        condition.bind_text(scope.tenant);
-        if let Some(filter) = query.filter {
-            condition.push(" AND (").append(compile::compile(scope.kind, scope.tenant, filter)?).push(")");
-        }
-        let order = match query.sort_by {
-            Some(attr) => Some(sort_expression(scope.kind, scope.tenant, sort_target(attr)?)?),
-            None => None,
-        };
+        let (count, page) = list_statements(scope, query)?;
         let mut tx = self.read_tx(scope.kind).await?;
-        let mut count = Sql::new("SELECT COUNT(*) FROM ");
-        count.ident(&scope.kind.table).push(" t").append(condition.clone());
         let row = count.query().fetch_one(&mut *tx).await.map_err(|e| storage_error("count", &e))?;
         let total: i64 = row.try_get(0).map_err(|e| storage_error("count", &e))?;
         let total_results = usize::try_from(total).unwrap_or_default();
         let mut resources = Vec::new();
         if query.count != Some(0) && query.offset() < total_results {
-            let mut page = Sql::new("SELECT t.\"id\", t.\"doc\" FROM ");
-            page.ident(&scope.kind.table).push(" t").append(condition);
-            page.push(" ORDER BY ");
-            if let Some(key) = order {
-                let descending = query.sort_order == SortOrder::Descending;
-                page.push("(").append(key.clone()).push(if descending { ") IS NULL DESC, (" } else { ") IS NULL, (" });
-                page.append(key).push(if descending { ") DESC, " } else { "), " });
-            }
-            page.push("t.\"seq\" LIMIT ");
-            page.bind_int(query.count.map_or(-1, |c| i64::try_from(c).unwrap_or(i64::MAX)));
-            page.push(" OFFSET ").bind_int(i64::try_from(query.offset()).unwrap_or(i64::MAX));
             let rows = page.query().fetch_all(&mut *tx).await.map_err(|e| storage_error("list", &e))?;
             for row in rows {
                 let id: String = row.try_get(0).map_err(|e| storage_error("list", &e))?;
@@ -410,10 +389,45 @@ impl Store for SqliteStore {
     }
 }
 
+/// The statements of a list: the count of all matches, and the page.
+fn list_statements(scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<(Sql, Sql)> {
+    let mut condition = Sql::new(" WHERE t.\"tenant\" = ");
+    condition.bind_text(scope.tenant);
+    if let Some(filter) = query.filter {
+        condition.push(" AND (").append(compile::compile(scope.kind, scope.tenant, filter)?).push(")");
+    }
+    let order = query.sort_by.map(|attr| sort_expression(scope.kind, sort_target(attr)?)).transpose()?;
+    let mut count = Sql::new("SELECT COUNT(*) FROM ");
+    count.ident(&scope.kind.table).push(" t").append(condition.clone());
+    let mut page = Sql::new("SELECT t.\"id\", t.\"doc\" FROM ");
+    page.ident(&scope.kind.table).push(" t").append(condition);
+    page.push(" ORDER BY ");
+    if let Some(key) = order {
+        let descending = query.sort_order == SortOrder::Descending;
+        page.push("(").append(key.clone()).push(if descending { ") IS NULL DESC, (" } else { ") IS NULL, (" });
+        page.append(key).push(if descending { ") DESC, " } else { "), " });
+    }
+    page.push("t.\"seq\" LIMIT ");
+    page.bind_int(query.count.map_or(-1, |c| i64::try_from(c).unwrap_or(i64::MAX)));
+    page.push(" OFFSET ").bind_int(i64::try_from(query.offset()).unwrap_or(i64::MAX));
+    Ok((count, page))
+}
+
+impl SqliteStore {
+    /// SQLite's query plan (`EXPLAIN QUERY PLAN`, one line per step) for the page statement of
+    /// a list: to check that a filter is answered from indexes rather than by scanning.
+    pub async fn explain_list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Vec<String>> {
+        let (_, page) = list_statements(scope, query)?;
+        let mut explain = Sql::new("EXPLAIN QUERY PLAN ");
+        explain.append(page);
+        let rows = explain.query().fetch_all(&self.pool).await.map_err(|e| storage_error("explain", &e))?;
+        rows.iter().map(|row| row.try_get::<String, _>(3).map_err(|e| storage_error("explain", &e))).collect()
+    }
+}
+
 /// The SQL expression `t` sorts by: the promoted column, or for a multi-valued attribute the
 /// primary element's (else the first element's) value from its side table.
-fn sort_expression(kind: &ResourceKind, tenant: &str, attr: crate::schema::ResolvedAttr<'_>) -> ScimResult<Sql> {
-    let _ = tenant;
+fn sort_expression(kind: &ResourceKind, attr: crate::schema::ResolvedAttr<'_>) -> ScimResult<Sql> {
     if attr.owner == crate::schema::AttrOwner::Common && attr.attribute.name == "id" && attr.sub_attribute.is_none() {
         return Ok(Sql::new("t.\"id\""));
     }
