@@ -53,3 +53,11 @@ fn evaluate_one_resource(bencher: divan::Bencher, name: &str) {
     let resource = user();
     bencher.bench(|| resolved.matches(black_box(&resource)));
 }
+
+/// Baseline for the ratios in BENCHMARKS.md: parsing the same information as a tiny JSON object
+/// with serde_json, the cheapest thing any SCIM request handler does anyway.
+#[divan::bench]
+fn baseline_json_object_parse(bencher: divan::Bencher) {
+    const JSON: &str = r#"{"userName": "bjensen@example.com"}"#;
+    bencher.bench(|| serde_json::from_str::<Value>(black_box(JSON)).is_ok());
+}

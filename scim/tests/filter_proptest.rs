@@ -12,17 +12,7 @@ use scim::filter::{
 /// Limits wide enough that generated trees are never refused for their size.
 const GENEROUS: FilterLimits = FilterLimits { max_length: 1 << 20, max_depth: 1000, max_terms: 100_000 };
 
-const OPERATORS: [CompareOp; 9] = [
-    CompareOp::Eq,
-    CompareOp::Ne,
-    CompareOp::Co,
-    CompareOp::Sw,
-    CompareOp::Ew,
-    CompareOp::Gt,
-    CompareOp::Ge,
-    CompareOp::Lt,
-    CompareOp::Le,
-];
+const OPERATORS: [CompareOp; 9] = CompareOp::ALL;
 
 /// ATTRNAMEs, `$ref`, and names spelled like keywords (position alone tells them apart).
 fn attr_name() -> impl Strategy<Value = String> {

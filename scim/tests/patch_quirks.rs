@@ -3,7 +3,6 @@
 mod patch_common;
 
 use patch_common::*;
-use scim::ScimType;
 use serde_json::json;
 
 const MANAGER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
@@ -300,13 +299,17 @@ fn member_delta_nets_out_add_then_remove() {
 }
 
 #[test]
-fn okta_member_display_is_not_in_the_rfc_schema() {
-    // RFC 7643 section 8.7.1's Group.members has value, $ref and type only; Okta's `display`
-    // is rejected by value coercion (see the report on crate::value).
-    patch_fails(
-        &group(),
+fn okta_add_member_with_display() {
+    // RFC 7643 section 8.7.1's Group.members has value, $ref and type only, but Okta sends
+    // `display` with every member it pushes; it is one of the default sub-attributes of a
+    // multi-valued attribute (RFC 7643 section 2.4), so it is accepted and kept.
+    let mut resource = group();
+    let outcome = patch(
+        &mut resource,
         &group_schema(),
         json!([{"op": "add", "path": "members", "value": [{"value": "u4", "display": "User Four"}]}]),
-        ScimType::InvalidSyntax,
-    );
+    )
+    .unwrap();
+    assert_eq!(resource["members"][3], json!({"value": "u4", "display": "User Four"}));
+    assert_eq!(outcome.members.added, vec!["u4".to_owned()]);
 }

@@ -77,9 +77,15 @@ impl Store for RecordingStore {
         id: &str,
         operations: &[PatchOperation],
         if_match: Option<&str>,
+        options: GetOptions,
     ) -> ScimResult<Value> {
-        self.note("patch", &scope, format!("operations={} if_match={if_match:?}", operations.len()));
-        self.inner.patch(scope, id, operations, if_match).await
+        let detail = format!(
+            "operations={} if_match={if_match:?} exclude_members={}",
+            operations.len(),
+            options.exclude_members
+        );
+        self.note("patch", &scope, detail);
+        self.inner.patch(scope, id, operations, if_match, options).await
     }
     async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()> {
         self.note("delete", &scope, format!("if_match={if_match:?}"));
@@ -147,7 +153,7 @@ async fn the_store_sees_the_tenant_the_clamped_page_and_whether_members_are_want
         calls(&store.take()),
         [
             "create globex User",
-            "patch acme Group operations=1 if_match=None",
+            "patch acme Group operations=1 if_match=None exclude_members=false",
             "get acme Group exclude_members=false",
             "replace acme Group if_match=Some(\"W/\\\"2\\\"\")",
             "delete acme Group if_match=None",

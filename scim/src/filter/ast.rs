@@ -73,20 +73,22 @@ impl CompareOp {
         }
     }
 
+    /// Every operator, in the order of RFC 7644 section 3.4.2.2, table 3.
+    pub const ALL: [CompareOp; 9] = [
+        CompareOp::Eq,
+        CompareOp::Ne,
+        CompareOp::Co,
+        CompareOp::Sw,
+        CompareOp::Ew,
+        CompareOp::Gt,
+        CompareOp::Ge,
+        CompareOp::Lt,
+        CompareOp::Le,
+    ];
+
     /// The operator for a keyword, compared case-insensitively (`EQ`, `Eq` and `eq` alike).
     pub fn from_keyword(word: &str) -> Option<Self> {
-        const ALL: [CompareOp; 9] = [
-            CompareOp::Eq,
-            CompareOp::Ne,
-            CompareOp::Co,
-            CompareOp::Sw,
-            CompareOp::Ew,
-            CompareOp::Gt,
-            CompareOp::Ge,
-            CompareOp::Lt,
-            CompareOp::Le,
-        ];
-        ALL.into_iter().find(|op| op.as_str().eq_ignore_ascii_case(word))
+        Self::ALL.into_iter().find(|op| op.as_str().eq_ignore_ascii_case(word))
     }
 
     /// Whether the operator orders values (`gt`, `ge`, `lt`, `le`).

@@ -166,6 +166,16 @@ impl Doc<'_> {
         }
     }
 
+    /// The resource, for appending to the top-level list `attr` (cheap to journal); other
+    /// attributes get [`container`](Self::container).
+    fn container_for_append(&mut self, attr: &ResolvedAttr<'_>) -> ScimResult<Option<&mut Map<String, Value>>> {
+        if attr.extension_urn().is_some() {
+            return self.container(attr, true);
+        }
+        self.journal.touch_for_append(self.map, &attr.attribute.name);
+        Ok(Some(&mut *self.map))
+    }
+
     /// Drop the extension object of `attr` if nothing is left in it.
     fn prune_extension(&mut self, attr: &ResolvedAttr<'_>) {
         if let Some(urn) = attr.extension_urn()
@@ -544,7 +554,13 @@ impl<'s> Engine<'_, 's> {
             strip_read_only(a, element);
         }
         incoming.retain(|e| !e.as_object().is_some_and(Map::is_empty));
-        let Some(container) = self.doc.container(attr, true)? else { return Ok(()) };
+        let replace = kind == PatchOpKind::Replace;
+        // Appending to a list without `primary` leaves its elements as they are, so the journal
+        // need not copy it (adding a member to a large group).
+        let append_only = !replace && a.sub_attribute("primary").is_none();
+        let container =
+            if append_only { self.doc.container_for_append(attr)? } else { self.doc.container(attr, true)? };
+        let Some(container) = container else { return Ok(()) };
         if a.mutability == Mutability::Immutable
             && let Some(Value::Array(existing)) = container.get(&a.name)
             && !existing.is_empty()
@@ -557,7 +573,6 @@ impl<'s> Engine<'_, 's> {
                 return Err(immutable(attr));
             }
         }
-        let replace = kind == PatchOpKind::Replace;
         let mut elements = match container.get_mut(&a.name) {
             _ if replace => Vec::new(),
             Some(Value::Array(elements)) => std::mem::take(elements),
@@ -568,12 +583,15 @@ impl<'s> Engine<'_, 's> {
             self.delta.record_cleared();
         }
         let mut written = Vec::new();
-        let mut seen = ElementIndex::new(&elements, by_value);
+        let mut seen = (incoming.len() > SMALL_ADD).then(|| ElementIndex::new(&elements, by_value));
         for element in incoming {
-            if seen.contains(&element) {
+            let duplicate = match &mut seen {
+                Some(seen) => !seen.insert(&element),
+                None => elements.iter().any(|e| same_element(e, &element, by_value)),
+            };
+            if duplicate {
                 continue;
             }
-            seen.insert(&element);
             if is_members && let Some(id) = member_id(&element) {
                 self.delta.record_added(id);
             }
@@ -859,6 +877,10 @@ fn element_matches_item(element: &Value, item: &Value, by_value: bool) -> bool {
     }
 }
 
+/// Up to this many values, an add checks for duplicates by scanning the list (no allocation);
+/// beyond, it builds an [`ElementIndex`].
+const SMALL_ADD: usize = 8;
+
 /// A set of the elements already in a list, for skipping duplicates in O(1) per element (a
 /// `replace members` may carry thousands).
 struct ElementIndex {
@@ -882,13 +904,10 @@ impl ElementIndex {
         }
     }
 
-    fn contains(&self, element: &Value) -> bool {
-        self.keys.contains(&self.key(element))
-    }
-
-    fn insert(&mut self, element: &Value) {
+    /// Add `element`; false if an equal one was already there.
+    fn insert(&mut self, element: &Value) -> bool {
         let key = self.key(element);
-        self.keys.insert(key);
+        self.keys.insert(key)
     }
 }
 

@@ -5,7 +5,8 @@
 //! The JSON files follow the RFC's section 8.7.1 text attribute by attribute, including the
 //! places where it disagrees with its own prose (section 4) or has reported errata; we keep the
 //! RFC's characteristics so `/Schemas` serves what clients expect:
-//! - Group `displayName` says "REQUIRED." in its description but has `"required": false`.
+//! - Group `displayName` says "REQUIRED." in its description but has `"required": false`
+//!   (erratum 5368 says true).
 //! - Group `members` has no `display` sub-attribute (section 4.2 mentions one); Okta sends it, so
 //!   request handling must tolerate it rather than the schema inventing it.
 //! - Enterprise `manager.value` and `manager.$ref` say "REQUIRED." but are `"required": false`;
@@ -15,6 +16,11 @@
 //!   binary values are compared exactly anyway, section 2.3.6).
 //! - `entitlements.type` has no `canonicalValues`, `roles.type` and `x509Certificates.type`
 //!   have an empty list; both mean "none".
+//! - User `groups.$ref` has `"referenceTypes": ["User", "Group"]` (erratum 8471 says `["Group"]`).
+//! - Enterprise `manager.value` has `"caseExact": false` (erratum 8472 says true, as `id` is).
+//!
+//! Errata 5368, 8471 and 8472 were marked Verified in October 2025; the RFC text itself, which
+//! clients and other servers copy, is unchanged, so we still follow it.
 
 use std::sync::{Arc, LazyLock};
 

@@ -568,7 +568,13 @@ pub async fn patch(
     let changes = redact_operations(entry, &body);
     let request = PatchRequest::from_value(body)?;
     let scope = entry.scope(&call.principal).await?;
-    let patched = entry.store.patch(scope, id, &request.operations, call.if_match.as_deref()).await?;
+    // Entra ID's group PATCHes answer 204, so the members of a large group need not be read
+    // back at all; with a body, only when the response includes them.
+    let options = GetOptions {
+        exclude_members: entry.patch_no_content
+            || !returns_members(entry, &query.attributes, &query.excluded_attributes),
+    };
+    let patched = entry.store.patch(scope, id, &request.operations, call.if_match.as_deref(), options).await?;
     entry.audit(&context.shared, &call.principal, AuditAction::Patch, id, changes);
     if entry.patch_no_content {
         let mut response = StatusCode::NO_CONTENT.into_response();

@@ -11,7 +11,8 @@ use serde_json::Value;
 use super::sort::{compare_keys, sort_key, sort_target};
 use super::{
     GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, import_id, import_meta,
-    into_object, member_id, not_found, now_rfc3339, record, unique_values, uniqueness_conflict,
+    into_object, member_id, not_found, now_rfc3339, record, strip_members, unique_values, uniqueness_conflict,
+    with_members,
 };
 use crate::error::{ScimError, ScimResult};
 use crate::query::SortOrder;
@@ -100,21 +101,21 @@ impl MemoryStore {
             let now = now_rfc3339();
             (uuid::Uuid::new_v4().to_string(), Meta { created: now.clone(), last_modified: now, version: 1 })
         };
-        let stored = Value::Object(record(scope.kind, &id, body, &meta, None));
+        let stored = full_record(scope.kind, &id, body, &meta);
         self.write(scope, |collection| collection.insert(scope.kind, id, stored, &meta))
     }
 }
 
-fn key(scope: Scope<'_>) -> (String, String) {
-    (scope.tenant.to_owned(), scope.kind.table.as_str().to_owned())
+/// The stored form of a body, members included (and, like the SQL store, an empty member list
+/// left out).
+fn full_record(kind: &ResourceKind, id: &str, body: serde_json::Map<String, Value>, meta: &Meta) -> Value {
+    let mut members = Vec::new();
+    let collect = kind.has_members.then_some(&mut members);
+    Value::Object(with_members(record(kind, id, body, meta, collect), members))
 }
 
-/// A record without `members`, for `exclude_members`.
-fn without_members(mut record: Value, exclude: bool) -> Value {
-    if exclude && let Some(map) = record.as_object_mut() {
-        map.shift_remove("members");
-    }
-    record
+fn key(scope: Scope<'_>) -> (String, String) {
+    (scope.tenant.to_owned(), scope.kind.table.as_str().to_owned())
 }
 
 #[async_trait]
@@ -134,7 +135,7 @@ impl Store for MemoryStore {
     async fn get(&self, scope: Scope<'_>, id: &str, options: GetOptions) -> ScimResult<Value> {
         self.read(scope, |collection| {
             let entry = collection.ok_or_else(|| not_found(scope.kind, id))?.entry(scope.kind, id)?;
-            Ok(without_members(entry.record.clone(), options.exclude_members))
+            Ok(strip_members(entry.record.clone(), options))
         })
     }
 
@@ -158,7 +159,7 @@ impl Store for MemoryStore {
                 .into_iter()
                 .skip(query.offset())
                 .take(query.count.unwrap_or(usize::MAX))
-                .map(|e| without_members(e.record.clone(), query.exclude_members))
+                .map(|e| strip_members(e.record.clone(), GetOptions { exclude_members: query.exclude_members }))
                 .collect();
             Ok(Page { total_results, resources })
         })
@@ -171,7 +172,7 @@ impl Store for MemoryStore {
             check_if_match(scope.kind, id, if_match, entry.version)?;
             let meta =
                 Meta { created: entry.created.clone(), last_modified: now_rfc3339(), version: entry.version + 1 };
-            let stored = Value::Object(record(scope.kind, id, body, &meta, None));
+            let stored = full_record(scope.kind, id, body, &meta);
             collection.check_unique(scope.kind, id, &stored)?;
             let entry = collection.entry_mut(scope.kind, id)?;
             entry.record = stored.clone();

@@ -148,15 +148,19 @@ pub trait Store: Send + Sync + 'static {
     /// Replace a resource with `resource` (PUT), keeping `id` and `meta.created`.
     async fn replace(&self, scope: Scope<'_>, id: &str, resource: Value, if_match: Option<&str>) -> ScimResult<Value>;
 
-    /// Apply PATCH operations atomically: all of them or, on any error, none.
+    /// Apply PATCH operations atomically: all of them or, on any error, none. Returns the
+    /// resource after the change (without `members` when `options.exclude_members`, which a
+    /// server answering `204 No Content` or honouring `excludedAttributes=members` should set,
+    /// so that patching a large group does not read all its members back).
     async fn patch(
         &self,
         scope: Scope<'_>,
         id: &str,
         operations: &[PatchOperation],
         if_match: Option<&str>,
+        options: GetOptions,
     ) -> ScimResult<Value> {
-        patch_by_replace(self, scope, id, operations, if_match).await
+        patch_by_replace(self, scope, id, operations, if_match, options).await
     }
 
     /// Delete a resource (and a group's memberships).
@@ -183,6 +187,7 @@ pub async fn patch_by_replace<S: Store + ?Sized>(
     id: &str,
     operations: &[PatchOperation],
     if_match: Option<&str>,
+    options: GetOptions,
 ) -> ScimResult<Value> {
     for _ in 0..PATCH_ATTEMPTS {
         let current = store.get(scope, id, GetOptions::default()).await?;
@@ -193,17 +198,27 @@ pub async fn patch_by_replace<S: Store + ?Sized>(
         let mut patched = current.clone();
         let outcome = apply_patch(&mut patched, operations, &scope.kind.schema)?;
         if !outcome.changed {
-            return Ok(current);
+            return Ok(strip_members(current, options));
         }
         match store.replace(scope, id, patched, Some(&version_tag(version))).await {
             Err(error) if error.status == 412 => continue,
-            other => return other,
+            other => return other.map(|r| strip_members(r, options)),
         }
     }
     Err(ScimError::conflict(format!(
         "{} {id} kept changing while the PATCH was applied; retry the request",
         scope.kind.name()
     )))
+}
+
+/// `resource` without `members` when the options exclude them.
+pub(crate) fn strip_members(mut resource: Value, options: GetOptions) -> Value {
+    if options.exclude_members
+        && let Some(map) = resource.as_object_mut()
+    {
+        map.shift_remove("members");
+    }
+    resource
 }
 
 /// The ETag of version `n`: `W/"n"`.

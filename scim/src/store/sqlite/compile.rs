@@ -3,13 +3,15 @@
 //!
 //! The result must select exactly the resources [`ResolvedFilter::matches`] accepts (the
 //! differential tests hold it to that). The evaluator has two-valued logic while SQL has
-//! three, so every comparison is wrapped in `COALESCE(..., 0)`: a missing value (`NULL`) makes
-//! a comparison false, never unknown, and `NOT` inverts it as the evaluator does.
+//! three, so every comparison `c op ?` is written `(c op ? AND c IS NOT NULL)`: a missing value
+//! (`NULL`) makes it false, never unknown (`NULL AND FALSE` is false), so `NOT` inverts it as
+//! the evaluator does; and SQLite still answers `c op ?` from the index on `c` (it would not
+//! look inside a `COALESCE`).
 //!
 //! | filter | SQL |
 //! |---|---|
-//! | single-valued `a op v` | `COALESCE(t."c_a" op ?, 0)` (the `_lc` column, holding the Unicode lower case, when `a` is not caseExact; the literal is already lower-cased) |
-//! | `co`, `sw`, `ew` | `COALESCE(col GLOB ?, 0)` with `*x*`, `x*`, `*x`, and `*`, `?`, `[` in `x` escaped as `[*]`, `[?]`, `[[]`: GLOB is case-sensitive, unlike SQLite's `LIKE`, which folds ASCII case and would be wrong for caseExact attributes |
+//! | single-valued `a op v` | `(t."c_a" op ? AND t."c_a" IS NOT NULL)` (the `_lc` column, holding the Unicode lower case, when `a` is not caseExact; the literal is already lower-cased) |
+//! | `co`, `sw`, `ew` | `col GLOB ?` (guarded the same way) with `*x*`, `x*`, `*x`, and `*`, `?`, `[` in `x` escaped as `[*]`, `[?]`, `[[]`: GLOB is case-sensitive, unlike SQLite's `LIKE`, which folds ASCII case and would be wrong for caseExact attributes |
 //! | `a ne v` | `NOT (a eq v)`: true when no value equals `v`, including when there is none |
 //! | multi-valued `emails.value op v` | `t.id IN (SELECT s.id FROM side s WHERE s.tenant = ? AND cmp(s.col))`: uncorrelated, so the side table's `(tenant, col, id)` index drives it |
 //! | `emails[f]`, `emails[f].value op v` | the same subquery with `f` compiled over the side row (one element satisfies all of `f`) |
@@ -213,10 +215,18 @@ fn presence(sql: &mut Sql, attr: &IndexedAttr) {
     let alias = alias(attr);
     match (attr.shape, attr.kind) {
         (IndexedShape::SingleComplex | IndexedShape::Multi, _) => {
-            sql.push("COALESCE(").column(alias, &attr.column).push(" = 1, 0)");
+            sql.push("(")
+                .column(alias, &attr.column)
+                .push(" = 1 AND ")
+                .column(alias, &attr.column)
+                .push(" IS NOT NULL)");
         }
         (_, AttributeType::String | AttributeType::Reference | AttributeType::Binary) => {
-            sql.push("COALESCE(").column(alias, &attr.column).push(" <> '', 0)");
+            sql.push("(")
+                .column(alias, &attr.column)
+                .push(" <> '' AND ")
+                .column(alias, &attr.column)
+                .push(" IS NOT NULL)");
         }
         _ => {
             sql.push("(").column(alias, &attr.column).push(" IS NOT NULL)");
@@ -224,7 +234,9 @@ fn presence(sql: &mut Sql, attr: &IndexedAttr) {
     }
 }
 
-/// `COALESCE(alias.column op ?, 0)`, never `NULL`. `ne` never reaches here.
+/// `(alias.column op ? AND alias.column IS NOT NULL)`: never `NULL` (`NULL AND FALSE` is
+/// false), and, unlike `COALESCE(...)`, a form SQLite answers from an index on the column.
+/// `ne` never reaches here.
 fn comparison(
     sql: &mut Sql,
     alias: &'static str,
@@ -234,8 +246,8 @@ fn comparison(
 ) -> ScimResult<()> {
     let param = match value {
         Operand::String { text, .. } if op.is_substring() => {
-            sql.push("COALESCE(").column(alias, column).push(" GLOB ");
-            sql.bind_text(&glob_pattern(op, text)).push(", 0)");
+            sql.push("(").column(alias, column).push(" GLOB ");
+            sql.bind_text(&glob_pattern(op, text)).push(" AND ").column(alias, column).push(" IS NOT NULL)");
             return Ok(());
         }
         Operand::String { text, .. } => Scalar::Text(text.clone()),
@@ -272,7 +284,8 @@ fn comparison(
             return Err(ScimError::internal(format!("`{}` reached the SQL comparison", op.as_str())));
         }
     };
-    sql.push("COALESCE(").column(alias, column).push(operator).bind(Some(param)).push(", 0)");
+    sql.push("(").column(alias, column).push(operator).bind(Some(param));
+    sql.push(" AND ").column(alias, column).push(" IS NOT NULL)");
     Ok(())
 }
 

@@ -17,6 +17,7 @@
 
 mod compile;
 mod ddl;
+mod patch;
 mod sql;
 mod write;
 
@@ -34,10 +35,11 @@ use self::sql::Sql;
 use super::sort::{sort_case_exact, sort_target};
 use super::{
     GetOptions, IndexedShape, Meta, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, import_id,
-    import_meta, into_object, member_id, not_found, now_rfc3339, record, unique_values, uniqueness_conflict,
-    with_members,
+    import_meta, into_object, member_id, not_found, now_rfc3339, patch_by_replace, record, unique_values,
+    uniqueness_conflict, with_members,
 };
 use crate::error::{ScimError, ScimResult};
+use crate::patch::PatchOperation;
 use crate::query::SortOrder;
 
 /// A [`Store`] in SQLite.
@@ -199,12 +201,7 @@ impl SqliteStore {
             Some(if_match) => {
                 let (current, version) = Self::load(&mut tx, scope, id).await?;
                 check_if_match(scope.kind, id, if_match, version)?;
-                let created = current
-                    .get("meta")
-                    .and_then(|m| m.get("created"))
-                    .and_then(Value::as_str)
-                    .map_or_else(now_rfc3339, str::to_owned);
-                (Meta { created, last_modified: now_rfc3339(), version: version + 1 }, false)
+                (next_meta(&current, version), false)
             }
         };
         let mut members = Vec::new();
@@ -233,12 +230,7 @@ impl SqliteStore {
     /// Bump a group's version and `lastModified` after its members changed.
     async fn touch(tx: &mut Tx, scope: Scope<'_>, id: &str) -> ScimResult<()> {
         let (doc, version) = Self::load(tx, scope, id).await?;
-        let created = doc
-            .get("meta")
-            .and_then(|m| m.get("created"))
-            .and_then(Value::as_str)
-            .map_or_else(now_rfc3339, str::to_owned);
-        let meta = Meta { created, last_modified: now_rfc3339(), version: version + 1 };
+        let meta = next_meta(&doc, version);
         let stored = Value::Object(record(scope.kind, id, into_object(doc)?, &meta, None));
         write::update_main(tx, scope.kind, scope.tenant, id, Some(meta.version), &stored).await
     }
@@ -252,6 +244,16 @@ impl SqliteStore {
         Self::load(tx, scope, group_id).await?;
         Ok(side)
     }
+}
+
+/// The `meta` of the next version of a stored resource: same `created`, `lastModified` now.
+fn next_meta(stored: &Value, version: u64) -> Meta {
+    let created = stored
+        .get("meta")
+        .and_then(|m| m.get("created"))
+        .and_then(Value::as_str)
+        .map_or_else(now_rfc3339, str::to_owned);
+    Meta { created, last_modified: now_rfc3339(), version: version + 1 }
 }
 
 /// A commit that failed on a unique index is a uniqueness conflict another writer won.
@@ -294,34 +296,13 @@ impl Store for SqliteStore {
     }
 
     async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page> {
-        let mut condition = Sql::new(" WHERE t.\"tenant\" = ");
-        condition.bind_text(scope.tenant);
-        if let Some(filter) = query.filter {
-            condition.push(" AND (").append(compile::compile(scope.kind, scope.tenant, filter)?).push(")");
-        }
-        let order = match query.sort_by {
-            Some(attr) => Some(sort_expression(scope.kind, scope.tenant, sort_target(attr)?)?),
-            None => None,
-        };
+        let (count, page) = list_statements(scope, query)?;
         let mut tx = self.read_tx(scope.kind).await?;
-        let mut count = Sql::new("SELECT COUNT(*) FROM ");
-        count.ident(&scope.kind.table).push(" t").append(condition.clone());
         let row = count.query().fetch_one(&mut *tx).await.map_err(|e| storage_error("count", &e))?;
         let total: i64 = row.try_get(0).map_err(|e| storage_error("count", &e))?;
         let total_results = usize::try_from(total).unwrap_or_default();
         let mut resources = Vec::new();
         if query.count != Some(0) && query.offset() < total_results {
-            let mut page = Sql::new("SELECT t.\"id\", t.\"doc\" FROM ");
-            page.ident(&scope.kind.table).push(" t").append(condition);
-            page.push(" ORDER BY ");
-            if let Some(key) = order {
-                let descending = query.sort_order == SortOrder::Descending;
-                page.push("(").append(key.clone()).push(if descending { ") IS NULL DESC, (" } else { ") IS NULL, (" });
-                page.append(key).push(if descending { ") DESC, " } else { "), " });
-            }
-            page.push("t.\"seq\" LIMIT ");
-            page.bind_int(query.count.map_or(-1, |c| i64::try_from(c).unwrap_or(i64::MAX)));
-            page.push(" OFFSET ").bind_int(i64::try_from(query.offset()).unwrap_or(i64::MAX));
             let rows = page.query().fetch_all(&mut *tx).await.map_err(|e| storage_error("list", &e))?;
             for row in rows {
                 let id: String = row.try_get(0).map_err(|e| storage_error("list", &e))?;
@@ -338,6 +319,22 @@ impl Store for SqliteStore {
     async fn replace(&self, scope: Scope<'_>, id: &str, resource: Value, if_match: Option<&str>) -> ScimResult<Value> {
         let body = into_object(resource)?;
         self.put(scope, id, body, Some(if_match), false).await
+    }
+
+    async fn patch(
+        &self,
+        scope: Scope<'_>,
+        id: &str,
+        operations: &[PatchOperation],
+        if_match: Option<&str>,
+        options: GetOptions,
+    ) -> ScimResult<Value> {
+        if scope.kind.has_members
+            && let Some(member_ids) = patch::targeted_member_ids(operations)
+        {
+            return self.patch_members_targeted(scope, id, operations, if_match, &member_ids, options).await;
+        }
+        patch_by_replace(self, scope, id, operations, if_match, options).await
     }
 
     async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()> {
@@ -392,10 +389,45 @@ impl Store for SqliteStore {
     }
 }
 
+/// The statements of a list: the count of all matches, and the page.
+fn list_statements(scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<(Sql, Sql)> {
+    let mut condition = Sql::new(" WHERE t.\"tenant\" = ");
+    condition.bind_text(scope.tenant);
+    if let Some(filter) = query.filter {
+        condition.push(" AND (").append(compile::compile(scope.kind, scope.tenant, filter)?).push(")");
+    }
+    let order = query.sort_by.map(|attr| sort_expression(scope.kind, sort_target(attr)?)).transpose()?;
+    let mut count = Sql::new("SELECT COUNT(*) FROM ");
+    count.ident(&scope.kind.table).push(" t").append(condition.clone());
+    let mut page = Sql::new("SELECT t.\"id\", t.\"doc\" FROM ");
+    page.ident(&scope.kind.table).push(" t").append(condition);
+    page.push(" ORDER BY ");
+    if let Some(key) = order {
+        let descending = query.sort_order == SortOrder::Descending;
+        page.push("(").append(key.clone()).push(if descending { ") IS NULL DESC, (" } else { ") IS NULL, (" });
+        page.append(key).push(if descending { ") DESC, " } else { "), " });
+    }
+    page.push("t.\"seq\" LIMIT ");
+    page.bind_int(query.count.map_or(-1, |c| i64::try_from(c).unwrap_or(i64::MAX)));
+    page.push(" OFFSET ").bind_int(i64::try_from(query.offset()).unwrap_or(i64::MAX));
+    Ok((count, page))
+}
+
+impl SqliteStore {
+    /// SQLite's query plan (`EXPLAIN QUERY PLAN`, one line per step) for the page statement of
+    /// a list: to check that a filter is answered from indexes rather than by scanning.
+    pub async fn explain_list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Vec<String>> {
+        let (_, page) = list_statements(scope, query)?;
+        let mut explain = Sql::new("EXPLAIN QUERY PLAN ");
+        explain.append(page);
+        let rows = explain.query().fetch_all(&self.pool).await.map_err(|e| storage_error("explain", &e))?;
+        rows.iter().map(|row| row.try_get::<String, _>(3).map_err(|e| storage_error("explain", &e))).collect()
+    }
+}
+
 /// The SQL expression `t` sorts by: the promoted column, or for a multi-valued attribute the
 /// primary element's (else the first element's) value from its side table.
-fn sort_expression(kind: &ResourceKind, tenant: &str, attr: crate::schema::ResolvedAttr<'_>) -> ScimResult<Sql> {
-    let _ = tenant;
+fn sort_expression(kind: &ResourceKind, attr: crate::schema::ResolvedAttr<'_>) -> ScimResult<Sql> {
     if attr.owner == crate::schema::AttrOwner::Common && attr.attribute.name == "id" && attr.sub_attribute.is_none() {
         return Ok(Sql::new("t.\"id\""));
     }
