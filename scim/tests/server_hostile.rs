@@ -274,6 +274,8 @@ async fn hostile_query_parameters_are_400(store: Arc<dyn Store>) {
     // Invalid percent-encoding and odd characters in the query do not crash anything.
     let reply = app.get("/scim/v2/Users?filter=userName%20eq%20%22%ff%fe%22").await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    // An id that is not UTF-8 once percent-decoded.
+    app.get("/scim/v2/Users/%FF%FE").await.assert_error(400, None);
     let long = "a".repeat(60_000);
     let reply = app.get(&format!("/scim/v2/Users/{long}")).await;
     reply.assert_error(404, None);

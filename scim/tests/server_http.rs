@@ -403,7 +403,10 @@ async fn unknown_routes_and_methods_are_scim_errors(store: Arc<dyn Store>) {
     for uri in ["/scim/v2/Widgets", "/scim/v2/Users/1/extra", "/elsewhere", "/scim/v2"] {
         app.get(uri).await.assert_error(404, None);
     }
-    app.call(Method::DELETE, "/scim/v2/Users", None).await.assert_error(405, None);
+    let reply = app.call(Method::DELETE, "/scim/v2/Users", None).await;
+    reply.assert_error(405, None);
+    // RFC 9110 section 15.5.6: a 405 lists the methods the resource supports.
+    assert_eq!(reply.header(header::ALLOW), Some("GET,HEAD,POST"));
     app.call(Method::POST, "/scim/v2/ServiceProviderConfig", Some(&json!({}))).await.assert_error(405, None);
     app.call(Method::GET, "/scim/v2/Users/.search", None).await.assert_error(405, None);
 }
