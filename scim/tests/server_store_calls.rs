@@ -201,3 +201,34 @@ async fn typed_resources_register_through_their_descriptor() {
         .resource::<Employee>(Arc::new(MemoryStore::new()));
     assert!(twice.build().is_err());
 }
+
+#[tokio::test]
+async fn descriptors_built_at_run_time_are_served() {
+    // A runtime descriptor for Group (as a server loading schema files at start-up would have).
+    let group = Arc::new(
+        ResourceDescriptor::build(&scim::typed::DescriptorSpec {
+            resource_type_json: r#"{"id":"Team","name":"Team","endpoint":"/Teams","schema":"urn:ietf:params:scim:schemas:core:2.0:Group"}"#,
+            schemas_json: &[include_str!("../../schemas/core-group.json")],
+            fields: &[
+                scim::typed::FieldSpec { rust_name: "id", path: "id", filter: scim::typed::FilterFlag::Default, column: None },
+                scim::typed::FieldSpec {
+                    rust_name: "name",
+                    path: "displayName",
+                    filter: scim::typed::FilterFlag::Default,
+                    column: None,
+                },
+            ],
+        })
+        .unwrap(),
+    );
+    let builder = Server::builder()
+        .tokens(TokenTable::new().tenant("acme", ACME))
+        .resource_descriptor(group, Arc::new(MemoryStore::new()));
+    let app = TestApp::with(builder);
+    let reply = app.post("/scim/v2/Teams", &json!({"schemas": [GROUP_URN], "displayName": "red"})).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_eq!(reply.body["meta"]["resourceType"], "Team");
+    let listed = app.get("/scim/v2/Teams?filter=displayName%20eq%20%22red%22").await;
+    assert_eq!(listed.body["totalResults"], 1);
+    assert_eq!(app.get("/scim/v2/ResourceTypes/Team").await.body["endpoint"], "/Teams");
+}

@@ -8,6 +8,7 @@ use axum::http::{HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::Descriptor;
 use super::audit::{AuditAction, AuditEvent, AuditSink, attribute_names};
 use super::auth::{Authenticator, Principal};
 use super::body::{BodyLimit, ScimJson};
@@ -22,7 +23,6 @@ use crate::query::{ListQuery, QueryLimits};
 use crate::resource::{RequestMode, check_replace, keep_immutable, validate_request};
 use crate::schema::{AttrOwner, Attribute, ResourceSchema, Returned};
 use crate::store::{GetOptions, ResourceKind, Scope, Store, StoreQuery};
-use crate::typed::ResourceDescriptor;
 
 /// What every handler shares: the configuration and the resource types.
 #[derive(Debug)]
@@ -46,7 +46,7 @@ impl Shared {
 
 /// One served resource type.
 pub struct ResourceEntry {
-    pub descriptor: &'static ResourceDescriptor,
+    pub(crate) descriptor: Descriptor,
     pub kind: Arc<ResourceKind>,
     pub store: Arc<dyn Store>,
     /// `/Users`.
@@ -66,8 +66,8 @@ impl std::fmt::Debug for ResourceEntry {
 }
 
 impl ResourceEntry {
-    pub fn new(
-        descriptor: &'static ResourceDescriptor,
+    pub(crate) fn new(
+        descriptor: Descriptor,
         store: Arc<dyn Store>,
         endpoint: String,
         patch_no_content: bool,

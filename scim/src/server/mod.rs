@@ -95,7 +95,7 @@ pub struct ServerBuilder {
     max_body_bytes: usize,
     auth: Option<Arc<dyn Authenticator>>,
     tenant_in_path: bool,
-    resources: Vec<(&'static ResourceDescriptor, Arc<dyn Store>)>,
+    resources: Vec<(Descriptor, Arc<dyn Store>)>,
     no_content_patch: HashSet<String>,
     audit: Arc<dyn AuditSink>,
     documentation_uri: Option<String>,
@@ -168,7 +168,14 @@ impl ServerBuilder {
     /// Serve a resource type described by `descriptor` from `store` (the untyped form of
     /// [`ServerBuilder::resource`]).
     pub fn resource_kind(mut self, descriptor: &'static ResourceDescriptor, store: Arc<dyn Store>) -> Self {
-        self.resources.push((descriptor, store));
+        self.resources.push((Descriptor::Static(descriptor), store));
+        self
+    }
+
+    /// Serve a resource type whose descriptor was built at run time (e.g. from schema files
+    /// loaded at start-up) from `store`.
+    pub fn resource_descriptor(mut self, descriptor: Arc<ResourceDescriptor>, store: Arc<dyn Store>) -> Self {
+        self.resources.push((Descriptor::Shared(descriptor), store));
         self
     }
 
@@ -271,6 +278,24 @@ impl ServerBuilder {
             .layer(axum::middleware::from_fn(middleware::trace))
             .with_state(shared);
         Ok(router)
+    }
+}
+
+/// A resource descriptor: a typed resource's static one, or one built at run time.
+#[derive(Debug, Clone)]
+pub(crate) enum Descriptor {
+    Static(&'static ResourceDescriptor),
+    Shared(Arc<ResourceDescriptor>),
+}
+
+impl std::ops::Deref for Descriptor {
+    type Target = ResourceDescriptor;
+
+    fn deref(&self) -> &ResourceDescriptor {
+        match self {
+            Descriptor::Static(descriptor) => descriptor,
+            Descriptor::Shared(descriptor) => descriptor,
+        }
     }
 }
 
