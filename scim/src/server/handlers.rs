@@ -447,7 +447,7 @@ pub async fn search_all(
     // The page is a window over the concatenation of every type's matches: count each type's
     // matches first, then fetch from each only the part of the window that falls in it.
     let wanted = query.page_size(&limits);
-    let mut skip = query.start_index - 1;
+    let mut skip = query.start_index.saturating_sub(1);
     let mut total = 0;
     let mut resources = Vec::new();
     for (entry, filter) in &searched {
