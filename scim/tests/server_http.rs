@@ -229,6 +229,22 @@ async fn list_pages_filters_and_projects(store: Arc<dyn Store>) {
     // Sorting (RFC 7644 section 3.4.2.3).
     let sorted = app.get("/scim/v2/Users?sortBy=userName&sortOrder=descending&count=1").await;
     assert_eq!(sorted.body["Resources"][0]["userName"], "dave");
+    // Sorting is offered on id and the indexed (filterable or unique) attributes, with every
+    // store; others are refused naming what is sortable.
+    for sort_by in ["id", "userName", "displayName", "externalId", "emails.value"] {
+        let reply = app.get(&format!("/scim/v2/Users?sortBy={sort_by}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{sort_by}: {}", reply.body);
+        assert_eq!(reply.body["totalResults"], 4);
+    }
+    for sort_by in ["nickName", "name.givenName", "meta.created", "emails", "name"] {
+        let reply = app.get(&format!("/scim/v2/Users?sortBy={sort_by}")).await;
+        let detail = reply.assert_error(400, Some("invalidValue"));
+        assert!(detail.contains("userName") && detail.contains("displayName"), "{detail}");
+    }
+    let by_display = app.get("/scim/v2/Users?sortBy=displayName&sortOrder=descending").await;
+    let names: Vec<&str> =
+        by_display.body["Resources"].as_array().unwrap().iter().map(|u| u["userName"].as_str().unwrap()).collect();
+    assert_eq!(names, ["dave", "carol", "bob", "alice"]);
     // Filtering, percent-encoded as clients send it; userName is case-insensitive (RFC 7643 4.1.1).
     let filtered = app.get("/scim/v2/Users?filter=userName%20eq%20%22CAROL%22").await;
     assert_eq!(filtered.body["totalResults"], 1);

@@ -21,8 +21,8 @@ use crate::patch::PatchRequest;
 use crate::projection::project;
 use crate::query::{ListQuery, QueryLimits};
 use crate::resource::{RequestMode, check_replace, keep_immutable, validate_request};
-use crate::schema::{AttrOwner, Attribute, ResourceSchema, Returned};
-use crate::store::{GetOptions, ResourceKind, Scope, Store, StoreQuery};
+use crate::schema::{AttrOwner, Attribute, ResolvedAttr, ResourceSchema, Returned};
+use crate::store::{GetOptions, IndexedAttr, IndexedShape, ResourceKind, Scope, Store, StoreQuery};
 
 /// What every handler shares: the configuration and the resource types.
 #[derive(Debug)]
@@ -387,6 +387,9 @@ async fn list_page(
     count: usize,
 ) -> ScimResult<crate::store::Page> {
     let sort_by = query.sort_by.as_ref().map(|path| entry.schema().resolve(path)).transpose()?;
+    if let Some(attr) = &sort_by {
+        check_sortable(entry, attr)?;
+    }
     let scope = entry.scope(&call.principal).await?;
     let store_query = StoreQuery {
         filter,
@@ -397,6 +400,26 @@ async fn list_page(
         exclude_members: !returns_members(entry, &query.attributes, &query.excluded_attributes),
     };
     entry.store.list(scope, &store_query).await
+}
+
+/// Sorting is offered on `id` and the attributes the resource type indexes (its filterable and
+/// unique single values): the same set for every store, so a client sees one behaviour
+/// whichever store serves it. Others are `400 invalidValue` listing what can be sorted on.
+fn check_sortable(entry: &ResourceEntry, attr: &ResolvedAttr<'_>) -> ScimResult<()> {
+    let sortable_shape = |indexed: &IndexedAttr| matches!(indexed.shape, IndexedShape::Single | IndexedShape::Element);
+    let is_id = attr.owner == AttrOwner::Common && attr.attribute.name == "id";
+    if is_id || entry.kind.indexed_attr(attr).is_some_and(sortable_shape) {
+        return Ok(());
+    }
+    let sortable: Vec<&str> = std::iter::once("id")
+        .chain(entry.kind.indexed.iter().filter(|i| sortable_shape(i)).map(|i| i.path.as_str()))
+        .collect();
+    Err(ScimError::invalid_value(format!(
+        "cannot sort {} by `{}`; sortBy may be one of: {}",
+        entry.kind.name(),
+        attr.canonical(),
+        sortable.join(", ")
+    )))
 }
 
 /// Whether a response with these `attributes`/`excludedAttributes` carries `members`; when it
