@@ -425,6 +425,10 @@ async fn unknown_routes_and_methods_are_scim_errors(store: Arc<dyn Store>) {
     assert_eq!(reply.header(header::ALLOW), Some("GET,HEAD,POST"));
     app.call(Method::POST, "/scim/v2/ServiceProviderConfig", Some(&json!({}))).await.assert_error(405, None);
     app.call(Method::GET, "/scim/v2/Users/.search", None).await.assert_error(405, None);
+    // What /ServiceProviderConfig says is unsupported answers 501 (RFC 7644 sections 3.7, 3.11).
+    let bulk = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": []});
+    app.post("/scim/v2/Bulk", &bulk).await.assert_error(501, None);
+    app.get("/scim/v2/Me").await.assert_error(501, None);
 }
 
 async fn authentication_is_required(store: Arc<dyn Store>) {

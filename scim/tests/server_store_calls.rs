@@ -202,6 +202,33 @@ async fn typed_resources_register_through_their_descriptor() {
     assert!(twice.build().is_err());
 }
 
+#[test]
+fn resource_types_cannot_take_the_servers_own_endpoints() {
+    let mut checked = 0;
+    for endpoint in ["/Schemas", "/me", "/Bulk/", "/.search", "/Users/{id}", ""] {
+        let json = format!(
+            r#"{{"id":"T","name":"T","endpoint":"{endpoint}","schema":"urn:ietf:params:scim:schemas:core:2.0:Group"}}"#
+        );
+        let spec = scim::typed::DescriptorSpec {
+            resource_type_json: Box::leak(json.into_boxed_str()),
+            schemas_json: &[include_str!("../../schemas/core-group.json")],
+            fields: &[scim::typed::FieldSpec {
+                rust_name: "id",
+                path: "id",
+                filter: scim::typed::FilterFlag::Default,
+                column: None,
+            }],
+        };
+        let Ok(descriptor) = ResourceDescriptor::build(&spec) else { continue };
+        let builder = Server::builder()
+            .tokens(TokenTable::new().tenant("acme", ACME))
+            .resource_descriptor(Arc::new(descriptor), Arc::new(MemoryStore::new()));
+        assert!(builder.build().is_err(), "{endpoint}");
+        checked += 1;
+    }
+    assert!(checked >= 4, "the descriptors of the reserved endpoints should build");
+}
+
 #[tokio::test]
 async fn descriptors_built_at_run_time_are_served() {
     // A runtime descriptor for Group (as a server loading schema files at start-up would have).

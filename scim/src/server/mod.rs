@@ -47,7 +47,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 
 use crate::error::{ScimError, ScimResult};
 use crate::store::Store;
@@ -255,7 +255,12 @@ impl ServerBuilder {
             .route(&format!("{prefix}/Schemas/{{key}}"), get(handlers::schema))
             .route(&format!("{prefix}/ResourceTypes"), get(handlers::resource_types))
             .route(&format!("{prefix}/ResourceTypes/{{key}}"), get(handlers::resource_type))
-            .route(&format!("{prefix}/.search"), post(handlers::search_all));
+            .route(&format!("{prefix}/.search"), post(handlers::search_all))
+            // Advertised as unsupported in /ServiceProviderConfig; RFC 7644 sections 3.7 and
+            // 3.11 answer such requests with 501.
+            .route(&format!("{prefix}/Bulk"), any(handlers::bulk_not_supported))
+            .route(&format!("{prefix}/Me"), any(handlers::me_not_supported))
+            .route(&format!("{prefix}/Me/{{*rest}}"), any(handlers::me_not_supported));
         for entry in &resources {
             let collection = format!("{prefix}{}", entry.endpoint);
             let context = handlers::ResourceContext { shared: shared.clone(), resource: entry.clone() };
@@ -308,11 +313,17 @@ fn normalise_base_path(path: &str) -> ScimResult<String> {
     Ok(if trimmed.is_empty() { String::new() } else { format!("/{trimmed}") })
 }
 
+/// The endpoints the server itself serves, which no resource type may take.
+const RESERVED_ENDPOINTS: [&str; 6] = ["ServiceProviderConfig", "Schemas", "ResourceTypes", "Bulk", "Me", ".search"];
+
 /// `/Users` from a resource type's endpoint.
 fn normalise_endpoint(endpoint: &str) -> ScimResult<String> {
     let trimmed = endpoint.trim().trim_matches('/');
     if trimmed.is_empty() || trimmed.contains(['/', '{', '}', '?', '#', '*']) {
         return Err(ScimError::internal(format!("endpoint `{endpoint}` must be one path segment like `/Users`")));
+    }
+    if RESERVED_ENDPOINTS.iter().any(|reserved| reserved.eq_ignore_ascii_case(trimmed)) {
+        return Err(ScimError::internal(format!("endpoint `{endpoint}` is one the server serves itself")));
     }
     Ok(format!("/{trimmed}"))
 }
