@@ -31,6 +31,11 @@
 //! - Every store call is scoped to the caller's tenant, taken from the authenticated
 //!   [`auth::Principal`]; with tenants in the path, the credentials must belong to the tenant
 //!   the path names.
+//! - Filters are parsed, resolved against the resource type and checked against its
+//!   [`crate::typed::FilterSupport`] before any store sees them (`400 invalidFilter` naming
+//!   what is supported); `sortBy` must name `id` or an indexed attribute (`400 invalidValue`
+//!   listing them), so every store behaves alike. `count` above `maxResults` is lowered to it.
+//! - `/Bulk` and `/Me` answer `501`, as `/ServiceProviderConfig` advertises.
 //! - Each request runs in a `scim_request` tracing span (method, path, resource, tenant,
 //!   status, latency); each change is reported to the [`audit::AuditSink`].
 
