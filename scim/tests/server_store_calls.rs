@@ -157,6 +157,8 @@ async fn the_store_sees_the_tenant_the_clamped_page_and_whether_members_are_want
             "get acme Group exclude_members=false",
             "replace acme Group if_match=Some(\"W/\\\"2\\\"\")",
             "delete acme Group if_match=None",
+            // Groups may be members of groups: the deleted one's memberships are looked up.
+            "list acme Group filter=true count=None start=1 exclude_members=true",
         ]
     );
 }

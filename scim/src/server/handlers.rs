@@ -15,7 +15,7 @@ use super::body::{BodyLimit, ScimJson};
 use super::discovery::Discovery;
 use super::response::{json_response, resource_response, resource_version};
 use crate::error::{ScimError, ScimResult};
-use crate::filter::{AttrPath, ResolvedFilter, resolve_filter};
+use crate::filter::{AttrPath, ResolvedFilter, parse_filter, resolve_filter};
 use crate::message::{ListResponse, SearchRequest};
 use crate::patch::PatchRequest;
 use crate::projection::project;
@@ -623,7 +623,37 @@ pub async fn delete(State(context): State<ResourceContext>, call: Call) -> Resul
     let scope = entry.scope(&call.principal).await?;
     entry.store.delete(scope, id, call.if_match.as_deref()).await?;
     entry.audit(&context.shared, &call.principal, AuditAction::Delete, id, Value::Array(Vec::new()));
+    for groups in context.shared.resources.iter().filter(|r| r.kind.has_members) {
+        // The resource is gone whatever happens here, so a failure is logged, not answered.
+        if let Err(error) = remove_memberships(&context.shared, groups, &call.principal, id).await {
+            tracing::error!(%error, resource = groups.kind.name(), "could not remove a deleted resource's memberships");
+        }
+    }
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Remove a deleted resource from the members of every group of the caller's tenant that lists
+/// it, so no group keeps pointing at a resource that answers 404 (each removal is audited).
+async fn remove_memberships(
+    shared: &Shared,
+    groups: &ResourceEntry,
+    principal: &Principal,
+    id: &str,
+) -> ScimResult<()> {
+    let text = format!("members.value eq {}", Value::String(id.to_owned()));
+    let filter = parse_filter(&text)?;
+    let resolved = resolve_filter(&filter, groups.schema())?;
+    let scope = groups.scope(principal).await?;
+    let query = StoreQuery { filter: Some(&resolved), exclude_members: true, ..StoreQuery::default() };
+    let page = groups.store.list(scope, &query).await?;
+    let removed = [id.to_owned()];
+    for group in page.resources {
+        let Some(group_id) = group.get("id").and_then(Value::as_str) else { continue };
+        groups.store.remove_members(scope, group_id, &removed).await?;
+        let change = serde_json::json!([{"op": "remove", "path": format!("members[value eq {}]", Value::String(id.to_owned()))}]);
+        groups.audit(shared, principal, AuditAction::Patch, group_id, change);
+    }
+    Ok(())
 }
 
 // ----- audit redaction -----
