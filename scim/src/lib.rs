@@ -10,6 +10,7 @@
 //! - [`query`]: list query parameters and SearchRequest.
 //! - [`projection`]: `attributes` / `excludedAttributes` with `returned` honoured.
 //! - [`message`]: ListResponse and the other RFC 7644 messages.
+//! - [`typed`]: Rust structs mapped onto SCIM resources (what `#[derive(ScimResource)]` expands to).
 //! - [`error`]: [`ScimError`], the RFC 7644 section 3.12 error.
 
 pub mod error;
@@ -20,6 +21,7 @@ pub mod projection;
 pub mod query;
 pub mod resource;
 pub mod schema;
+pub mod typed;
 pub mod value;
 
 pub use error::{ScimError, ScimResult, ScimType};

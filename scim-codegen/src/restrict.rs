@@ -1,0 +1,105 @@
+//! The restricted schemas a resource advertises: only the attributes its fields map, and of a
+//! complex attribute mapped through sub-attribute paths, only those sub-attributes (plus the ones
+//! a value filter selects on, so `emails[type eq "work"].value` keeps `type`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use scim::filter::ast::Filter;
+use scim::schema::{AttrOwner, ResolvedAttr, Schema};
+
+/// Which part of one attribute is mapped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Selection {
+    Whole,
+    /// Lower-cased sub-attribute names.
+    Subs(BTreeSet<String>),
+}
+
+/// The mapped part of every schema, keyed by lower-cased schema URN (`""` for the core schema).
+#[derive(Debug, Default)]
+pub struct Restriction {
+    attributes: BTreeMap<(String, String), Selection>,
+    whole_schemas: BTreeSet<String>,
+}
+
+impl Restriction {
+    /// Keep `resolved` (and the sub-attributes `value_filter` compares).
+    pub fn select(&mut self, resolved: &ResolvedAttr<'_>, value_filter: Option<&Filter>) {
+        let schema = match resolved.owner {
+            AttrOwner::Common => return,
+            AttrOwner::Core => String::new(),
+            AttrOwner::Extension(schema) => schema.id.to_ascii_lowercase(),
+        };
+        let key = (schema, resolved.attribute.name.to_ascii_lowercase());
+        let mut subs = BTreeSet::new();
+        if let Some(filter) = value_filter {
+            filter_names(filter, &mut subs);
+        }
+        let selection = match resolved.sub_attribute {
+            None if value_filter.is_none() => Selection::Whole,
+            None => {
+                // `emails[type eq "work"]`: one whole element.
+                Selection::Whole
+            }
+            Some(sub) => {
+                subs.insert(sub.name.to_ascii_lowercase());
+                Selection::Subs(subs)
+            }
+        };
+        let merged = match (self.attributes.remove(&key), selection) {
+            (Some(Selection::Whole), _) | (_, Selection::Whole) => Selection::Whole,
+            (Some(Selection::Subs(mut old)), Selection::Subs(new)) => {
+                old.extend(new);
+                Selection::Subs(old)
+            }
+            (None, selection) => selection,
+        };
+        self.attributes.insert(key, merged);
+    }
+
+    /// Keep every attribute of an extension (mapped as a whole object).
+    pub fn select_schema(&mut self, schema: &Schema) {
+        self.whole_schemas.insert(schema.id.to_ascii_lowercase());
+    }
+
+    /// `schema` cut down to what is selected; `is_core` says which key it is under.
+    pub fn apply(&self, schema: &Schema, is_core: bool) -> Schema {
+        let schema_key = if is_core { String::new() } else { schema.id.to_ascii_lowercase() };
+        if self.whole_schemas.contains(&schema_key) {
+            return schema.clone();
+        }
+        let attributes = schema
+            .attributes
+            .iter()
+            .filter_map(|attribute| {
+                match self.attributes.get(&(schema_key.clone(), attribute.name.to_ascii_lowercase()))? {
+                    Selection::Whole => Some(attribute.clone()),
+                    Selection::Subs(subs) => {
+                        let mut restricted = attribute.clone();
+                        restricted.sub_attributes.retain(|s| subs.contains(&s.name.to_ascii_lowercase()));
+                        Some(restricted)
+                    }
+                }
+            })
+            .collect();
+        Schema { attributes, ..schema.clone() }
+    }
+}
+
+/// The attribute names a value filter compares (they are relative to one element).
+fn filter_names(filter: &Filter, out: &mut BTreeSet<String>) {
+    match filter {
+        Filter::Compare { path, .. } | Filter::Present(path) => {
+            out.insert(path.name.to_ascii_lowercase());
+        }
+        Filter::ValuePath { path, filter } => {
+            out.insert(path.name.to_ascii_lowercase());
+            filter_names(filter, out);
+        }
+        Filter::And(a, b) | Filter::Or(a, b) => {
+            filter_names(a, out);
+            filter_names(b, out);
+        }
+        Filter::Not(inner) => filter_names(inner, out),
+    }
+}

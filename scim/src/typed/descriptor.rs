@@ -1,0 +1,394 @@
+//! [`ResourceDescriptor`]: a typed resource's resource type, restricted schemas, precompiled
+//! field paths, filter support and discovery documents, built once from a [`DescriptorSpec`].
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+use super::accessor::{FieldAccessor, Selector, Target};
+use super::filter_support::{FilterSupport, MappedPlace};
+use crate::error::{ScimError, ScimResult};
+use crate::filter::parse_path;
+use crate::filter::resolve::resolve_value_filter;
+use crate::schema::{
+    AttrOwner, Attribute, AttributeType, RESOURCE_TYPE_URN, ResolvedAttr, ResourceSchema, ResourceType, SCHEMA_URN,
+    Schema, builtin,
+};
+
+/// Everything the derive (or the generator) knows about a typed resource, as constants.
+#[derive(Debug, Clone, Copy)]
+pub struct DescriptorSpec {
+    /// The ResourceType JSON (RFC 7643 section 6): `name`, `endpoint`, `schema`,
+    /// `schemaExtensions`.
+    pub resource_type_json: &'static str,
+    /// Each schema's JSON (RFC 7643 section 7), already restricted to the mapped attributes.
+    pub schemas_json: &'static [&'static str],
+    /// The mapped fields, in struct field order; [`ResourceDescriptor::field`] indexes them.
+    pub fields: &'static [FieldSpec],
+}
+
+/// One mapped struct field.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldSpec {
+    /// The Rust field's name, for error messages.
+    pub rust_name: &'static str,
+    /// The SCIM path as written (see [`super::accessor`] for the forms).
+    pub path: &'static str,
+    /// Whether and how the attribute is filterable.
+    pub filter: FilterFlag,
+    /// The storage column name for SQL stores; `None` derives it from the path.
+    pub column: Option<&'static str>,
+}
+
+/// A field's filter flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterFlag {
+    /// The built-in defaults decide (see [`super::filter_support`]).
+    Default,
+    /// Filterable with `eq`.
+    Eq,
+    /// Filterable with these operators (`eq`, `ne`, `co`, `sw`, `ew`, `gt`, `ge`, `lt`, `le`,
+    /// and `pr` for presence).
+    Ops(&'static [&'static str]),
+    /// Not filterable, whatever the defaults say.
+    None,
+}
+
+/// A typed resource's runtime description, consulted on every request.
+#[derive(Debug)]
+pub struct ResourceDescriptor {
+    schema: ResourceSchema,
+    fields: Vec<FieldAccessor>,
+    filter_support: FilterSupport,
+    layout: ObjectOrder,
+    schema_documents: Vec<Value>,
+    resource_type_document: Value,
+}
+
+/// The canonical key order of an object, and of the objects nested in it.
+#[derive(Debug, Default)]
+struct ObjectOrder {
+    keys: Vec<String>,
+    children: Vec<(String, ObjectOrder)>,
+}
+
+fn spec_error(what: &str, error: impl std::fmt::Display) -> ScimError {
+    ScimError::internal(format!("typed resource: {what}: {error}"))
+}
+
+impl ResourceDescriptor {
+    /// Parse the resource type and schemas, bind them, and compile every field's path.
+    ///
+    /// Fails (with a detail naming the field and path) when a path does not parse or resolve,
+    /// a selector is not a conjunction of `eq` comparisons, two fields map the same path or
+    /// column, or a filter flag names an operator the attribute's type cannot support.
+    pub fn build(spec: &DescriptorSpec) -> ScimResult<ResourceDescriptor> {
+        let resource_type: ResourceType =
+            serde_json::from_str(spec.resource_type_json).map_err(|e| spec_error("the resource type JSON", e))?;
+        let schemas = spec
+            .schemas_json
+            .iter()
+            .map(|json| serde_json::from_str::<Schema>(json).map(Arc::new).map_err(|e| spec_error("a schema JSON", e)))
+            .collect::<ScimResult<Vec<_>>>()?;
+        let schema = ResourceSchema::new(resource_type, &schemas)?;
+
+        let mut fields: Vec<FieldAccessor> = Vec::with_capacity(spec.fields.len());
+        let mut places = Vec::with_capacity(spec.fields.len());
+        for (index, field) in spec.fields.iter().enumerate() {
+            let context = format!("field `{}` (path `{}`)", field.rust_name, field.path);
+            let (accessor, place) = compile_field(&schema, field, index).map_err(|e| e.context(&context))?;
+            if let Some(other) = fields.iter().find(|f| f.path == accessor.path) {
+                return Err(spec_error(&context, format!("field `{}` maps the same path", other.rust_name)));
+            }
+            if let Some(other) = fields.iter().find(|f| f.column == accessor.column) {
+                return Err(spec_error(
+                    &context,
+                    format!(
+                        "field `{}` has the same column `{}`; name one with `column`",
+                        other.rust_name, other.column
+                    ),
+                ));
+            }
+            fields.push(accessor);
+            places.push(place);
+        }
+        let filter_support = FilterSupport::new(&schema, &fields, places)?;
+        Ok(ResourceDescriptor {
+            layout: layout(&schema),
+            schema_documents: schema_documents(&schema),
+            resource_type_document: resource_type_document(&schema.resource_type),
+            schema,
+            fields,
+            filter_support,
+        })
+    }
+
+    /// The resource type bound to its schemas, restricted to the mapped attributes (unmapped
+    /// attributes are not supported, so they are not advertised).
+    pub fn resource_schema(&self) -> &ResourceSchema {
+        &self.schema
+    }
+
+    /// Which attributes may be filtered on, with which operators.
+    pub fn filter_support(&self) -> &FilterSupport {
+        &self.filter_support
+    }
+
+    /// The precompiled path of field `index` (struct field order).
+    ///
+    /// # Panics
+    ///
+    /// When `index` is not a field index; generated code only passes indexes it declared.
+    pub fn field(&self, index: usize) -> &FieldAccessor {
+        &self.fields[index]
+    }
+
+    /// Every field's accessor, in struct field order.
+    pub fn fields(&self) -> &[FieldAccessor] {
+        &self.fields
+    }
+
+    /// The empty object `to_scim` fills with [`FieldAccessor::put`].
+    pub fn new_object(&self) -> Map<String, Value> {
+        Map::with_capacity(self.fields.len() + 1)
+    }
+
+    /// Complete a representation: set `schemas` to the core schema and the extensions that have
+    /// a non-empty object (in resource-type order), drop empty extension objects, and put keys
+    /// in canonical order (`schemas`, `id`, `externalId`, core attributes and their
+    /// sub-attributes in schema order, extensions, `meta`) so equal resources serialise to
+    /// equal bytes.
+    pub fn finish(&self, mut object: Map<String, Value>) -> Value {
+        let mut schemas = Vec::with_capacity(1 + self.schema.extensions.len());
+        schemas.push(Value::String(self.schema.core.id.clone()));
+        for extension in &self.schema.extensions {
+            let urn = extension.schema.id.as_str();
+            let empty = match object.get(urn) {
+                None => continue,
+                Some(Value::Object(members)) => members.is_empty(),
+                Some(value) => value.is_null(),
+            };
+            if empty {
+                object.shift_remove(urn);
+            } else {
+                schemas.push(Value::String(urn.to_owned()));
+            }
+        }
+        object.insert("schemas".to_owned(), Value::Array(schemas));
+        reorder(&mut object, &self.layout);
+        Value::Object(object)
+    }
+
+    /// What `GET /Schemas` serves for this resource: each schema (core first) as RFC 7643
+    /// section 7 represents it, with `schemas` and `meta` (`resourceType` `Schema`, `location`
+    /// `/Schemas/{urn}`, relative: the server prefixes its base URL).
+    pub fn schema_documents(&self) -> Vec<Value> {
+        self.schema_documents.clone()
+    }
+
+    /// What `GET /ResourceTypes` serves for this resource (RFC 7643 section 6), with `meta`
+    /// (`resourceType` `ResourceType`, `location` `/ResourceTypes/{name}`, relative).
+    pub fn resource_type_document(&self) -> Value {
+        self.resource_type_document.clone()
+    }
+}
+
+/// Parse and resolve one field's path.
+fn compile_field(schema: &ResourceSchema, field: &FieldSpec, index: usize) -> ScimResult<(FieldAccessor, MappedPlace)> {
+    if let Some(extension) = schema.extension(field.path) {
+        let urn = extension.schema.id.clone();
+        let column = field
+            .column
+            .map_or_else(|| snake_case(extension.schema.name.as_deref().unwrap_or("extension")), str::to_owned);
+        let accessor = FieldAccessor {
+            rust_name: field.rust_name,
+            path: urn.clone(),
+            column,
+            container: Some(urn.clone()),
+            target: Target::WholeExtension,
+        };
+        let place = MappedPlace::whole_extension(index, urn, field.filter);
+        return Ok((accessor, place));
+    }
+    let parsed = parse_path(field.path)?;
+    let attr = schema.resolve(&parsed)?;
+    let attribute = attr.attribute;
+    if attribute.is_named("schemas") && attr.owner == AttrOwner::Common {
+        return Err(ScimError::invalid_path("`schemas` is written by the runtime and cannot be mapped"));
+    }
+    let name = attribute.name.clone();
+    let sub = attr.sub_attribute.map(|s| s.name.clone());
+    let selector = match &parsed.filter {
+        None => None,
+        Some(filter) => {
+            if !attribute.multi_valued || attribute.kind != AttributeType::Complex {
+                return Err(ScimError::invalid_path(format!(
+                    "`{name}[...]` selects elements, so `{name}` must be a multi-valued complex attribute"
+                )));
+            }
+            // Checks names and literal types, with the same rules as a filter.
+            resolve_value_filter(filter, ResolvedAttr { sub_attribute: None, ..attr })?;
+            Some(Selector::from_filter(filter, attribute)?)
+        }
+    };
+    let path = canonical_path(&attr, selector.as_ref());
+    let column = field.column.map_or_else(|| derive_column(&attr, selector.as_ref()), str::to_owned);
+    let target = match (selector.clone(), sub.clone()) {
+        (Some(selector), sub) => Target::Selected { name, selector, sub },
+        (None, Some(sub)) if attribute.multi_valued => Target::EverySub { name, sub },
+        (None, Some(sub)) => Target::Sub { name, sub },
+        (None, None) => Target::Attribute { name },
+    };
+    let place = MappedPlace::attribute(index, &attr, selector, field.filter);
+    let container = attr.extension_urn().map(str::to_owned);
+    Ok((FieldAccessor { rust_name: field.rust_name, path, column, container, target }, place))
+}
+
+/// `emails[type eq "work"].value`, prefixed with the extension URN for extension attributes.
+fn canonical_path(attr: &ResolvedAttr<'_>, selector: Option<&Selector>) -> String {
+    let mut out = String::new();
+    if let Some(urn) = attr.extension_urn() {
+        out.push_str(urn);
+        out.push(':');
+    }
+    out.push_str(&attr.attribute.name);
+    if let Some(selector) = selector {
+        out.push('[');
+        out.push_str(&selector.to_filter_text());
+        out.push(']');
+    }
+    if let Some(sub) = attr.sub_attribute {
+        out.push('.');
+        out.push_str(&sub.name);
+    }
+    out
+}
+
+/// `name_given_name`, `emails_work_value`, `manager_value` (extension attributes without their
+/// URN; a clash is reported by `build`, and `column` resolves it).
+fn derive_column(attr: &ResolvedAttr<'_>, selector: Option<&Selector>) -> String {
+    let mut parts = vec![snake_case(&attr.attribute.name)];
+    if let Some(selector) = selector {
+        for term in &selector.terms {
+            let text = match &term.value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            parts.push(snake_case(&text));
+        }
+    }
+    if let Some(sub) = attr.sub_attribute {
+        parts.push(snake_case(&sub.name));
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.join("_")
+}
+
+/// `givenName` -> `given_name`, `$ref` -> `ref`, `x509Certificates` -> `x509_certificates`.
+pub(super) fn snake_case(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut previous_lower = false;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            if c.is_ascii_uppercase() && previous_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        } else {
+            if !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            previous_lower = false;
+        }
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    out
+}
+
+/// The canonical order: `schemas`, `id`, `externalId`, core attributes, extensions, `meta`.
+fn layout(schema: &ResourceSchema) -> ObjectOrder {
+    let mut order = ObjectOrder { keys: vec!["schemas".into(), "id".into(), "externalId".into()], children: vec![] };
+    add_attributes(&mut order, &schema.core.attributes);
+    for extension in &schema.extensions {
+        let mut inner = ObjectOrder::default();
+        add_attributes(&mut inner, &extension.schema.attributes);
+        order.keys.push(extension.schema.id.clone());
+        order.children.push((extension.schema.id.clone(), inner));
+    }
+    if let Some(meta) = builtin::common_attribute("meta") {
+        add_attributes(&mut order, std::slice::from_ref(meta));
+    }
+    order
+}
+
+fn add_attributes(order: &mut ObjectOrder, attributes: &[Attribute]) {
+    for attribute in attributes {
+        order.keys.push(attribute.name.clone());
+        if !attribute.sub_attributes.is_empty() {
+            let keys = attribute.sub_attributes.iter().map(|s| s.name.clone()).collect();
+            order.children.push((attribute.name.clone(), ObjectOrder { keys, children: Vec::new() }));
+        }
+    }
+}
+
+fn reorder(object: &mut Map<String, Value>, order: &ObjectOrder) {
+    let position = |key: &str| order.keys.iter().position(|k| k == key).unwrap_or(order.keys.len());
+    let mut last = 0;
+    let sorted = object.keys().all(|key| {
+        let at = position(key);
+        let ok = at >= last;
+        last = at;
+        ok
+    });
+    if !sorted {
+        *object = crate::value::in_schema_order(std::mem::take(object), order.keys.iter().map(String::as_str));
+    }
+    for (key, child) in &order.children {
+        match object.get_mut(key) {
+            Some(Value::Object(members)) => reorder(members, child),
+            Some(Value::Array(elements)) => {
+                for element in elements {
+                    if let Value::Object(members) = element {
+                        reorder(members, child);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn schema_documents(schema: &ResourceSchema) -> Vec<Value> {
+    std::iter::once(&schema.core)
+        .chain(schema.extensions.iter().map(|e| &e.schema))
+        .map(|s| {
+            let mut document = Map::new();
+            document.insert("schemas".into(), json!([SCHEMA_URN]));
+            if let Ok(Value::Object(members)) = serde_json::to_value(&**s) {
+                document.extend(members);
+            }
+            document.insert("meta".into(), json!({"resourceType": "Schema", "location": format!("/Schemas/{}", s.id)}));
+            Value::Object(document)
+        })
+        .collect()
+}
+
+fn resource_type_document(resource_type: &ResourceType) -> Value {
+    let mut document = Map::new();
+    document.insert("schemas".into(), json!([RESOURCE_TYPE_URN]));
+    let with_id = ResourceType {
+        id: Some(resource_type.id.clone().unwrap_or_else(|| resource_type.name.clone())),
+        ..resource_type.clone()
+    };
+    if let Ok(Value::Object(members)) = serde_json::to_value(&with_id) {
+        document.extend(members);
+    }
+    document.insert(
+        "meta".into(),
+        json!({"resourceType": "ResourceType", "location": format!("/ResourceTypes/{}", resource_type.name)}),
+    );
+    Value::Object(document)
+}

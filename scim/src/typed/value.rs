@@ -1,0 +1,276 @@
+//! [`ScimValue`]: converting one Rust field to and from the JSON value of its SCIM attribute.
+//!
+//! | Rust type | SCIM value | notes |
+//! |---|---|---|
+//! | `String` | string | |
+//! | `bool` | boolean | also accepts the strings `"true"`/`"false"` in any case (Entra ID sends `"False"`) |
+//! | `i32`, `i64`, `u32`, `u64` | integer | out-of-range numbers and fractions are errors, never truncated |
+//! | `f64` | decimal | NaN and infinities have no JSON form and are written as absent |
+//! | `time::OffsetDateTime` | dateTime | written as RFC 3339; read from RFC 3339, or `xsd:dateTime` without an offset (taken as UTC) |
+//! | [`Reference`] | reference | a URI kept as text |
+//! | [`Binary`] | binary | bytes, base64 (RFC 4648 section 4) on the wire; padding optional on input |
+//! | `serde_json::Value` | anything | absent reads as `Value::Null`; `Null` writes as absent |
+//! | `Option<T>` | optional | absent (or `null`) is `None` |
+//! | `Vec<T>` | multi-valued | absent is an empty vector and an empty vector is written as absent (RFC 7643 section 2.5) |
+//! | a serde type, with [`impl_scim_value_via_serde!`](crate::impl_scim_value_via_serde) | complex | `null` members are dropped on output |
+//!
+//! Absent values: for every type except `Option`, `Vec` and `Value`, an absent attribute is an
+//! error ("required value missing"), because there is no value to give the field.
+
+use base64::Engine as _;
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::value::describe;
+
+/// A Rust value that maps onto one SCIM attribute value.
+///
+/// `to_scim_value` returns `None` for "absent" (SCIM never writes `null`); `from_scim_value`
+/// receives `None` when the attribute is absent and returns a plain message on failure, which
+/// [`super::FieldAccessor::take`] turns into a `400 invalidValue` naming the path and field.
+pub trait ScimValue: Sized {
+    /// The JSON value of the attribute, or `None` to leave it absent.
+    fn to_scim_value(&self) -> Option<Value>;
+    /// The field from the attribute's JSON value (`None`: absent).
+    fn from_scim_value(value: Option<&Value>) -> Result<Self, String>;
+}
+
+/// A SCIM `reference` value: a URI (or a resource's `id`) kept as text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Reference(pub String);
+
+/// A SCIM `binary` value: the bytes, base64-encoded on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Binary(pub Vec<u8>);
+
+const MISSING: &str = "required value missing";
+
+fn expected(what: &str, found: &Value) -> String {
+    format!("expected {what}, found {}", describe(found))
+}
+
+/// The value of a non-optional field: absent and `null` are both "missing".
+fn present(value: Option<&Value>) -> Result<&Value, String> {
+    match value {
+        None | Some(Value::Null) => Err(MISSING.to_owned()),
+        Some(value) => Ok(value),
+    }
+}
+
+impl ScimValue for String {
+    fn to_scim_value(&self) -> Option<Value> {
+        Some(Value::String(self.clone()))
+    }
+    fn from_scim_value(value: Option<&Value>) -> Result<Self, String> {
+        match present(value)? {
+            Value::String(s) => Ok(s.clone()),
+            other => Err(expected("a string", other)),
+        }
+    }
+}
+
+impl ScimValue for Reference {
+    fn to_scim_value(&self) -> Option<Value> {
+        Some(Value::String(self.0.clone()))
+    }
+    fn from_scim_value(value: Option<&Value>) -> Result<Self, String> {
+        match present(value)? {
+            Value::String(s) => Ok(Reference(s.clone())),
+            other => Err(expected("a string (a reference)", other)),
+        }
+    }
+}
+
+impl ScimValue for Binary {
+    fn to_scim_value(&self) -> Option<Value> {
+        Some(Value::String(base64::engine::general_purpose::STANDARD.encode(&self.0)))
+    }
+    fn from_scim_value(value: Option<&Value>) -> Result<Self, String> {
+        match present(value)? {
+            Value::String(s) => base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT
+                .decode(s)
+                .map(Binary)
+                .map_err(|e| format!("expected base64 (RFC 4648 section 4): {e}")),
+            other => Err(expected("a string (base64)", other)),
+        }
+    }
+}
+
+impl ScimValue for bool {
+    fn to_scim_value(&self) -> Option<Value> {
+        Some(Value::Bool(*self))
+    }
+    fn from_scim_value(value: Option<&Value>) -> Result<Self, String> {
+        match present(value)? {
+            Value::Bool(b) => Ok(*b),
+            // Entra ID and Okta send booleans as "True"/"False" strings.
+            Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(true),
+            Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(false),
+            other => Err(expected("a boolean (true or false)", other)),
+        }
+    }
+}
+
+macro_rules! integer_scim_value {
+    ($($ty:ty),+) => {$(
+        impl ScimValue for $ty {
+            fn to_scim_value(&self) -> Option<Value> {
+                Some(Value::from(*self))
+            }
+            fn from_scim_value(value: Option<&Value>) -> Result<Self, String> {
+                let value = present(value)?;
+                let out_of_range = || {
+                    format!("expected an integer from {} to {}, found {}", <$ty>::MIN, <$ty>::MAX, describe(value))
+                };
+                match value {
+                    Value::Number(n) => {
+                        if let Some(i) = n.as_i64() {
+                            <$ty>::try_from(i).map_err(|_| out_of_range())
+                        } else if let Some(u) = n.as_u64() {
+                            <$ty>::try_from(u).map_err(|_| out_of_range())
+                        } else {
+                            Err(out_of_range())
+                        }
+                    }
+                    other => Err(expected("an integer", other)),
+                }
+            }
+        }
+    )+};
+}
+
+integer_scim_value!(i32, i64, u32, u64);
+
+impl ScimValue for f64 {
+    fn to_scim_value(&self) -> Option<Value> {
+        // NaN and the infinities have no JSON representation.
+        serde_json::Number::from_f64(*self).map(Value::Number)
+    }
+    fn from_scim_value(value: Option<&Value>) -> Result<Self, String> {
+        match present(value)? {
+            Value::Number(n) => n.as_f64().ok_or_else(|| format!("the number {n} is not representable")),
+            other => Err(expected("a number", other)),
+        }
+    }
+}
+
+impl ScimValue for OffsetDateTime {
+    fn to_scim_value(&self) -> Option<Value> {
+        // Every OffsetDateTime with a four-digit year formats; others have no xsd:dateTime form.
+        self.format(&Rfc3339).ok().map(Value::String)
+    }
+    fn from_scim_value(value: Option<&Value>) -> Result<Self, String> {
+        const LOCAL: &[time::format_description::BorrowedFormatItem<'_>] =
+            time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]");
+        match present(value)? {
+            Value::String(s) => OffsetDateTime::parse(s, &Rfc3339)
+                .or_else(|_| time::PrimitiveDateTime::parse(s, LOCAL).map(time::PrimitiveDateTime::assume_utc))
+                .map_err(|_| {
+                    format!("expected an RFC 3339 dateTime such as \"2011-08-01T18:29:49.793Z\", found {s:?}")
+                }),
+            other => Err(expected("a string (dateTime)", other)),
+        }
+    }
+}
+
+impl ScimValue for Value {
+    fn to_scim_value(&self) -> Option<Value> {
+        (!self.is_null()).then(|| self.clone())
+    }
+    fn from_scim_value(value: Option<&Value>) -> Result<Self, String> {
+        Ok(value.cloned().unwrap_or(Value::Null))
+    }
+}
+
+impl<T: ScimValue> ScimValue for Option<T> {
+    fn to_scim_value(&self) -> Option<Value> {
+        self.as_ref().and_then(T::to_scim_value)
+    }
+    fn from_scim_value(value: Option<&Value>) -> Result<Self, String> {
+        match value {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => T::from_scim_value(Some(value)).map(Some),
+        }
+    }
+}
+
+impl<T: ScimValue> ScimValue for Vec<T> {
+    fn to_scim_value(&self) -> Option<Value> {
+        let values: Vec<Value> = self.iter().filter_map(T::to_scim_value).collect();
+        (!values.is_empty()).then_some(Value::Array(values))
+    }
+    fn from_scim_value(value: Option<&Value>) -> Result<Self, String> {
+        match value {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(values)) => values
+                .iter()
+                .enumerate()
+                .map(|(index, v)| T::from_scim_value(Some(v)).map_err(|e| format!("element {index}: {e}")))
+                .collect(),
+            Some(other) => Err(expected("an array", other)),
+        }
+    }
+}
+
+/// `to_scim_value` of [`impl_scim_value_via_serde!`](crate::impl_scim_value_via_serde): the
+/// serde form with `null` members removed (SCIM represents null as absence, RFC 7643 section
+/// 2.5); an object left empty, `null`, or a value serde cannot represent is absent.
+#[doc(hidden)]
+pub fn serde_to_scim_value<T: serde::Serialize>(value: &T) -> Option<Value> {
+    let mut json = serde_json::to_value(value).ok()?;
+    drop_nulls(&mut json);
+    match &json {
+        Value::Null => None,
+        Value::Object(map) if map.is_empty() => None,
+        _ => Some(json),
+    }
+}
+
+/// `from_scim_value` of [`impl_scim_value_via_serde!`](crate::impl_scim_value_via_serde).
+#[doc(hidden)]
+pub fn serde_from_scim_value<T: serde::de::DeserializeOwned>(value: Option<&Value>) -> Result<T, String> {
+    T::deserialize(present(value)?).map_err(|e| e.to_string())
+}
+
+fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(values) => {
+            values.retain(|v| !v.is_null());
+            values.iter_mut().for_each(drop_nulls);
+        }
+        _ => {}
+    }
+}
+
+/// Implement [`ScimValue`](crate::typed::ScimValue) for types that are `serde::Serialize` and
+/// `serde::de::DeserializeOwned`, such as a struct for a complex attribute:
+///
+/// ```
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Member {
+///     value: String,
+///     #[serde(rename = "$ref", skip_serializing_if = "Option::is_none")]
+///     reference: Option<String>,
+/// }
+/// scim::impl_scim_value_via_serde!(Member);
+/// ```
+#[macro_export]
+macro_rules! impl_scim_value_via_serde {
+    ($($ty:ty),+ $(,)?) => {$(
+        impl $crate::typed::ScimValue for $ty {
+            fn to_scim_value(&self) -> ::std::option::Option<$crate::typed::JsonValue> {
+                $crate::typed::serde_to_scim_value(self)
+            }
+            fn from_scim_value(
+                value: ::std::option::Option<&$crate::typed::JsonValue>,
+            ) -> ::std::result::Result<Self, ::std::string::String> {
+                $crate::typed::serde_from_scim_value(value)
+            }
+        }
+    )+};
+}
