@@ -127,6 +127,10 @@ pub fn new_project(options: &NewOptions) -> CliResult<NewReport> {
 
     // Vendor extension files: copied into schemas/, served whole on the resource type they name.
     for file in &options.extensions {
+        if !file.is_file() {
+            return Err(CliError::io("read", file, &std::io::Error::from(std::io::ErrorKind::NotFound))
+                .hint("give --extension the path of a schema JSON file (RFC 7643 section 7)"));
+        }
         let schema = loader::load_schema_file(file).map_err(|errors| {
             CliError::new(format!("the extension schema {} has problems", file.display()))
                 .with_details(errors.problems.iter().map(|p| format!("{}: {}", p.path, p.message)))
