@@ -243,9 +243,10 @@ impl RustType {
         matches!(self.multiplicity, Multiplicity::Many | Multiplicity::OptionalMany)
     }
 
-    /// Whether an absent value has a natural representation (`None`, an empty `Vec`, `false`).
+    /// Whether an absent value has a representation (`None`, an empty `Vec`). A plain type,
+    /// `bool` included, reads an absent value as "required value missing".
     pub fn tolerates_absence(&self) -> bool {
-        self.multiplicity != Multiplicity::One || self.leaf == Leaf::Bool
+        self.multiplicity != Multiplicity::One
     }
 }
 

@@ -82,12 +82,15 @@ enum Target<'s> {
 /// Check `resource`; `manifest_dir` is where `schema_file` paths start.
 pub fn check(resource: &Resource, manifest_dir: &Path, diagnostics: &mut Diagnostics) -> Option<Checked> {
     let (schemas, tracked_files) = load_schemas(resource, manifest_dir, diagnostics);
-    let resource_schema = bind_resource_type(resource, &schemas, diagnostics)?;
+    let files_failed = !diagnostics.is_empty();
+    let resource_schema = bind_resource_type(resource, &schemas, files_failed, diagnostics)?;
     let mut restriction = Restriction::default();
     let mut seen: Vec<(String, String, &Field)> = Vec::new(); // (key, display, field)
     let mut ids = Vec::new();
     let mut fields = Vec::new();
     let mut mapped_count = 0;
+    let mut columns: Vec<(String, &Field)> = Vec::new();
+    let mut unresolved = false;
     let mut mapped_core: BTreeSet<String> = BTreeSet::new();
     for field in &resource.fields {
         let Some(path) = &field.path else {
@@ -102,22 +105,34 @@ pub fn check(resource: &Resource, manifest_dir: &Path, diagnostics: &mut Diagnos
             column: field.column.clone(),
         }));
         let Some(target) = resolve_field(field, &path.text, &resource_schema, &schemas, diagnostics) else {
+            unresolved = true;
             continue;
         };
+        // One mistake, one message: a field reported as a duplicate or overlap is not also
+        // reported for its column.
+        let mut clashes = false;
         match &target {
             Target::Extension(schema, required) => {
                 check_whole_extension(field, schema, *required, diagnostics);
                 check_only(field, &target, &mut restriction, diagnostics);
-                for other in &seen {
-                    if other.0.starts_with(&schema.id.to_ascii_lowercase()) {
-                        overlap(field, other.2, &schema.id, &other.1, diagnostics);
-                    }
+                let key = schema.id.to_ascii_lowercase();
+                for other in seen.iter().filter(|other| other.0 == key || covers(&key, &other.0)) {
+                    overlap(field, other.2, &schema.id, &other.1, diagnostics);
+                    clashes = true;
                 }
-                seen.push((schema.id.to_ascii_lowercase(), schema.id.clone(), field));
+                seen.push((key, schema.id.clone(), field));
             }
             Target::Attribute { resolved, path: attr_path } => {
                 let value_filter = attr_path.filter.as_deref();
-                if resolved.owner == AttrOwner::Common && resolved.attribute.is_named("id") {
+                if resolved.owner == AttrOwner::Common && resolved.attribute.is_named("schemas") {
+                    diagnostics.error(
+                        field.span(),
+                        format!("field `{}` maps `schemas`, which the runtime writes; remove the field", field.ident),
+                    );
+                    continue;
+                }
+                let is_id = resolved.owner == AttrOwner::Common && resolved.attribute.is_named("id");
+                if is_id {
                     ids.push((index, field));
                 }
                 if resolved.owner == AttrOwner::Core {
@@ -135,22 +150,41 @@ pub fn check(resource: &Resource, manifest_dir: &Path, diagnostics: &mut Diagnos
                 let whole = resolved_whole_key(resolved);
                 for other in &seen {
                     if other.0 == key {
-                        diagnostics.error(
-                            field.span(),
-                            format!(
-                                "field `{}` maps `{display}`, which field `{}` already maps; map each path once",
-                                field.ident, other.2.ident
-                            ),
-                        );
+                        clashes = true;
+                        // A second `id` is reported once, below.
+                        if !is_id {
+                            diagnostics.error(
+                                field.span(),
+                                format!(
+                                    "field `{}` maps `{display}`, which field `{}` already maps; map each path once",
+                                    field.ident, other.2.ident
+                                ),
+                            );
+                        }
                     } else if other.0 == whole || covers(&other.0, &key) || covers(&key, &other.0) {
+                        clashes = true;
                         overlap(field, other.2, &display, &other.1, diagnostics);
                     }
                 }
                 seen.push((key, display, field));
             }
         }
+        let column = field.column.clone().unwrap_or_else(|| derived_column(&target));
+        match columns.iter().find(|(c, _)| *c == column) {
+            Some((_, other)) if !clashes => diagnostics.error(
+                field.span(),
+                format!(
+                    "field `{}` would be stored in column `{column}`, like field `{}`; name one with #[scim(column = \"...\")]",
+                    field.ident, other.ident
+                ),
+            ),
+            _ => columns.push((column, field)),
+        }
     }
-    check_required(resource, &resource_schema, &mapped_core, diagnostics);
+    // A path that did not resolve may well be the misspelled required attribute.
+    if !unresolved {
+        check_required(resource, &resource_schema, &mapped_core, diagnostics);
+    }
     match ids.as_slice() {
         [] => diagnostics.error(
             resource.ident.span(),
@@ -180,6 +214,46 @@ pub fn check(resource: &Resource, manifest_dir: &Path, diagnostics: &mut Diagnos
         id_field: ids.first().map(|(index, _)| *index),
         tracked_files,
     })
+}
+
+/// The storage column a field gets without `column`, by the runtime's rule: the attribute, the
+/// selector's values and the sub-attribute in snake_case, without the URN; a whole extension is
+/// its schema name.
+fn derived_column(target: &Target<'_>) -> String {
+    use heck::ToSnakeCase;
+    match target {
+        Target::Extension(schema, _) => schema.name.as_deref().unwrap_or("extension").to_snake_case(),
+        Target::Attribute { resolved, path } => {
+            let mut parts = vec![resolved.attribute.name.to_snake_case()];
+            if let Some(filter) = &path.filter {
+                filter_literals(filter, &mut parts);
+            }
+            if let Some(sub) = resolved.sub_attribute {
+                parts.push(sub.name.to_snake_case());
+            }
+            parts.retain(|p| !p.is_empty());
+            parts.join("_")
+        }
+    }
+}
+
+fn filter_literals(filter: &scim::filter::ast::Filter, out: &mut Vec<String>) {
+    use heck::ToSnakeCase;
+    use scim::filter::ast::{CompValue, Filter};
+    match filter {
+        Filter::Compare { value, .. } => out.push(match value {
+            CompValue::String(s) => s.to_snake_case(),
+            CompValue::Bool(b) => b.to_string(),
+            CompValue::Number(n) => n.to_string().to_snake_case(),
+            CompValue::Null => "null".into(),
+        }),
+        Filter::Present(_) => {}
+        Filter::And(a, b) | Filter::Or(a, b) => {
+            filter_literals(a, out);
+            filter_literals(b, out);
+        }
+        Filter::Not(inner) | Filter::ValuePath { filter: inner, .. } => filter_literals(inner, out),
+    }
 }
 
 /// The path of a whole attribute, lower-cased, as a key: a mapping of it overlaps any mapping
@@ -261,10 +335,12 @@ fn load_schemas(
     (schemas, tracked)
 }
 
-/// The resource type the struct declares, bound to its schemas.
+/// The resource type the struct declares, bound to its schemas. `files_failed`: a schema file
+/// could not be loaded, so an unknown URN is most likely in it and is not reported again.
 fn bind_resource_type(
     resource: &Resource,
     schemas: &[Arc<Schema>],
+    files_failed: bool,
     diagnostics: &mut Diagnostics,
 ) -> Option<ResourceSchema> {
     let Some(name) = &resource.name else {
@@ -288,12 +364,12 @@ fn bind_resource_type(
     };
     let find = |urn: &Spanned<String>, what: &str, diagnostics: &mut Diagnostics| {
         let found = schemas.iter().find(|s| s.id.eq_ignore_ascii_case(&urn.value)).cloned();
-        if found.is_none() {
+        if found.is_none() && !files_failed {
             diagnostics.error(
                 urn.span,
                 format!(
-                    "{what} `{}` is neither a built-in schema nor in a schema_file{}; add #[scim(schema_file = \
-                     \"path/to/schema.json\")] to load it",
+                    "{what} `{}` is neither a built-in schema nor in a schema_file (add #[scim(schema_file = \
+                     \"path/to/schema.json\")] to load it){}",
                     urn.value,
                     suggestion(&urn.value, schemas.iter().map(|s| s.id.as_str()))
                 ),
@@ -536,9 +612,8 @@ fn check_type(
         diagnostics.error(
             field.span(),
             format!(
-                "field `{ident}` has type `{}`, but `{name}` in {label} is optional; use `Option<{}>` (a non-Option \
-                 field may map an optional attribute only when it is `bool`, absent reading as false, or `Vec<T>`, \
-                 absent reading as empty)",
+                "field `{ident}` has type `{}`, but `{name}` in {label} is optional; use `Option<{}>` (an absent value cannot be read into a plain type; only `Vec<T>` may \
+                 stand for an optional attribute, absent reading as empty)",
                 rust.written, rust.leaf_written
             ),
         );
@@ -607,12 +682,12 @@ fn check_filter(field: &Field, resolved: &ResolvedAttr<'_>, diagnostics: &mut Di
         let subs =
             leaf.sub_attributes.iter().map(|s| format!("`{}.{}`", leaf.name, s.name)).collect::<Vec<_>>().join(", ");
         match leaf.sub_attribute("value") {
-            Some(value) if leaf.multi_valued => compared = value,
-            _ => {
+            Some(value) => compared = value,
+            None => {
                 let why = if leaf.multi_valued {
                     "a multi-valued complex attribute without a `value` sub-attribute"
                 } else {
-                    "a complex attribute"
+                    "a complex attribute without a `value` sub-attribute"
                 };
                 diagnostics.error(
                     field.filter_span,

@@ -43,3 +43,10 @@ fn round_trip(bencher: Bencher) {
     let _ = FullUser::descriptor();
     bencher.bench(|| FullUser::from_scim(black_box(&json)).map(|user| user.to_scim()));
 }
+
+/// Reference point: cloning the same JSON value (allocating every string, map and array).
+#[divan::bench]
+fn clone_json_reference(bencher: Bencher) {
+    let json = full_user_json();
+    bencher.bench(|| black_box(&json).clone());
+}

@@ -11,6 +11,7 @@
 //! - [`projection`]: `attributes` / `excludedAttributes` with `returned` honoured.
 //! - [`message`]: ListResponse and the other RFC 7644 messages.
 //! - [`typed`]: Rust structs mapped onto SCIM resources (what `#[derive(ScimResource)]` expands to).
+//! - [`store`]: the [`store::Store`] trait, an in-memory store and the SQLite store.
 //! - [`error`]: [`ScimError`], the RFC 7644 section 3.12 error.
 
 pub mod error;
@@ -22,6 +23,7 @@ pub mod query;
 pub mod resource;
 pub mod schema;
 pub mod typed;
+pub mod store;
 pub mod value;
 
 pub use error::{ScimError, ScimResult, ScimType};

@@ -17,6 +17,8 @@
 //! primary eq true]`). String selector values compare case-insensitively unless the
 //! sub-attribute is `caseExact` (clients send `"Work"` as readily as `"work"`).
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use super::value::ScimValue;
@@ -33,6 +35,18 @@ pub struct FieldAccessor {
     /// The extension object holding the attribute (its URN), or `None` for top-level attributes.
     pub(super) container: Option<String>,
     pub(super) target: Target,
+    /// Canonical key orders, so that `put` inserts every key where it belongs and `finish` has
+    /// nothing to sort: the resource's top-level keys, the container's keys (the top level or
+    /// the extension's attributes) and the attribute's sub-attributes.
+    pub(super) orders: KeyOrders,
+}
+
+/// See [`FieldAccessor::orders`].
+#[derive(Debug, Clone, Default)]
+pub(super) struct KeyOrders {
+    pub(super) top: Arc<[String]>,
+    pub(super) container: Arc<[String]>,
+    pub(super) element: Arc<[String]>,
 }
 
 /// What the path reaches inside its container.
@@ -149,32 +163,33 @@ impl FieldAccessor {
     }
 
     /// Write the field's value into the representation being built; `None` leaves it absent.
+    /// Keys are inserted in canonical (schema) order.
     pub fn put(&self, object: &mut Map<String, Value>, value: Option<Value>) {
         let Some(value) = value else { return };
+        let orders = &self.orders;
         let container = match &self.container {
             None => object,
             Some(urn) => {
                 if let Target::WholeExtension = self.target {
-                    object.insert(urn.clone(), value);
+                    insert_ordered(object, urn, value, &orders.top);
                     return;
                 }
-                object_at(object, urn)
+                object_at(object, urn, &orders.top, orders.container.len().min(8))
             }
         };
         match &self.target {
             Target::WholeExtension => {}
-            Target::Attribute { name } => {
-                container.insert(name.clone(), value);
-            }
+            Target::Attribute { name } => insert_ordered(container, name, value, &orders.container),
             Target::Sub { name, sub } => {
-                object_at(container, name).insert(sub.clone(), value);
+                let members = object_at(container, name, &orders.container, orders.element.len().min(8));
+                insert_ordered(members, sub, value, &orders.element);
             }
             Target::EverySub { name, sub } => {
                 let values = match value {
                     Value::Array(values) => values,
                     single => vec![single],
                 };
-                let elements = array_at(container, name);
+                let elements = array_at(container, name, &orders.container);
                 elements.extend(values.into_iter().map(|v| {
                     let mut element = Map::with_capacity(1);
                     element.insert(sub.clone(), v);
@@ -182,29 +197,30 @@ impl FieldAccessor {
                 }));
             }
             Target::Selected { name, selector, sub } => {
-                let elements = array_at(container, name);
-                let index = match elements.iter().position(|e| selector.matches(e)) {
-                    Some(index) => index,
+                let elements = array_at(container, name, &orders.container);
+                let element = match elements.iter().position(|e| selector.matches(e)) {
+                    Some(index) => elements.get_mut(index),
                     None => {
-                        let element: Map<String, Value> =
-                            selector.terms.iter().map(|t| (t.sub_attribute.clone(), t.value.clone())).collect();
+                        let mut element = Map::with_capacity(orders.element.len().min(8));
+                        for term in &selector.terms {
+                            insert_ordered(&mut element, &term.sub_attribute, term.value.clone(), &orders.element);
+                        }
                         elements.push(Value::Object(element));
-                        elements.len() - 1
+                        elements.last_mut()
                     }
                 };
-                let Some(Value::Object(element)) = elements.get_mut(index) else { return };
-                match (sub, value) {
-                    (Some(sub), value) => {
-                        element.insert(sub.clone(), value);
-                    }
-                    (None, Value::Object(members)) => element.extend(members),
-                    // A whole element that is not an object cannot hold the selector; it
-                    // replaces the element (and so will not be found by the selector again).
-                    (None, other) => {
-                        if let Some(slot) = elements.get_mut(index) {
-                            *slot = other;
+                let Some(element) = element else { return };
+                match (sub, value, element) {
+                    (Some(sub), value, Value::Object(members)) => insert_ordered(members, sub, value, &orders.element),
+                    (None, Value::Object(given), Value::Object(members)) => {
+                        for (key, value) in given {
+                            insert_ordered(members, &key, value, &orders.element);
                         }
                     }
+                    // A whole element that is not an object cannot hold the selector; it
+                    // replaces the element (and so will not be found by the selector again).
+                    (None, other, slot) => *slot = other,
+                    (Some(_), _, _) => {}
                 }
             }
         }
@@ -264,23 +280,60 @@ enum Found<'v> {
     Collected(Vec<Value>),
 }
 
-/// The object at `key`, created (or replacing a non-object) when needed.
-fn object_at<'m>(object: &'m mut Map<String, Value>, key: &str) -> &'m mut Map<String, Value> {
-    if !object.get(key).is_some_and(Value::is_object) {
-        object.insert(key.to_owned(), Value::Object(Map::new()));
+/// Insert (or replace) `key` so that keys stay in `order`; keys not in `order` go last.
+fn insert_ordered(map: &mut Map<String, Value>, key: &str, value: Value, order: &[String]) {
+    let mine = order.iter().position(|o| o == key).unwrap_or(order.len());
+    // Whether `existing` comes before `key` (or is `key`). Fields are usually put in an order
+    // close to the schema's, so looking backwards from `key`'s own position finds the key
+    // before it in one or two comparisons.
+    let at_or_before = |existing: &str| order.get(..=mine).unwrap_or(order).iter().rev().any(|o| o == existing);
+    let mut index = map.len();
+    for existing in map.keys().rev() {
+        if at_or_before(existing) {
+            break;
+        }
+        index -= 1;
     }
-    match object.get_mut(key) {
-        Some(Value::Object(map)) => map,
+    if index == map.len() {
+        // Also replaces an existing `key` in place (it would be the last key ranked `mine`).
+        map.insert(key.to_owned(), value);
+    } else if let Some(slot) = map.get_mut(key) {
+        *slot = value;
+    } else {
+        map.shift_insert(index, key.to_owned(), value);
+    }
+}
+
+/// Whether the last key of `map` is `key` holding a value `is`: consecutive fields usually
+/// write into the same object (`name.givenName`, `name.familyName`), so this avoids hashing.
+fn last_is(map: &Map<String, Value>, key: &str, is: fn(&Value) -> bool) -> bool {
+    map.keys().next_back().is_some_and(|k| k == key) && map.values().next_back().is_some_and(is)
+}
+
+/// The object at `key`, created in order (or replacing a non-object) when needed.
+fn object_at<'m>(
+    map: &'m mut Map<String, Value>,
+    key: &str,
+    order: &[String],
+    capacity: usize,
+) -> &'m mut Map<String, Value> {
+    if !last_is(map, key, Value::is_object) && !map.get(key).is_some_and(Value::is_object) {
+        insert_ordered(map, key, Value::Object(Map::with_capacity(capacity)), order);
+    }
+    let slot = if last_is(map, key, Value::is_object) { map.values_mut().next_back() } else { map.get_mut(key) };
+    match slot {
+        Some(Value::Object(members)) => members,
         _ => unreachable!("an object was just inserted at this key"),
     }
 }
 
-/// The array at `key`, created (or replacing a non-array) when needed.
-fn array_at<'m>(object: &'m mut Map<String, Value>, key: &str) -> &'m mut Vec<Value> {
-    if !object.get(key).is_some_and(Value::is_array) {
-        object.insert(key.to_owned(), Value::Array(Vec::new()));
+/// The array at `key`, created in order (or replacing a non-array) when needed.
+fn array_at<'m>(map: &'m mut Map<String, Value>, key: &str, order: &[String]) -> &'m mut Vec<Value> {
+    if !last_is(map, key, Value::is_array) && !map.get(key).is_some_and(Value::is_array) {
+        insert_ordered(map, key, Value::Array(Vec::with_capacity(2)), order);
     }
-    match object.get_mut(key) {
+    let slot = if last_is(map, key, Value::is_array) { map.values_mut().next_back() } else { map.get_mut(key) };
+    match slot {
         Some(Value::Array(values)) => values,
         _ => unreachable!("an array was just inserted at this key"),
     }

@@ -5,14 +5,14 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use super::accessor::{FieldAccessor, Selector, Target};
+use super::accessor::{FieldAccessor, KeyOrders, Selector, Target};
 use super::filter_support::{FilterSupport, MappedPlace};
 use crate::error::{ScimError, ScimResult};
 use crate::filter::parse_path;
 use crate::filter::resolve::resolve_value_filter;
 use crate::schema::{
     AttrOwner, Attribute, AttributeType, RESOURCE_TYPE_URN, ResolvedAttr, ResourceSchema, ResourceType, SCHEMA_URN,
-    Schema, builtin,
+    Schema,
 };
 
 /// Everything the derive (or the generator) knows about a typed resource, as constants.
@@ -60,20 +60,12 @@ pub struct ResourceDescriptor {
     schema: ResourceSchema,
     fields: Vec<FieldAccessor>,
     filter_support: FilterSupport,
-    layout: ObjectOrder,
     schema_documents: Vec<Value>,
     resource_type_document: Value,
 }
 
-/// The canonical key order of an object, and of the objects nested in it.
-#[derive(Debug, Default)]
-struct ObjectOrder {
-    keys: Vec<String>,
-    children: Vec<(String, ObjectOrder)>,
-}
-
 fn spec_error(what: &str, error: impl std::fmt::Display) -> ScimError {
-    ScimError::internal(format!("typed resource: {what}: {error}"))
+    ScimError::internal(format!("{what}: {error}"))
 }
 
 impl ResourceDescriptor {
@@ -82,7 +74,12 @@ impl ResourceDescriptor {
     /// Fails (with a detail naming the field and path) when a path does not parse or resolve,
     /// a selector is not a conjunction of `eq` comparisons, two fields map the same path or
     /// column, or a filter flag names an operator the attribute's type cannot support.
+    /// Every error's detail starts with `typed resource: `.
     pub fn build(spec: &DescriptorSpec) -> ScimResult<ResourceDescriptor> {
+        Self::build_unprefixed(spec).map_err(|error| error.context("typed resource"))
+    }
+
+    fn build_unprefixed(spec: &DescriptorSpec) -> ScimResult<ResourceDescriptor> {
         let resource_type: ResourceType =
             serde_json::from_str(spec.resource_type_json).map_err(|e| spec_error("the resource type JSON", e))?;
         let schemas = spec
@@ -92,11 +89,12 @@ impl ResourceDescriptor {
             .collect::<ScimResult<Vec<_>>>()?;
         let schema = ResourceSchema::new(resource_type, &schemas)?;
 
+        let orders = ContainerOrders::new(&schema);
         let mut fields: Vec<FieldAccessor> = Vec::with_capacity(spec.fields.len());
         let mut places = Vec::with_capacity(spec.fields.len());
         for (index, field) in spec.fields.iter().enumerate() {
             let context = format!("field `{}` (path `{}`)", field.rust_name, field.path);
-            let (accessor, place) = compile_field(&schema, field, index).map_err(|e| e.context(&context))?;
+            let (accessor, place) = compile_field(&schema, &orders, field, index).map_err(|e| e.context(&context))?;
             if let Some(other) = fields.iter().find(|f| f.path == accessor.path) {
                 return Err(spec_error(&context, format!("field `{}` maps the same path", other.rust_name)));
             }
@@ -114,7 +112,6 @@ impl ResourceDescriptor {
         }
         let filter_support = FilterSupport::new(&schema, &fields, places)?;
         Ok(ResourceDescriptor {
-            layout: layout(&schema),
             schema_documents: schema_documents(&schema),
             resource_type_document: resource_type_document(&schema.resource_type),
             schema,
@@ -154,10 +151,12 @@ impl ResourceDescriptor {
     }
 
     /// Complete a representation: set `schemas` to the core schema and the extensions that have
-    /// a non-empty object (in resource-type order), drop empty extension objects, and put keys
-    /// in canonical order (`schemas`, `id`, `externalId`, core attributes and their
-    /// sub-attributes in schema order, extensions, `meta`) so equal resources serialise to
-    /// equal bytes.
+    /// a non-empty object (in resource-type order) as the first key, and drop empty extension
+    /// objects. [`FieldAccessor::put`] has already placed every key in canonical order
+    /// (`schemas`, `id`, `externalId`, core attributes in schema order, extensions in
+    /// resource-type order, `meta`; sub-attributes in schema order), so equal resources
+    /// serialise to equal bytes whatever the struct's field order. Inside a value produced by a
+    /// serde type (`impl_scim_value_via_serde!`), members keep the type's field order.
     pub fn finish(&self, mut object: Map<String, Value>) -> Value {
         let mut schemas = Vec::with_capacity(1 + self.schema.extensions.len());
         schemas.push(Value::String(self.schema.core.id.clone()));
@@ -174,8 +173,7 @@ impl ResourceDescriptor {
                 schemas.push(Value::String(urn.to_owned()));
             }
         }
-        object.insert("schemas".to_owned(), Value::Array(schemas));
-        reorder(&mut object, &self.layout);
+        object.shift_insert(0, "schemas".to_owned(), Value::Array(schemas));
         Value::Object(object)
     }
 
@@ -194,7 +192,12 @@ impl ResourceDescriptor {
 }
 
 /// Parse and resolve one field's path.
-fn compile_field(schema: &ResourceSchema, field: &FieldSpec, index: usize) -> ScimResult<(FieldAccessor, MappedPlace)> {
+fn compile_field(
+    schema: &ResourceSchema,
+    orders: &ContainerOrders,
+    field: &FieldSpec,
+    index: usize,
+) -> ScimResult<(FieldAccessor, MappedPlace)> {
     if let Some(extension) = schema.extension(field.path) {
         let urn = extension.schema.id.clone();
         let column = field
@@ -206,6 +209,7 @@ fn compile_field(schema: &ResourceSchema, field: &FieldSpec, index: usize) -> Sc
             column,
             container: Some(urn.clone()),
             target: Target::WholeExtension,
+            orders: KeyOrders { top: orders.top.clone(), ..KeyOrders::default() },
         };
         let place = MappedPlace::whole_extension(index, urn, field.filter);
         return Ok((accessor, place));
@@ -241,7 +245,12 @@ fn compile_field(schema: &ResourceSchema, field: &FieldSpec, index: usize) -> Sc
     };
     let place = MappedPlace::attribute(index, &attr, selector, field.filter);
     let container = attr.extension_urn().map(str::to_owned);
-    Ok((FieldAccessor { rust_name: field.rust_name, path, column, container, target }, place))
+    let orders = KeyOrders {
+        top: orders.top.clone(),
+        container: orders.container(container.as_deref()),
+        element: attribute.sub_attributes.iter().map(|s| s.name.clone()).collect(),
+    };
+    Ok((FieldAccessor { rust_name: field.rust_name, path, column, container, target, orders }, place))
 }
 
 /// `emails[type eq "work"].value`, prefixed with the extension URN for extension attributes.
@@ -308,55 +317,32 @@ pub(super) fn snake_case(text: &str) -> String {
     out
 }
 
-/// The canonical order: `schemas`, `id`, `externalId`, core attributes, extensions, `meta`.
-fn layout(schema: &ResourceSchema) -> ObjectOrder {
-    let mut order = ObjectOrder { keys: vec!["schemas".into(), "id".into(), "externalId".into()], children: vec![] };
-    add_attributes(&mut order, &schema.core.attributes);
-    for extension in &schema.extensions {
-        let mut inner = ObjectOrder::default();
-        add_attributes(&mut inner, &extension.schema.attributes);
-        order.keys.push(extension.schema.id.clone());
-        order.children.push((extension.schema.id.clone(), inner));
-    }
-    if let Some(meta) = builtin::common_attribute("meta") {
-        add_attributes(&mut order, std::slice::from_ref(meta));
-    }
-    order
+/// The canonical key orders of a resource's containers.
+struct ContainerOrders {
+    /// `schemas`, `id`, `externalId`, core attributes, extension URNs, `meta`.
+    top: Arc<[String]>,
+    /// Each extension's attributes, by URN.
+    extensions: Vec<(String, Arc<[String]>)>,
 }
 
-fn add_attributes(order: &mut ObjectOrder, attributes: &[Attribute]) {
-    for attribute in attributes {
-        order.keys.push(attribute.name.clone());
-        if !attribute.sub_attributes.is_empty() {
-            let keys = attribute.sub_attributes.iter().map(|s| s.name.clone()).collect();
-            order.children.push((attribute.name.clone(), ObjectOrder { keys, children: Vec::new() }));
-        }
+impl ContainerOrders {
+    fn new(schema: &ResourceSchema) -> Self {
+        let names = |attributes: &[Attribute]| attributes.iter().map(|a| a.name.clone()).collect::<Vec<_>>();
+        let mut top = vec!["schemas".to_owned(), "id".to_owned(), "externalId".to_owned()];
+        top.extend(names(&schema.core.attributes));
+        top.extend(schema.extensions.iter().map(|e| e.schema.id.clone()));
+        top.push("meta".to_owned());
+        let extensions =
+            schema.extensions.iter().map(|e| (e.schema.id.clone(), names(&e.schema.attributes).into())).collect();
+        ContainerOrders { top: top.into(), extensions }
     }
-}
 
-fn reorder(object: &mut Map<String, Value>, order: &ObjectOrder) {
-    let position = |key: &str| order.keys.iter().position(|k| k == key).unwrap_or(order.keys.len());
-    let mut last = 0;
-    let sorted = object.keys().all(|key| {
-        let at = position(key);
-        let ok = at >= last;
-        last = at;
-        ok
-    });
-    if !sorted {
-        *object = crate::value::in_schema_order(std::mem::take(object), order.keys.iter().map(String::as_str));
-    }
-    for (key, child) in &order.children {
-        match object.get_mut(key) {
-            Some(Value::Object(members)) => reorder(members, child),
-            Some(Value::Array(elements)) => {
-                for element in elements {
-                    if let Value::Object(members) = element {
-                        reorder(members, child);
-                    }
-                }
+    fn container(&self, extension: Option<&str>) -> Arc<[String]> {
+        match extension {
+            None => self.top.clone(),
+            Some(urn) => {
+                self.extensions.iter().find(|(u, _)| u == urn).map_or_else(|| self.top.clone(), |(_, o)| o.clone())
             }
-            _ => {}
         }
     }
 }

@@ -209,6 +209,16 @@ impl Test {
     }
 }
 
+/// What a mapped selector says about a value filter.
+enum SelectorCheck {
+    /// The filter does not contain the selector's terms.
+    NotApplicable,
+    /// Every other term is supported on fields with the selector.
+    Supported,
+    /// A term is not.
+    Unsupported(ScimError),
+}
+
 /// One term of a value filter, relative to an element.
 struct ElementTerm<'f> {
     sub: Option<&'f str>,
@@ -320,6 +330,9 @@ impl FilterSupport {
         if let Some(tail) = tail {
             terms.push(tail);
         }
+        // A selector whose terms the filter contains decides, when there is one; its error is
+        // also the most precise to report.
+        let mut selector_error = None;
         if conjunctive {
             let selectors = self
                 .attributes
@@ -327,13 +340,19 @@ impl FilterSupport {
                 .filter(|a| same_attribute(a, extension, name))
                 .filter_map(|a| a.selector.as_ref());
             for selector in selectors {
-                if self.selected_supports(extension, name, selector, &terms) {
-                    return Ok(());
+                match self.selected_supports(extension, name, selector, &terms) {
+                    SelectorCheck::NotApplicable => {}
+                    SelectorCheck::Supported => return Ok(()),
+                    SelectorCheck::Unsupported(error) => {
+                        selector_error.get_or_insert(error);
+                    }
                 }
             }
         }
         for term in &terms {
-            self.check_plain(parent, term.sub, term.test)?;
+            if let Err(error) = self.check_plain(parent, term.sub, term.test) {
+                return Err(selector_error.unwrap_or(error));
+            }
         }
         Ok(())
     }
@@ -346,7 +365,7 @@ impl FilterSupport {
         name: &str,
         selector: &Selector,
         terms: &[ElementTerm<'_>],
-    ) -> bool {
+    ) -> SelectorCheck {
         let is_selector_term = |term: &ElementTerm<'_>| {
             selector.terms.iter().any(|s| {
                 term.test == Test::Compare(CompareOp::Eq)
@@ -359,15 +378,41 @@ impl FilterSupport {
                 is_selector_term(term) && term.sub.is_some_and(|sub| sub.eq_ignore_ascii_case(&s.sub_attribute))
             })
         });
-        covers_selector
-            && terms.iter().filter(|term| !is_selector_term(term)).all(|term| {
-                self.attributes.iter().any(|a| {
+        if !covers_selector {
+            return SelectorCheck::NotApplicable;
+        }
+        for term in terms.iter().filter(|term| !is_selector_term(term)) {
+            let related: Vec<&FilterableAttribute> = self
+                .attributes
+                .iter()
+                .filter(|a| {
                     same_attribute(a, extension, name)
                         && a.selector.as_ref() == Some(selector)
                         && sub_matches(a, term.sub, term.test)
-                        && a.supports(term.test)
                 })
-            })
+                .collect();
+            if related.iter().any(|a| a.supports(term.test)) {
+                continue;
+            }
+            let mut shown = plain_path(extension, name, None);
+            shown.push_str(&format!("[{}]", selector.to_filter_text()));
+            if let Some(sub) = term.sub {
+                shown.push('.');
+                shown.push_str(sub);
+            }
+            let what = if related.is_empty() {
+                format!("`{shown}` is not filterable")
+            } else {
+                let offered: Vec<String> = related.iter().map(|a| a.describe()).collect();
+                format!(
+                    "operator `{}` is not supported on `{shown}` (supported: {})",
+                    term.test.as_str(),
+                    offered.join(", ")
+                )
+            };
+            return SelectorCheck::Unsupported(self.unsupported(what));
+        }
+        SelectorCheck::Supported
     }
 
     /// `400 invalidFilter`: what is wrong, then everything that is supported.

@@ -1,0 +1,12 @@
+use scim_derive::ScimResource;
+
+#[derive(ScimResource)]
+#[scim(resource = "User")]
+struct Account {
+    #[scim(id)]
+    id: String,
+    #[scim(path = "userNmae")]
+    login: String,
+}
+
+fn main() {}

@@ -1,0 +1,405 @@
+//! Storage of SCIM resources: the [`Store`] trait a backend implements, and two stores:
+//! [`MemoryStore`] (tests, demos) and, with the `sqlite` feature (on by default),
+//! [`SqliteStore`] (sqlx, WAL), the store of every generated server.
+//!
+//! # Contract
+//!
+//! - **Resources** are canonical JSON objects (see the crate docs). A store assigns `id`
+//!   (a UUID v4) on [`Store::create`] and maintains `meta`: `resourceType`, `created`,
+//!   `lastModified` and `version` (a weak ETag, `W/"n"`, with `n` counting the changes). It
+//!   does not set `meta.location`: that depends on the server's base URL.
+//! - **Tenancy**: every call carries a [`Scope`]: the caller's tenant and the [`ResourceKind`].
+//!   A store never lets one tenant read, list, match a uniqueness conflict against, or modify
+//!   another tenant's resources; a resource of another tenant is simply "not found".
+//! - **Uniqueness**: attributes with `uniqueness` `server` or `global` (`userName` of User)
+//!   are unique per tenant and resource type, compared case-insensitively unless the attribute
+//!   is `caseExact`; a conflict is `409 uniqueness` naming the attribute and the value.
+//! - **Versions**: `if_match` is the ETag the client sent in `If-Match` (`W/"3"`, `"3"` or
+//!   `*`); when it does not name the current version the call fails with `412` and changes
+//!   nothing.
+//! - **Lists**: [`Store::list`] gets the resolved filter, sort, page and whether `members` are
+//!   wanted, so a store can push all of them down; `totalResults` counts every match of the
+//!   filter, not just the page. Results are ordered by the sort attribute (RFC 7644 section
+//!   3.4.2.3: the lower-cased value unless `caseExact`; for a multi-valued attribute the
+//!   primary element's value, else the first element's; resources without a value last when
+//!   ascending and first when descending), ties and unsorted lists in creation order.
+//! - **Members**: a group's `members` can change by delta ([`Store::add_members`],
+//!   [`Store::remove_members`]), so adding one member to a group of 100 000 neither loads nor
+//!   rewrites the others. Reading a group with [`GetOptions::exclude_members`] (for
+//!   `excludedAttributes=members`) skips them.
+//! - **PATCH**: the default [`Store::patch`] is get, [`apply_patch`], and replace with the
+//!   version read, retried if another writer got in between; a store may override it.
+//! - **Errors** are [`ScimError`]s; a failure inside the backend is a `500` whose detail
+//!   does not leak SQL or data.
+
+mod kind;
+mod memory;
+mod sort;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+use async_trait::async_trait;
+use serde_json::{Map, Value};
+
+pub use kind::{Ident, IndexedAttr, IndexedShape, ResourceKind, Scalar, SideTable, format_instant, normalise_instant};
+pub use memory::MemoryStore;
+pub use sort::sort_key;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+
+use crate::error::{ScimError, ScimResult};
+use crate::filter::ResolvedFilter;
+use crate::patch::{PatchOperation, apply_patch};
+use crate::query::SortOrder;
+use crate::schema::ResolvedAttr;
+
+/// Who is asking, and about which kind of resource. Passed to every store call.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// The caller's tenant. Resources of other tenants are invisible.
+    pub tenant: &'a str,
+    /// The resource type.
+    pub kind: &'a ResourceKind,
+}
+
+impl<'a> Scope<'a> {
+    /// A scope for `tenant` and `kind`.
+    pub fn new(tenant: &'a str, kind: &'a ResourceKind) -> Self {
+        Scope { tenant, kind }
+    }
+}
+
+/// Options of [`Store::get`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GetOptions {
+    /// Leave a group's `members` out (`excludedAttributes=members`): they are not read at all.
+    pub exclude_members: bool,
+}
+
+/// A list query, resolved against the resource type's schema.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreQuery<'q> {
+    /// The filter; `None` lists everything.
+    pub filter: Option<&'q ResolvedFilter<'q>>,
+    /// The attribute to sort by; `None` keeps creation order.
+    pub sort_by: Option<ResolvedAttr<'q>>,
+    /// The sort direction.
+    pub sort_order: SortOrder,
+    /// The 1-based index of the first result (values below 1 count as 1).
+    pub start_index: usize,
+    /// The most results to return; `None` for all from `start_index`, `Some(0)` for only the
+    /// total.
+    pub count: Option<usize>,
+    /// Leave groups' `members` out.
+    pub exclude_members: bool,
+}
+
+impl Default for StoreQuery<'_> {
+    fn default() -> Self {
+        StoreQuery {
+            filter: None,
+            sort_by: None,
+            sort_order: SortOrder::Ascending,
+            start_index: 1,
+            count: None,
+            exclude_members: false,
+        }
+    }
+}
+
+impl StoreQuery<'_> {
+    /// The number of matches to skip.
+    pub fn offset(&self) -> usize {
+        self.start_index.max(1) - 1
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// How many resources match the filter in all (RFC 7644 `totalResults`).
+    pub total_results: usize,
+    /// The resources of the page, in order.
+    pub resources: Vec<Value>,
+}
+
+/// A storage backend for SCIM resources. See the [module documentation](self) for the contract
+/// every implementation keeps.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Prepare storage for these resource types (create tables and indexes; add columns for
+    /// attributes indexed since the last run and fill them from the stored resources).
+    /// Idempotent; called once at start-up.
+    async fn register(&self, kinds: &[std::sync::Arc<ResourceKind>]) -> ScimResult<()>;
+
+    /// Store a new resource (a validated, canonical body) and return it with `id` and `meta`.
+    async fn create(&self, scope: Scope<'_>, resource: Value) -> ScimResult<Value>;
+
+    /// Store a resource keeping its `id` (and `meta.created`/`lastModified` when given): for
+    /// migrations, bulk loads and fixtures. `409 uniqueness` when the id is taken.
+    async fn import(&self, scope: Scope<'_>, resource: Value) -> ScimResult<Value>;
+
+    /// The resource with this id; `404` when the tenant has none.
+    async fn get(&self, scope: Scope<'_>, id: &str, options: GetOptions) -> ScimResult<Value>;
+
+    /// The resources matching `query`, sorted and paged.
+    async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page>;
+
+    /// Replace a resource with `resource` (PUT), keeping `id` and `meta.created`.
+    async fn replace(&self, scope: Scope<'_>, id: &str, resource: Value, if_match: Option<&str>) -> ScimResult<Value>;
+
+    /// Apply PATCH operations atomically: all of them or, on any error, none. Returns the
+    /// resource after the change (without `members` when `options.exclude_members`, which a
+    /// server answering `204 No Content` or honouring `excludedAttributes=members` should set,
+    /// so that patching a large group does not read all its members back).
+    async fn patch(
+        &self,
+        scope: Scope<'_>,
+        id: &str,
+        operations: &[PatchOperation],
+        if_match: Option<&str>,
+        options: GetOptions,
+    ) -> ScimResult<Value> {
+        patch_by_replace(self, scope, id, operations, if_match, options).await
+    }
+
+    /// Delete a resource (and a group's memberships).
+    async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()>;
+
+    /// Add members (elements such as `{"value": "id", "type": "User"}`) to a group; members
+    /// already there are left as they are. `404` when the group does not exist.
+    async fn add_members(&self, scope: Scope<'_>, group_id: &str, members: &[Value]) -> ScimResult<()>;
+
+    /// Remove members by id; ids that are not members are ignored.
+    async fn remove_members(&self, scope: Scope<'_>, group_id: &str, member_ids: &[String]) -> ScimResult<()>;
+}
+
+/// How often [`patch_by_replace`] retries when another writer changed the resource between
+/// its read and its write.
+const PATCH_ATTEMPTS: usize = 5;
+
+/// The default [`Store::patch`]: read the resource, apply the operations, and replace it if
+/// its version is still the one read (retrying a few times if not). `If-Match` is checked
+/// against the version read.
+pub async fn patch_by_replace<S: Store + ?Sized>(
+    store: &S,
+    scope: Scope<'_>,
+    id: &str,
+    operations: &[PatchOperation],
+    if_match: Option<&str>,
+    options: GetOptions,
+) -> ScimResult<Value> {
+    for _ in 0..PATCH_ATTEMPTS {
+        let current = store.get(scope, id, GetOptions::default()).await?;
+        let version = current.get("meta").and_then(|m| m.get("version")).and_then(Value::as_str).unwrap_or_default();
+        let version = parse_version(version)
+            .ok_or_else(|| ScimError::internal(format!("{} {id} has no version", scope.kind.name())))?;
+        check_if_match(scope.kind, id, if_match, version)?;
+        let mut patched = current.clone();
+        let outcome = apply_patch(&mut patched, operations, &scope.kind.schema)?;
+        if !outcome.changed {
+            return Ok(strip_members(current, options));
+        }
+        match store.replace(scope, id, patched, Some(&version_tag(version))).await {
+            Err(error) if error.status == 412 => continue,
+            other => return other.map(|r| strip_members(r, options)),
+        }
+    }
+    Err(ScimError::conflict(format!(
+        "{} {id} kept changing while the PATCH was applied; retry the request",
+        scope.kind.name()
+    )))
+}
+
+/// `resource` without `members` when the options exclude them.
+pub(crate) fn strip_members(mut resource: Value, options: GetOptions) -> Value {
+    if options.exclude_members
+        && let Some(map) = resource.as_object_mut()
+    {
+        map.shift_remove("members");
+    }
+    resource
+}
+
+/// The ETag of version `n`: `W/"n"`.
+pub fn version_tag(version: u64) -> String {
+    format!("W/\"{version}\"")
+}
+
+/// The version number in an ETag: `W/"3"` or `"3"` (or a bare `3`).
+pub fn parse_version(tag: &str) -> Option<u64> {
+    let tag = tag.trim();
+    let tag = tag.strip_prefix("W/").unwrap_or(tag);
+    let tag = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(tag);
+    tag.parse().ok()
+}
+
+/// `412` unless `if_match` is absent, `*`, or names `current` (RFC 7644 section 3.14).
+pub fn check_if_match(kind: &ResourceKind, id: &str, if_match: Option<&str>, current: u64) -> ScimResult<()> {
+    let Some(if_match) = if_match else { return Ok(()) };
+    let matches = if_match.split(',').any(|tag| tag.trim() == "*" || parse_version(tag) == Some(current));
+    if matches {
+        Ok(())
+    } else {
+        Err(ScimError::precondition_failed(format!(
+            "{} {id} is at version {}, not {if_match}",
+            kind.name(),
+            version_tag(current)
+        )))
+    }
+}
+
+/// `404` naming the resource type and id.
+pub fn not_found(kind: &ResourceKind, id: &str) -> ScimError {
+    ScimError::not_found(format!("{} {id} not found", kind.name()))
+}
+
+/// The current time as RFC 3339 UTC text, as `meta.created`/`lastModified` carry it.
+pub fn now_rfc3339() -> String {
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+}
+
+/// The times and version a store keeps for a resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meta {
+    /// `meta.created`.
+    pub created: String,
+    /// `meta.lastModified`.
+    pub last_modified: String,
+    /// The version number.
+    pub version: u64,
+}
+
+/// The body as an object, or `400 invalidSyntax`.
+pub(crate) fn into_object(resource: Value) -> ScimResult<Map<String, Value>> {
+    match resource {
+        Value::Object(map) => Ok(map),
+        other => Err(ScimError::invalid_syntax(format!(
+            "a resource must be a JSON object, not {}",
+            match other {
+                Value::Array(_) => "an array",
+                Value::String(_) => "a string",
+                Value::Number(_) => "a number",
+                Value::Bool(_) => "a boolean",
+                _ => "null",
+            }
+        ))),
+    }
+}
+
+/// The stored form of a resource: `schemas` first, then `id`, the body's other attributes
+/// (without `members` when `members` is `Some`, which receives them), and `meta` last.
+pub(crate) fn record(
+    kind: &ResourceKind,
+    id: &str,
+    mut body: Map<String, Value>,
+    meta: &Meta,
+    members: Option<&mut Vec<Value>>,
+) -> Map<String, Value> {
+    let mut out = Map::with_capacity(body.len() + 2);
+    if let Some(schemas) = body.remove("schemas") {
+        out.insert("schemas".to_owned(), schemas);
+    }
+    out.insert("id".to_owned(), Value::String(id.to_owned()));
+    body.remove("id");
+    body.remove("meta");
+    if let Some(members) = members
+        && let Some(Value::Array(list)) = body.remove("members")
+    {
+        members.extend(list.into_iter().filter(|m| !m.is_null()));
+    }
+    out.extend(body);
+    out.insert("meta".to_owned(), meta_value(kind, meta));
+    out
+}
+
+/// The `meta` object (without `location`).
+pub(crate) fn meta_value(kind: &ResourceKind, meta: &Meta) -> Value {
+    let mut map = Map::new();
+    map.insert("resourceType".to_owned(), Value::String(kind.name().to_owned()));
+    map.insert("created".to_owned(), Value::String(meta.created.clone()));
+    map.insert("lastModified".to_owned(), Value::String(meta.last_modified.clone()));
+    map.insert("version".to_owned(), Value::String(version_tag(meta.version)));
+    Value::Object(map)
+}
+
+/// Put `members` back into a stored record, just before `meta` (an empty list is left out,
+/// as absent attributes are).
+pub(crate) fn with_members(mut record: Map<String, Value>, members: Vec<Value>) -> Map<String, Value> {
+    if members.is_empty() {
+        return record;
+    }
+    let meta = record.remove("meta");
+    record.insert("members".to_owned(), Value::Array(members));
+    if let Some(meta) = meta {
+        record.insert("meta".to_owned(), meta);
+    }
+    record
+}
+
+/// The member id of a `members` element, or `400 invalidValue`.
+pub(crate) fn member_id(element: &Value) -> ScimResult<&str> {
+    kind::lookup(element, "value").and_then(Value::as_str).filter(|id| !id.is_empty()).ok_or_else(|| {
+        ScimError::invalid_value(format!("a member must have a non-empty string `value`, found {element}"))
+    })
+}
+
+/// The `id` an imported resource carries, or `400 invalidValue`.
+pub(crate) fn import_id(body: &Map<String, Value>) -> ScimResult<String> {
+    body.get("id")
+        .and_then(Value::as_str)
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| ScimError::invalid_value("an imported resource must carry a non-empty string `id`"))
+}
+
+/// `meta.created`/`lastModified` of an imported body, defaulting to now.
+pub(crate) fn import_meta(body: &Map<String, Value>) -> Meta {
+    let now = now_rfc3339();
+    let field = |name: &str| {
+        body.get("meta")
+            .and_then(|m| m.get(name))
+            .and_then(Value::as_str)
+            .filter(|t| normalise_instant(t).is_some())
+            .map(str::to_owned)
+    };
+    let created = field("created").unwrap_or_else(|| now.clone());
+    let last_modified = field("lastModified").unwrap_or_else(|| created.clone());
+    Meta { created, last_modified, version: 1 }
+}
+
+/// The unique values of a resource: for each unique indexed attribute, its comparison value
+/// (lower-cased unless `caseExact`).
+pub(crate) fn unique_values<'k>(kind: &'k ResourceKind, record: &Value) -> Vec<(&'k IndexedAttr, Scalar)> {
+    kind.unique()
+        .filter_map(|attr| {
+            let value = attr.scalar(record)?;
+            Some((attr, if attr.case_exact { value } else { value.lowered() }))
+        })
+        .collect()
+}
+
+/// `409 uniqueness` naming the attribute and the value.
+pub(crate) fn uniqueness_conflict(kind: &ResourceKind, attr: &IndexedAttr, record: &Value) -> ScimError {
+    let shown = attr.scalar(record).map(|s| match s {
+        Scalar::Text(t) => format!("{t:?}"),
+        Scalar::Int(i) => i.to_string(),
+        Scalar::Real(r) => r.to_string(),
+    });
+    ScimError::uniqueness(format!("{} {} {} is already in use", kind.name(), attr.path, shown.unwrap_or_default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etags_parse_in_every_form_clients_send() {
+        assert_eq!(version_tag(3), "W/\"3\"");
+        for tag in ["W/\"3\"", "\"3\"", "3", " W/\"3\" "] {
+            assert_eq!(parse_version(tag), Some(3), "{tag}");
+        }
+        assert_eq!(parse_version("W/\"x\""), None);
+    }
+}

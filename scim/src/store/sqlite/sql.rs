@@ -1,0 +1,79 @@
+//! A SQL statement under construction whose text can only grow by `&'static str` fragments
+//! and [`Ident`]s (identifiers derived from schema names): request data can only ever enter as
+//! a bound parameter (`?`). This is what makes "no request text is ever spliced into SQL" a
+//! property of the types rather than of care.
+
+use sqlx::sqlite::{Sqlite, SqliteArguments};
+use sqlx::{AssertSqlSafe, query::Query};
+
+use crate::store::{Ident, Scalar};
+
+/// A parameter value; `None` is SQL `NULL`.
+pub(super) type Param = Option<Scalar>;
+
+#[derive(Debug, Default, Clone)]
+pub(super) struct Sql {
+    text: String,
+    params: Vec<Param>,
+}
+
+impl Sql {
+    pub(super) fn new(fragment: &'static str) -> Sql {
+        Sql { text: fragment.to_owned(), params: Vec::new() }
+    }
+
+    pub(super) fn push(&mut self, fragment: &'static str) -> &mut Self {
+        self.text.push_str(fragment);
+        self
+    }
+
+    /// A double-quoted identifier.
+    pub(super) fn ident(&mut self, ident: &Ident) -> &mut Self {
+        self.text.push('"');
+        self.text.push_str(ident.as_str());
+        self.text.push('"');
+        self
+    }
+
+    /// `alias."column"`.
+    pub(super) fn column(&mut self, alias: &'static str, ident: &Ident) -> &mut Self {
+        self.push(alias).push(".").ident(ident)
+    }
+
+    /// A `?` bound to `param`.
+    pub(super) fn bind(&mut self, param: Param) -> &mut Self {
+        self.text.push('?');
+        self.params.push(param);
+        self
+    }
+
+    pub(super) fn bind_text(&mut self, text: &str) -> &mut Self {
+        self.bind(Some(Scalar::Text(text.to_owned())))
+    }
+
+    pub(super) fn bind_int(&mut self, value: i64) -> &mut Self {
+        self.bind(Some(Scalar::Int(value)))
+    }
+
+    /// Append another statement part (its text and parameters).
+    pub(super) fn append(&mut self, other: Sql) -> &mut Self {
+        self.text.push_str(&other.text);
+        self.params.extend(other.params);
+        self
+    }
+
+    /// The statement with its parameters bound.
+    pub(super) fn query(&self) -> Query<'static, Sqlite, SqliteArguments> {
+        // Safe by construction: see the module docs.
+        let mut query = sqlx::query(AssertSqlSafe(self.text.clone()));
+        for param in &self.params {
+            query = match param {
+                None => query.bind(None::<String>),
+                Some(Scalar::Text(text)) => query.bind(text.clone()),
+                Some(Scalar::Int(int)) => query.bind(*int),
+                Some(Scalar::Real(real)) => query.bind(*real),
+            };
+        }
+        query
+    }
+}
