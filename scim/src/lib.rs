@@ -10,6 +10,7 @@
 //! - [`query`]: list query parameters and SearchRequest.
 //! - [`projection`]: `attributes` / `excludedAttributes` with `returned` honoured.
 //! - [`message`]: ListResponse and the other RFC 7644 messages.
+//! - [`server`] (feature `server`, on by default): the axum HTTP layer.
 //! - [`typed`]: Rust structs mapped onto SCIM resources (what `#[derive(ScimResource)]` expands to).
 //! - [`store`]: the [`store::Store`] trait, an in-memory store and the SQLite store.
 //! - [`error`]: [`ScimError`], the RFC 7644 section 3.12 error.
@@ -22,8 +23,10 @@ pub mod projection;
 pub mod query;
 pub mod resource;
 pub mod schema;
-pub mod typed;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod store;
+pub mod typed;
 pub mod value;
 
 pub use error::{ScimError, ScimResult, ScimType};

@@ -1,0 +1,237 @@
+//! Who is calling, and for which tenant.
+//!
+//! Every request is authenticated by an [`Authenticator`], which yields a [`Principal`]: the
+//! tenant whose resources the request may touch, and the actor named in the audit log. The
+//! built-in one is [`TokenTable`], bearer tokens per tenant; plug in your own (e.g. OAuth JWT
+//! validation) by implementing the trait.
+//!
+//! Tokens are kept only as SHA-256 digests and compared in constant time ([`subtle`]), and
+//! every entry is compared on every request, so neither the comparison nor the lookup tells an
+//! attacker how close a guess was or where a token sits in the table.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use axum::http::{HeaderMap, header};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::error::{ScimError, ScimResult};
+
+/// The authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The tenant every store call of this request is scoped to.
+    pub tenant: String,
+    /// Who is acting, for the audit log (a token's name, a JWT subject).
+    pub actor: String,
+}
+
+/// What an [`Authenticator`] sees of a request.
+#[derive(Debug)]
+pub struct AuthRequest<'a> {
+    /// The request headers (`Authorization` among them).
+    pub headers: &'a HeaderMap,
+    /// The tenant named in the URL, when the server is configured with tenants in the path.
+    /// The authenticator must check the credentials belong to it.
+    pub path_tenant: Option<&'a str>,
+}
+
+impl AuthRequest<'_> {
+    /// The bearer token of the `Authorization` header (RFC 6750 section 2.1), if there is one.
+    pub fn bearer_token(&self) -> Option<&str> {
+        let value = self.headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+        let (scheme, token) = value.split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    }
+}
+
+/// Authenticates requests. Errors should be `401` ([`ScimError::unauthorized`]); the server
+/// adds `WWW-Authenticate: Bearer`.
+#[async_trait]
+pub trait Authenticator: Send + Sync + fmt::Debug {
+    /// Authenticate one request.
+    async fn authenticate(&self, request: &AuthRequest<'_>) -> ScimResult<Principal>;
+
+    /// The scheme advertised in `/ServiceProviderConfig` `authenticationSchemes`.
+    fn scheme(&self) -> crate::schema::AuthenticationScheme {
+        bearer_scheme()
+    }
+}
+
+/// The OAuth bearer token scheme (RFC 6750), as `/ServiceProviderConfig` describes it.
+pub fn bearer_scheme() -> crate::schema::AuthenticationScheme {
+    crate::schema::AuthenticationScheme {
+        kind: "oauthbearertoken".to_owned(),
+        name: "OAuth Bearer Token".to_owned(),
+        description: "Authentication with a bearer token in the Authorization header".to_owned(),
+        spec_uri: Some("https://www.rfc-editor.org/info/rfc6750".to_owned()),
+        documentation_uri: None,
+        primary: true,
+    }
+}
+
+/// Bearer tokens, each belonging to one tenant, stored as SHA-256 digests.
+#[derive(Clone, Default)]
+pub struct TokenTable {
+    entries: Vec<TokenEntry>,
+}
+
+#[derive(Clone)]
+struct TokenEntry {
+    digest: [u8; 32],
+    tenant: String,
+    name: String,
+}
+
+impl fmt::Debug for TokenTable {
+    // Digests are not secrets, but there is no reason to print them either.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.entries.iter().map(|e| (&e.tenant, &e.name))).finish()
+    }
+}
+
+impl TokenTable {
+    /// An empty table (which authenticates nobody).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add a token for `tenant`; the audit log names its actor after the tenant.
+    pub fn tenant(self, tenant: impl Into<String>, token: impl AsRef<[u8]>) -> Self {
+        let tenant = tenant.into();
+        let name = tenant.clone();
+        self.token(tenant, name, token)
+    }
+
+    /// Add a token for `tenant`, named `name` in the audit log (e.g. `entra-provisioning`).
+    pub fn token(self, tenant: impl Into<String>, name: impl Into<String>, token: impl AsRef<[u8]>) -> Self {
+        self.digest(tenant, name, Sha256::digest(token.as_ref()).into())
+    }
+
+    /// Add a token known only by its SHA-256 digest in hex ([`TokenTable::hash`]), so the
+    /// configuration never holds the token itself.
+    pub fn hashed_token(
+        self,
+        tenant: impl Into<String>,
+        name: impl Into<String>,
+        sha256_hex: &str,
+    ) -> ScimResult<Self> {
+        let digest = decode_hex(sha256_hex)
+            .ok_or_else(|| ScimError::internal("a hashed token must be 64 hexadecimal digits (SHA-256)"))?;
+        Ok(self.digest(tenant, name, digest))
+    }
+
+    /// The SHA-256 digest of a token in hex, the form [`TokenTable::hashed_token`] takes.
+    pub fn hash(token: impl AsRef<[u8]>) -> String {
+        Sha256::digest(token.as_ref()).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn digest(mut self, tenant: impl Into<String>, name: impl Into<String>, digest: [u8; 32]) -> Self {
+        self.entries.push(TokenEntry { digest, tenant: tenant.into(), name: name.into() });
+        self
+    }
+
+    /// The entry whose digest equals the token's, comparing every entry in constant time.
+    fn find(&self, token: &str) -> Option<&TokenEntry> {
+        let presented: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let mut found = None;
+        for entry in &self.entries {
+            if bool::from(entry.digest.ct_eq(&presented)) && found.is_none() {
+                found = Some(entry);
+            }
+        }
+        found
+    }
+}
+
+#[async_trait]
+impl Authenticator for TokenTable {
+    async fn authenticate(&self, request: &AuthRequest<'_>) -> ScimResult<Principal> {
+        let Some(token) = request.bearer_token() else {
+            return Err(ScimError::unauthorized("a bearer token is required (Authorization: Bearer <token>)"));
+        };
+        let Some(entry) = self.find(token) else {
+            return Err(ScimError::unauthorized("the bearer token is not valid"));
+        };
+        if let Some(tenant) = request.path_tenant
+            && tenant != entry.tenant
+        {
+            // The same answer as an unknown token: the caller learns nothing about the tenant.
+            return Err(ScimError::unauthorized("the bearer token is not valid"));
+        }
+        Ok(Principal { tenant: entry.tenant.clone(), actor: entry.name.clone() })
+    }
+}
+
+fn decode_hex(text: &str) -> Option<[u8; 32]> {
+    let text = text.trim().as_bytes();
+    if text.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        let digit = |c: u8| (c as char).to_digit(16);
+        *byte = u8::try_from(digit(pair.first().copied()?)? * 16 + digit(pair.get(1).copied()?)?).ok()?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request<'a>(headers: &'a HeaderMap, path_tenant: Option<&'a str>) -> AuthRequest<'a> {
+        AuthRequest { headers, path_tenant }
+    }
+
+    fn bearer(token: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+        headers
+    }
+
+    #[tokio::test]
+    async fn each_token_yields_its_tenant_and_wrong_ones_are_401() {
+        let table = TokenTable::new().tenant("acme", "s3cret").token("globex", "entra", "other");
+        let cases = [
+            ("s3cret", None, Some(("acme", "acme"))),
+            ("other", None, Some(("globex", "entra"))),
+            ("other", Some("globex"), Some(("globex", "entra"))),
+            ("other", Some("acme"), None),
+            ("s3cre", None, None),
+            ("s3cret ", None, Some(("acme", "acme"))),
+            ("", None, None),
+        ];
+        for (token, path_tenant, expected) in cases {
+            let headers = bearer(token);
+            let result = table.authenticate(&request(&headers, path_tenant)).await;
+            match expected {
+                Some((tenant, actor)) => {
+                    let principal = result.unwrap();
+                    assert_eq!((principal.tenant.as_str(), principal.actor.as_str()), (tenant, actor), "{token}");
+                }
+                None => assert_eq!(result.unwrap_err().status, 401, "{token:?} {path_tenant:?}"),
+            }
+        }
+        assert_eq!(table.authenticate(&request(&HeaderMap::new(), None)).await.unwrap_err().status, 401);
+    }
+
+    #[tokio::test]
+    async fn hashed_tokens_authenticate_like_plain_ones() {
+        let table = TokenTable::new().hashed_token("acme", "okta", &TokenTable::hash("tok")).unwrap();
+        let headers = bearer("tok");
+        assert_eq!(table.authenticate(&request(&headers, None)).await.unwrap().actor, "okta");
+        assert!(TokenTable::new().hashed_token("a", "b", "abc").is_err());
+        assert!(TokenTable::new().hashed_token("a", "b", &"g".repeat(64)).is_err());
+    }
+
+    #[test]
+    fn the_scheme_is_matched_case_insensitively() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, "bearer abc".parse().unwrap());
+        assert_eq!(request(&headers, None).bearer_token(), Some("abc"));
+        headers.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert_eq!(request(&headers, None).bearer_token(), None);
+    }
+}

@@ -1,0 +1,657 @@
+//! The request handlers: generic over resource types, driven by each type's descriptor.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderName, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::audit::{AuditAction, AuditEvent, AuditSink, attribute_names};
+use super::auth::{Authenticator, Principal};
+use super::body::{BodyLimit, ScimJson};
+use super::discovery::Discovery;
+use super::response::{json_response, resource_response, resource_version};
+use crate::error::{ScimError, ScimResult};
+use crate::filter::{AttrPath, ResolvedFilter, resolve_filter};
+use crate::message::{ListResponse, SearchRequest};
+use crate::patch::PatchRequest;
+use crate::projection::project;
+use crate::query::{ListQuery, QueryLimits};
+use crate::resource::{RequestMode, check_replace, keep_immutable, validate_request};
+use crate::schema::{AttrOwner, Attribute, ResourceSchema, Returned};
+use crate::store::{GetOptions, ResourceKind, Scope, Store, StoreQuery};
+use crate::typed::ResourceDescriptor;
+
+/// What every handler shares: the configuration and the resource types.
+#[derive(Debug)]
+pub struct Shared {
+    pub base_path: String,
+    pub public_url: Option<String>,
+    pub max_results: usize,
+    pub max_body_bytes: usize,
+    pub tenant_in_path: bool,
+    pub auth: Arc<dyn Authenticator>,
+    pub audit: Arc<dyn AuditSink>,
+    pub discovery: Discovery,
+    pub resources: Vec<Arc<ResourceEntry>>,
+}
+
+impl Shared {
+    fn limits(&self) -> QueryLimits {
+        QueryLimits { max_count: self.max_results, ..QueryLimits::default() }
+    }
+}
+
+/// One served resource type.
+pub struct ResourceEntry {
+    pub descriptor: &'static ResourceDescriptor,
+    pub kind: Arc<ResourceKind>,
+    pub store: Arc<dyn Store>,
+    /// `/Users`.
+    pub endpoint: String,
+    pub patch_no_content: bool,
+    /// Set once the store has prepared storage for this kind ([`Store::register`]), which
+    /// happens on the first request because building the router is synchronous.
+    registered: tokio::sync::OnceCell<()>,
+    /// Attribute names whose values must never reach the audit log (`returned: never`).
+    secret_names: Vec<String>,
+}
+
+impl std::fmt::Debug for ResourceEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceEntry").field("endpoint", &self.endpoint).finish_non_exhaustive()
+    }
+}
+
+impl ResourceEntry {
+    pub fn new(
+        descriptor: &'static ResourceDescriptor,
+        store: Arc<dyn Store>,
+        endpoint: String,
+        patch_no_content: bool,
+    ) -> ScimResult<Self> {
+        let filterable: Vec<&str> =
+            descriptor.filter_support().attributes().iter().map(|attribute| attribute.path.as_str()).collect();
+        let kind = Arc::new(ResourceKind::new(descriptor.resource_schema().clone(), &filterable)?);
+        let secret_names = secret_names(descriptor.resource_schema());
+        Ok(ResourceEntry {
+            descriptor,
+            kind,
+            store,
+            endpoint,
+            patch_no_content,
+            registered: tokio::sync::OnceCell::new(),
+            secret_names,
+        })
+    }
+
+    pub fn schema(&self) -> &ResourceSchema {
+        self.descriptor.resource_schema()
+    }
+
+    /// Whether the resource type has a writable `password` (for `changePassword`).
+    pub fn accepts_password(&self) -> bool {
+        self.schema().core.attribute("password").is_some()
+    }
+
+    /// The store scope of a request, after making sure the store is ready for this kind.
+    async fn scope<'a>(&'a self, principal: &'a Principal) -> ScimResult<Scope<'a>> {
+        self.registered
+            .get_or_try_init(|| async {
+                self.store.register(std::slice::from_ref(&self.kind)).await.map_err(|error| {
+                    tracing::error!(resource = self.kind.name(), %error, "the store could not prepare storage");
+                    ScimError::internal("the store is not available")
+                })
+            })
+            .await?;
+        Ok(Scope::new(&principal.tenant, &self.kind))
+    }
+
+    fn location(&self, base_url: &str, id: &str) -> String {
+        format!("{base_url}{}/{}", self.endpoint, encode_segment(id))
+    }
+
+    /// The response form of a stored resource: `meta.location` set, then projected.
+    fn respond_form(
+        &self,
+        mut resource: Value,
+        base_url: &str,
+        attributes: &[AttrPath],
+        excluded: &[AttrPath],
+    ) -> Value {
+        if let Some(id) = resource.get("id").and_then(Value::as_str).map(str::to_owned)
+            && let Some(meta) = resource.get_mut("meta").and_then(Value::as_object_mut)
+        {
+            meta.insert("location".to_owned(), Value::String(self.location(base_url, &id)));
+        }
+        project(&resource, self.schema(), attributes, excluded)
+    }
+
+    /// A resource response: the response form of `stored` as the body, its version as `ETag`
+    /// (even when the projection leaves `meta` out).
+    fn reply(
+        &self,
+        status: StatusCode,
+        stored: Value,
+        call: &Call,
+        query: &ListQuery,
+        extra: &[(HeaderName, String)],
+    ) -> Response {
+        let body = self.respond_form(stored.clone(), &call.base_url, &query.attributes, &query.excluded_attributes);
+        let mut response = resource_response(status, &body, extra);
+        super::response::add_etag(response.headers_mut(), &stored);
+        response
+    }
+
+    fn audit(&self, shared: &Shared, principal: &Principal, action: AuditAction, id: &str, changes: Value) {
+        shared.audit.record(&AuditEvent {
+            at: crate::store::now_rfc3339(),
+            tenant: principal.tenant.clone(),
+            actor: principal.actor.clone(),
+            action,
+            resource_type: self.kind.name().to_owned(),
+            id: id.to_owned(),
+            changes,
+        });
+    }
+}
+
+/// The state of a resource type's handlers.
+#[derive(Debug, Clone)]
+pub struct ResourceContext {
+    pub shared: Arc<Shared>,
+    pub resource: Arc<ResourceEntry>,
+}
+
+/// A state that reaches [`Shared`].
+pub trait HasShared {
+    fn shared(&self) -> &Shared;
+}
+
+impl HasShared for Arc<Shared> {
+    fn shared(&self) -> &Shared {
+        self
+    }
+}
+
+impl HasShared for ResourceContext {
+    fn shared(&self) -> &Shared {
+        &self.shared
+    }
+}
+
+impl<S: HasShared> BodyLimit for S {
+    fn body_limit(&self) -> usize {
+        self.shared().max_body_bytes
+    }
+}
+
+/// Everything a handler needs from the request head: who, where, and the preconditions.
+#[derive(Debug)]
+pub struct Call {
+    principal: Principal,
+    /// `https://host/scim/v2` (with `/{tenant}` when tenants are in the path).
+    base_url: String,
+    id: Option<String>,
+    key: Option<String>,
+    if_match: Option<String>,
+    if_none_match: Option<String>,
+    /// The query string's pairs, percent-decoded.
+    query: Vec<(String, String)>,
+}
+
+impl<S: HasShared + Send + Sync> FromRequestParts<S> for Call {
+    type Rejection = ScimError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let shared = state.shared();
+        let principal = parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .ok_or_else(|| ScimError::internal("the request was not authenticated"))?;
+        let params = axum::extract::RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ScimError::bad_request("the path is not valid UTF-8"))?;
+        let param = |name: &str| params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_owned());
+        let tenant = if shared.tenant_in_path { param("tenant") } else { None };
+        let base_url = format!(
+            "{}{}{}",
+            origin(shared, parts),
+            shared.base_path,
+            tenant.map(|t| format!("/{}", encode_segment(&t))).unwrap_or_default()
+        );
+        let header = |name: HeaderName| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let query =
+            parts.uri.query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+        Ok(Call {
+            principal,
+            base_url,
+            id: param("id"),
+            key: param("key"),
+            if_match: header(header::IF_MATCH),
+            if_none_match: header(header::IF_NONE_MATCH),
+            query,
+        })
+    }
+}
+
+/// `scheme://host` from the configured public URL, or the request.
+fn origin(shared: &Shared, parts: &Parts) -> String {
+    if let Some(url) = &shared.public_url {
+        return url.clone();
+    }
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+        // Only what a host (and port) can contain: a hostile Host header must not be able to
+        // put anything else into `Location` or `meta.location`.
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]_".contains(&b)))
+        .unwrap_or("localhost");
+    let scheme = match parts.headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()) {
+        Some(proto) if proto.trim().eq_ignore_ascii_case("https") => "https",
+        _ => parts.uri.scheme_str().filter(|s| *s == "https").unwrap_or("http"),
+    };
+    format!("{scheme}://{host}")
+}
+
+/// Percent-encode a path segment (an id or a tenant) for a URL.
+fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn record_resource(entry: &ResourceEntry) {
+    tracing::Span::current().record("resource", entry.kind.name());
+}
+
+fn required_id(call: &Call) -> ScimResult<&str> {
+    call.id.as_deref().ok_or_else(|| ScimError::not_found("the request names no resource"))
+}
+
+/// What a `/{Resource}/{id}` handler starts from: the resource type (recorded in the span),
+/// the id, and the `attributes`/`excludedAttributes` of the response (RFC 7644 section 3.9
+/// allows them on every operation that returns a resource).
+fn single_resource<'a>(
+    context: &'a ResourceContext,
+    call: &'a Call,
+) -> ScimResult<(&'a ResourceEntry, &'a str, ListQuery)> {
+    let entry = &*context.resource;
+    record_resource(entry);
+    let query = ListQuery::from_params(&call.query, &context.shared.limits())?;
+    Ok((entry, required_id(call)?, query))
+}
+
+// ----- discovery -----
+
+pub async fn service_provider_config(State(shared): State<Arc<Shared>>, call: Call) -> Response {
+    json_response(StatusCode::OK, &shared.discovery.service_provider_config(&call.base_url))
+}
+
+pub async fn schemas(State(shared): State<Arc<Shared>>, call: Call) -> Response {
+    json_response(StatusCode::OK, &shared.discovery.schemas(&call.base_url))
+}
+
+pub async fn schema(State(shared): State<Arc<Shared>>, call: Call) -> Result<Response, ScimError> {
+    let key = call.key.as_deref().unwrap_or_default();
+    Ok(json_response(StatusCode::OK, &shared.discovery.schema(key, &call.base_url)?))
+}
+
+pub async fn resource_types(State(shared): State<Arc<Shared>>, call: Call) -> Response {
+    json_response(StatusCode::OK, &shared.discovery.resource_types(&call.base_url))
+}
+
+pub async fn resource_type(State(shared): State<Arc<Shared>>, call: Call) -> Result<Response, ScimError> {
+    let key = call.key.as_deref().unwrap_or_default();
+    Ok(json_response(StatusCode::OK, &shared.discovery.resource_type(key, &call.base_url)?))
+}
+
+pub async fn not_found(request: axum::extract::Request) -> ScimError {
+    ScimError::not_found(format!("no SCIM endpoint at {}", request.uri().path()))
+}
+
+pub async fn method_not_allowed(request: axum::extract::Request) -> ScimError {
+    ScimError::status(
+        StatusCode::METHOD_NOT_ALLOWED.as_u16(),
+        format!("{} is not supported on {}", request.method(), request.uri().path()),
+    )
+}
+
+// ----- lists -----
+
+/// `GET /{Resource}`.
+pub async fn list(State(context): State<ResourceContext>, call: Call) -> Result<Response, ScimError> {
+    let query = ListQuery::from_params(&call.query, &context.shared.limits())?;
+    respond_list(&context, &call, &query).await
+}
+
+/// `POST /{Resource}/.search` (RFC 7644 section 3.4.3).
+pub async fn search(
+    State(context): State<ResourceContext>,
+    call: Call,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ScimError> {
+    let request = SearchRequest::from_json(body)?;
+    let query = ListQuery::from_search_request(&request, &context.shared.limits())?;
+    respond_list(&context, &call, &query).await
+}
+
+async fn respond_list(context: &ResourceContext, call: &Call, query: &ListQuery) -> Result<Response, ScimError> {
+    let entry = &context.resource;
+    record_resource(entry);
+    let limits = context.shared.limits();
+    let filter = resolve_checked(entry, query)?;
+    let page = list_page(entry, call, query, filter.as_ref(), query.start_index, query.page_size(&limits)).await?;
+    let resources = page
+        .resources
+        .into_iter()
+        .map(|r| entry.respond_form(r, &call.base_url, &query.attributes, &query.excluded_attributes))
+        .collect();
+    Ok(json_response(StatusCode::OK, &ListResponse::new(resources, page.total_results, query.start_index)))
+}
+
+/// Resolve the query's filter against the resource type and check the type supports it: a
+/// filter this server cannot answer is `400 invalidFilter` before it reaches the store.
+fn resolve_checked<'s>(entry: &'s ResourceEntry, query: &ListQuery) -> ScimResult<Option<ResolvedFilter<'s>>> {
+    let Some(filter) = &query.filter else { return Ok(None) };
+    let resolved = resolve_filter(filter, entry.schema())?;
+    entry.descriptor.filter_support().check(&resolved)?;
+    Ok(Some(resolved))
+}
+
+async fn list_page(
+    entry: &ResourceEntry,
+    call: &Call,
+    query: &ListQuery,
+    filter: Option<&ResolvedFilter<'_>>,
+    start_index: usize,
+    count: usize,
+) -> ScimResult<crate::store::Page> {
+    let sort_by = query.sort_by.as_ref().map(|path| entry.schema().resolve(path)).transpose()?;
+    let scope = entry.scope(&call.principal).await?;
+    let store_query = StoreQuery {
+        filter,
+        sort_by,
+        sort_order: query.sort_order,
+        start_index,
+        count: Some(count),
+        exclude_members: !returns_members(entry, &query.attributes, &query.excluded_attributes),
+    };
+    entry.store.list(scope, &store_query).await
+}
+
+/// Whether a response with these `attributes`/`excludedAttributes` carries `members`; when it
+/// does not, the store need not load them (Entra ID asks for groups with
+/// `excludedAttributes=members`, and a group may have 100 000).
+fn returns_members(entry: &ResourceEntry, attributes: &[AttrPath], excluded: &[AttrPath]) -> bool {
+    if !entry.kind.has_members {
+        return false;
+    }
+    let names_members = |path: &AttrPath| {
+        entry.schema().resolve(path).is_ok_and(|attr| attr.owner == AttrOwner::Core && attr.attribute.name == "members")
+    };
+    let names_whole_members = |path: &AttrPath| {
+        names_members(path) && entry.schema().resolve(path).is_ok_and(|attr| attr.sub_attribute.is_none())
+    };
+    if excluded.iter().any(names_whole_members) {
+        return false;
+    }
+    attributes.is_empty() || attributes.iter().any(names_members)
+}
+
+/// `POST /.search` at the root (RFC 7644 section 3.4.3): every resource type, in registration
+/// order. A filter that does not resolve against a resource type matches none of its
+/// resources; one that resolves against none is the error it gives for the first type.
+pub async fn search_all(
+    State(shared): State<Arc<Shared>>,
+    call: Call,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ScimError> {
+    let request = SearchRequest::from_json(body)?;
+    let limits = shared.limits();
+    let query = ListQuery::from_search_request(&request, &limits)?;
+    let mut first_error = None;
+    let mut searched = Vec::new();
+    for entry in &shared.resources {
+        match resolve_checked(entry, &query) {
+            Ok(filter) => searched.push((entry, filter)),
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    if searched.is_empty()
+        && let Some(error) = first_error
+    {
+        return Err(error);
+    }
+    // The page is a window over the concatenation of every type's matches: count each type's
+    // matches first, then fetch from each only the part of the window that falls in it.
+    let wanted = query.page_size(&limits);
+    let mut skip = query.start_index - 1;
+    let mut total = 0;
+    let mut resources = Vec::new();
+    for (entry, filter) in &searched {
+        let matches = list_page(entry, &call, &query, filter.as_ref(), 1, 0).await?.total_results;
+        total += matches;
+        if skip >= matches {
+            skip -= matches;
+            continue;
+        }
+        let room = wanted.saturating_sub(resources.len());
+        if room > 0 {
+            let page = list_page(entry, &call, &query, filter.as_ref(), skip + 1, room).await?;
+            resources.extend(
+                page.resources
+                    .into_iter()
+                    .map(|r| entry.respond_form(r, &call.base_url, &query.attributes, &query.excluded_attributes)),
+            );
+        }
+        skip = 0;
+    }
+    Ok(json_response(StatusCode::OK, &ListResponse::new(resources, total, query.start_index)))
+}
+
+// ----- single resources -----
+
+/// `GET /{Resource}/{id}`.
+pub async fn get(State(context): State<ResourceContext>, call: Call) -> Result<Response, ScimError> {
+    let (entry, id, query) = single_resource(&context, &call)?;
+    let options =
+        GetOptions { exclude_members: !returns_members(entry, &query.attributes, &query.excluded_attributes) };
+    let scope = entry.scope(&call.principal).await?;
+    let resource = entry.store.get(scope, id, options).await?;
+    let version = resource_version(&resource).map(str::to_owned);
+    check_if_match(entry, id, call.if_match.as_deref(), version.as_deref())?;
+    if let Some(if_none_match) = &call.if_none_match
+        && etag_matches(if_none_match, version.as_deref())
+    {
+        // RFC 7232 section 4.1: 304 carries the ETag, no body.
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        super::response::add_etag(response.headers_mut(), &resource);
+        return Ok(response);
+    }
+    Ok(entry.reply(StatusCode::OK, resource, &call, &query, &[]))
+}
+
+/// `412` unless `If-Match` is absent or names the current version.
+fn check_if_match(entry: &ResourceEntry, id: &str, if_match: Option<&str>, version: Option<&str>) -> ScimResult<()> {
+    match if_match {
+        Some(if_match) if !etag_matches(if_match, version) => Err(ScimError::precondition_failed(format!(
+            "{} {id} is at version {}, not {if_match}",
+            entry.kind.name(),
+            version.unwrap_or("(none)")
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Whether an `If-Match`/`If-None-Match` list names `version` (weak comparison, RFC 7232
+/// section 2.3.2: SCIM versions are weak tags), or is `*` and the resource exists.
+fn etag_matches(list: &str, version: Option<&str>) -> bool {
+    let Some(version) = version else { return false };
+    let opaque = |tag: &str| {
+        let tag = tag.trim();
+        tag.strip_prefix("W/").unwrap_or(tag).to_owned()
+    };
+    list.split(',').any(|tag| tag.trim() == "*" || opaque(tag) == opaque(version))
+}
+
+/// `POST /{Resource}`.
+pub async fn create(
+    State(context): State<ResourceContext>,
+    call: Call,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ScimError> {
+    let entry = &context.resource;
+    record_resource(entry);
+    let query = ListQuery::from_params(&call.query, &context.shared.limits())?;
+    let resource = validate_request(entry.schema(), body, RequestMode::Create)?;
+    let changes = attribute_names(&resource);
+    let scope = entry.scope(&call.principal).await?;
+    let created = entry.store.create(scope, resource).await?;
+    let id = created.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+    entry.audit(&context.shared, &call.principal, AuditAction::Create, &id, changes);
+    let location = entry.location(&call.base_url, &id);
+    Ok(entry.reply(StatusCode::CREATED, created, &call, &query, &[(header::LOCATION, location)]))
+}
+
+/// `PUT /{Resource}/{id}` (RFC 7644 section 3.5.1).
+pub async fn replace(
+    State(context): State<ResourceContext>,
+    call: Call,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ScimError> {
+    let (entry, id, query) = single_resource(&context, &call)?;
+    let mut resource = validate_request(entry.schema(), body, RequestMode::Replace)?;
+    let scope = entry.scope(&call.principal).await?;
+    let existing = entry.store.get(scope, id, GetOptions::default()).await?;
+    check_replace(entry.schema(), &existing, &resource)?;
+    keep_immutable(entry.schema(), &existing, &mut resource);
+    let changes = attribute_names(&resource);
+    // The version read is the one the replacement is based on: if another writer changes the
+    // resource in between, the store refuses (412) rather than losing that change. The
+    // client's own If-Match was checked against the same version.
+    let version = resource_version(&existing).map(str::to_owned);
+    check_if_match(entry, id, call.if_match.as_deref(), version.as_deref())?;
+    let replaced = entry.store.replace(scope, id, resource, version.as_deref().or(call.if_match.as_deref())).await?;
+    entry.audit(&context.shared, &call.principal, AuditAction::Replace, id, changes);
+    Ok(entry.reply(StatusCode::OK, replaced, &call, &query, &[]))
+}
+
+/// `PATCH /{Resource}/{id}` (RFC 7644 section 3.5.2).
+pub async fn patch(
+    State(context): State<ResourceContext>,
+    call: Call,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ScimError> {
+    let (entry, id, query) = single_resource(&context, &call)?;
+    let changes = redact_operations(entry, &body);
+    let request = PatchRequest::from_value(body)?;
+    let scope = entry.scope(&call.principal).await?;
+    // Entra ID's group PATCHes answer 204, so the members of a large group need not be read
+    // back at all; with a body, only when the response includes them.
+    let options = GetOptions {
+        exclude_members: entry.patch_no_content
+            || !returns_members(entry, &query.attributes, &query.excluded_attributes),
+    };
+    let patched = entry.store.patch(scope, id, &request.operations, call.if_match.as_deref(), options).await?;
+    entry.audit(&context.shared, &call.principal, AuditAction::Patch, id, changes);
+    if entry.patch_no_content {
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        super::response::add_etag(response.headers_mut(), &patched);
+        return Ok(response);
+    }
+    Ok(entry.reply(StatusCode::OK, patched, &call, &query, &[]))
+}
+
+/// `DELETE /{Resource}/{id}`.
+pub async fn delete(State(context): State<ResourceContext>, call: Call) -> Result<Response, ScimError> {
+    let entry = &context.resource;
+    record_resource(entry);
+    let id = required_id(&call)?;
+    let scope = entry.scope(&call.principal).await?;
+    entry.store.delete(scope, id, call.if_match.as_deref()).await?;
+    entry.audit(&context.shared, &call.principal, AuditAction::Delete, id, Value::Array(Vec::new()));
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+// ----- audit redaction -----
+
+/// The names of `returned: never` attributes and sub-attributes (`password`), lower-cased.
+fn secret_names(schema: &ResourceSchema) -> Vec<String> {
+    fn walk(attributes: &[Attribute], out: &mut Vec<String>) {
+        for attribute in attributes {
+            if attribute.returned == Returned::Never {
+                out.push(attribute.name.to_ascii_lowercase());
+            }
+            walk(&attribute.sub_attributes, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&schema.core.attributes, &mut out);
+    for extension in &schema.extensions {
+        walk(&extension.schema.attributes, &mut out);
+    }
+    out
+}
+
+/// The PATCH operations as sent, for the audit log, with the values of secret attributes
+/// replaced by `"[redacted]"`.
+fn redact_operations(entry: &ResourceEntry, body: &Value) -> Value {
+    let operations = body
+        .as_object()
+        .and_then(|object| object.iter().find(|(key, _)| key.eq_ignore_ascii_case("operations")))
+        .map(|(_, operations)| operations.clone())
+        .unwrap_or(Value::Null);
+    let is_secret = |name: &str| {
+        let last = name.rsplit([':', '.']).next().unwrap_or(name).to_ascii_lowercase();
+        entry.secret_names.contains(&last)
+    };
+    let mut operations = operations;
+    if let Some(list) = operations.as_array_mut() {
+        for operation in list.iter_mut().filter_map(Value::as_object_mut) {
+            let path = operation.iter().find(|(k, _)| k.eq_ignore_ascii_case("path")).and_then(|(_, p)| p.as_str());
+            let secret_path = path.is_some_and(is_secret);
+            if let Some((_, value)) = operation.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case("value")) {
+                if secret_path {
+                    *value = Value::String("[redacted]".to_owned());
+                } else {
+                    redact_keys(value, &is_secret);
+                }
+            }
+        }
+    }
+    operations
+}
+
+fn redact_keys(value: &mut Value, is_secret: &impl Fn(&str) -> bool) {
+    if let Some(object) = value.as_object_mut() {
+        for (key, inner) in object.iter_mut() {
+            if is_secret(key) {
+                *inner = Value::String("[redacted]".to_owned());
+            } else {
+                redact_keys(inner, is_secret);
+            }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The HTTP layer: an axum [`Router`] serving SCIM 2.0 (RFC 7644) over the runtime.
+//!
+//! ```ignore
+//! let app: axum::Router = scim::server::Server::builder()
+//!     .base_path("/scim/v2")
+//!     .tokens(TokenTable::new().tenant("acme", "secret"))
+//!     .resource::<User>(store.clone())
+//!     .resource::<Group>(store)
+//!     .build()?;
+//! ```
+//!
+//! Endpoints (RFC 7644 section 3.2), relative to the base path (and `/{tenant}` when tenants
+//! are in the path): `GET`/`POST /{Resource}`, `GET`/`PUT`/`PATCH`/`DELETE /{Resource}/{id}`,
+//! `POST /{Resource}/.search`, `POST /.search`, `GET /ServiceProviderConfig`, `GET /Schemas`,
+//! `GET /Schemas/{urn}`, `GET /ResourceTypes`, `GET /ResourceTypes/{name}`.
+//!
+//! HTTP behaviour, and why:
+//!
+//! - Every body the server writes is `application/scim+json` (RFC 7644 section 8.1). Request
+//!   bodies may be `application/scim+json` or `application/json` (Entra ID and Okta send
+//!   either), with parameters; anything else is `415`. No `Accept` header is required.
+//! - Every failure is an RFC 7644 section 3.12 Error body, including those axum would answer
+//!   in plain text: unknown routes (`404`), wrong methods (`405`), bad or oversized bodies
+//!   (`400 invalidSyntax`, `413`), wrong media types (`415`) and authentication (`401` with
+//!   `WWW-Authenticate: Bearer`).
+//! - Create answers `201` with `Location` and `meta.location`; PATCH answers `200` with the
+//!   resource, or `204` for resource types configured so; DELETE answers `204`.
+//! - Every resource response carries `ETag` (RFC 7644 section 3.14) from `meta.version`;
+//!   `If-Match` on PUT, PATCH and DELETE is checked by the store atomically with the change
+//!   (`412`); `If-None-Match` on GET answers `304` when the version matches.
+//! - Every store call is scoped to the caller's tenant, taken from the authenticated
+//!   [`auth::Principal`]; with tenants in the path, the credentials must belong to the tenant
+//!   the path names.
+//! - Each request runs in a `scim_request` tracing span (method, path, resource, tenant,
+//!   status, latency); each change is reported to the [`audit::AuditSink`].
+
+pub mod audit;
+pub mod auth;
+pub mod body;
+pub mod discovery;
+mod handlers;
+mod middleware;
+pub mod response;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::error::{ScimError, ScimResult};
+use crate::store::Store;
+use crate::typed::{ResourceDescriptor, ScimResource};
+
+use self::audit::{AuditSink, TracingAudit};
+use self::auth::{Authenticator, TokenTable};
+use self::discovery::{Discovery, Features};
+
+/// The default base path.
+pub const DEFAULT_BASE_PATH: &str = "/scim/v2";
+/// The default largest request body: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// The default `filter.maxResults`: the most resources one list response returns.
+pub const DEFAULT_MAX_RESULTS: usize = 200;
+
+/// The entry point: `Server::builder()`.
+#[derive(Debug)]
+pub struct Server;
+
+impl Server {
+    /// A builder with the defaults: base path `/scim/v2`, 1 MiB bodies, 200 results per page,
+    /// tenant from the token, audit events as tracing events. Authentication must be set.
+    pub fn builder() -> ServerBuilder {
+        ServerBuilder {
+            base_path: DEFAULT_BASE_PATH.to_owned(),
+            public_url: None,
+            max_results: DEFAULT_MAX_RESULTS,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            auth: None,
+            tenant_in_path: false,
+            resources: Vec::new(),
+            no_content_patch: HashSet::new(),
+            audit: Arc::new(TracingAudit),
+            documentation_uri: None,
+        }
+    }
+}
+
+/// Configures and builds the router. See the module docs.
+pub struct ServerBuilder {
+    base_path: String,
+    public_url: Option<String>,
+    max_results: usize,
+    max_body_bytes: usize,
+    auth: Option<Arc<dyn Authenticator>>,
+    tenant_in_path: bool,
+    resources: Vec<(&'static ResourceDescriptor, Arc<dyn Store>)>,
+    no_content_patch: HashSet<String>,
+    audit: Arc<dyn AuditSink>,
+    documentation_uri: Option<String>,
+}
+
+impl fmt::Debug for ServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerBuilder")
+            .field("base_path", &self.base_path)
+            .field("public_url", &self.public_url)
+            .field("max_results", &self.max_results)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("tenant_in_path", &self.tenant_in_path)
+            .field("resources", &self.resources.iter().map(|(d, _)| d.resource_schema().name()).collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerBuilder {
+    /// Where the endpoints are mounted (default `/scim/v2`; `""` or `/` for the root).
+    pub fn base_path(mut self, base_path: impl Into<String>) -> Self {
+        self.base_path = base_path.into();
+        self
+    }
+
+    /// The public URL the server is reached at (`https://scim.example.com`), for `Location`
+    /// and `meta.location`. Without it they are built from the request's `Host` header (and
+    /// `X-Forwarded-Proto`), which a proxy may rewrite.
+    pub fn public_url(mut self, public_url: Option<String>) -> Self {
+        self.public_url = public_url.map(|url| url.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// The most resources one list response returns (`filter.maxResults`); a larger `count` is
+    /// lowered to it.
+    pub fn max_results(mut self, max_results: usize) -> Self {
+        self.max_results = max_results.max(1);
+        self
+    }
+
+    /// The largest request body, in bytes; larger ones are `413`.
+    pub fn max_body_bytes(mut self, max_body_bytes: usize) -> Self {
+        self.max_body_bytes = max_body_bytes;
+        self
+    }
+
+    /// Authenticate requests with your own [`Authenticator`] (e.g. OAuth JWT validation).
+    pub fn auth(mut self, authenticator: Arc<dyn Authenticator>) -> Self {
+        self.auth = Some(authenticator);
+        self
+    }
+
+    /// Authenticate requests with bearer tokens, each belonging to one tenant.
+    pub fn tokens(self, tokens: TokenTable) -> Self {
+        self.auth(Arc::new(tokens))
+    }
+
+    /// Take the tenant from the path (`/scim/v2/{tenant}/Users`) instead of only from the
+    /// credentials; the credentials must still belong to that tenant.
+    pub fn tenant_in_path(mut self, tenant_in_path: bool) -> Self {
+        self.tenant_in_path = tenant_in_path;
+        self
+    }
+
+    /// Serve the typed resource `T` from `store`.
+    pub fn resource<T: ScimResource>(self, store: Arc<dyn Store>) -> Self {
+        self.resource_kind(T::descriptor(), store)
+    }
+
+    /// Serve a resource type described by `descriptor` from `store` (the untyped form of
+    /// [`ServerBuilder::resource`]).
+    pub fn resource_kind(mut self, descriptor: &'static ResourceDescriptor, store: Arc<dyn Store>) -> Self {
+        self.resources.push((descriptor, store));
+        self
+    }
+
+    /// Answer PATCH on `T` with `204 No Content` instead of `200` and the resource
+    /// (RFC 7644 section 3.5.2 allows either).
+    pub fn patch_returns_no_content<T: ScimResource>(self) -> Self {
+        self.patch_returns_no_content_for(T::descriptor().resource_schema().name())
+    }
+
+    /// [`ServerBuilder::patch_returns_no_content`] by resource type name.
+    pub fn patch_returns_no_content_for(mut self, resource_type: &str) -> Self {
+        self.no_content_patch.insert(resource_type.to_ascii_lowercase());
+        self
+    }
+
+    /// Where audit events go (default: tracing events at target `scim::audit`).
+    pub fn audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
+        self.audit = sink;
+        self
+    }
+
+    /// `documentationUri` of `/ServiceProviderConfig`.
+    pub fn documentation_uri(mut self, uri: impl Into<String>) -> Self {
+        self.documentation_uri = Some(uri.into());
+        self
+    }
+
+    /// Build the router. Fails when no authentication is configured, two resource types share
+    /// a name or endpoint, or the base path is not a path.
+    pub fn build(self) -> ScimResult<Router> {
+        let auth = self.auth.ok_or_else(|| {
+            ScimError::internal("no authentication configured: call .tokens(..) or .auth(..) on the server builder")
+        })?;
+        let base_path = normalise_base_path(&self.base_path)?;
+        let mut resources: Vec<Arc<handlers::ResourceEntry>> = Vec::new();
+        for (descriptor, store) in self.resources {
+            let schema = descriptor.resource_schema();
+            let endpoint = normalise_endpoint(&schema.resource_type.endpoint)?;
+            if let Some(other) = resources.iter().find(|r| {
+                r.schema().name().eq_ignore_ascii_case(schema.name()) || r.endpoint.eq_ignore_ascii_case(&endpoint)
+            }) {
+                return Err(ScimError::internal(format!(
+                    "resource types {} and {} share a name or endpoint",
+                    other.schema().name(),
+                    schema.name()
+                )));
+            }
+            let patch_no_content = self.no_content_patch.contains(&schema.name().to_ascii_lowercase());
+            resources.push(Arc::new(handlers::ResourceEntry::new(descriptor, store, endpoint, patch_no_content)?));
+        }
+        let features = Features {
+            max_results: self.max_results,
+            change_password: resources.iter().any(|r| r.accepts_password()),
+            authentication: auth.scheme(),
+            documentation_uri: self.documentation_uri,
+        };
+        let discovery = Discovery::new(
+            resources.iter().map(|r| (r.descriptor.resource_type_document(), r.descriptor.schema_documents())),
+            &features,
+        )?;
+        let shared = Arc::new(handlers::Shared {
+            base_path: base_path.clone(),
+            public_url: self.public_url,
+            max_results: self.max_results,
+            max_body_bytes: self.max_body_bytes,
+            tenant_in_path: self.tenant_in_path,
+            auth,
+            audit: self.audit,
+            discovery,
+            resources: resources.clone(),
+        });
+
+        let prefix = if self.tenant_in_path { format!("{base_path}/{{tenant}}") } else { base_path };
+        let mut router: Router<Arc<handlers::Shared>> = Router::new()
+            .route(&format!("{prefix}/ServiceProviderConfig"), get(handlers::service_provider_config))
+            .route(&format!("{prefix}/Schemas"), get(handlers::schemas))
+            .route(&format!("{prefix}/Schemas/{{key}}"), get(handlers::schema))
+            .route(&format!("{prefix}/ResourceTypes"), get(handlers::resource_types))
+            .route(&format!("{prefix}/ResourceTypes/{{key}}"), get(handlers::resource_type))
+            .route(&format!("{prefix}/.search"), post(handlers::search_all));
+        for entry in &resources {
+            let collection = format!("{prefix}{}", entry.endpoint);
+            let context = handlers::ResourceContext { shared: shared.clone(), resource: entry.clone() };
+            router = router
+                .route(&collection, get(handlers::list).post(handlers::create).with_state(context.clone()))
+                .route(&format!("{collection}/.search"), post(handlers::search).with_state(context.clone()))
+                .route(
+                    &format!("{collection}/{{id}}"),
+                    get(handlers::get)
+                        .put(handlers::replace)
+                        .patch(handlers::patch)
+                        .delete(handlers::delete)
+                        .with_state(context),
+                );
+        }
+        let router = router
+            .method_not_allowed_fallback(handlers::method_not_allowed)
+            .route_layer(axum::middleware::from_fn_with_state(shared.clone(), middleware::authenticate))
+            .fallback(handlers::not_found)
+            .layer(axum::middleware::from_fn(middleware::trace))
+            .with_state(shared);
+        Ok(router)
+    }
+}
+
+/// `/scim/v2` from `scim/v2/`, `""` for the root.
+fn normalise_base_path(path: &str) -> ScimResult<String> {
+    let trimmed = path.trim().trim_matches('/');
+    if trimmed.contains(['{', '}', '?', '#', '*']) {
+        return Err(ScimError::internal(format!("base path `{path}` must be a plain path")));
+    }
+    Ok(if trimmed.is_empty() { String::new() } else { format!("/{trimmed}") })
+}
+
+/// `/Users` from a resource type's endpoint.
+fn normalise_endpoint(endpoint: &str) -> ScimResult<String> {
+    let trimmed = endpoint.trim().trim_matches('/');
+    if trimmed.is_empty() || trimmed.contains(['/', '{', '}', '?', '#', '*']) {
+        return Err(ScimError::internal(format!("endpoint `{endpoint}` must be one path segment like `/Users`")));
+    }
+    Ok(format!("/{trimmed}"))
+}

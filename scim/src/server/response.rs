@@ -1,0 +1,67 @@
+//! How the runtime's values become HTTP responses: every body is `application/scim+json`
+//! (RFC 7644 section 8.1), and every error is an RFC 7644 section 3.12 Error message.
+
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::error::ScimError;
+
+/// The media type of every SCIM body (RFC 7644 section 8.1).
+pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
+
+impl IntoResponse for ScimError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = json_response(status, &self);
+        if status == StatusCode::UNAUTHORIZED {
+            // RFC 6750 section 3: a 401 for a bearer-protected resource names the scheme.
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"SCIM\""));
+        }
+        response
+    }
+}
+
+/// A SCIM JSON response with `status`, serialising `body`.
+pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => {
+            let mut response = (status, bytes).into_response();
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE));
+            response
+        }
+        // Serialising a `serde_json::Value` or one of the runtime's messages cannot fail; if it
+        // ever did, the client still gets a SCIM error rather than an empty 200.
+        Err(_) => {
+            let mut response = (StatusCode::INTERNAL_SERVER_ERROR, r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500","detail":"the response could not be serialised"}"#).into_response();
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE));
+            response
+        }
+    }
+}
+
+/// A resource response: the body, its `ETag` (RFC 7644 section 3.14) and any extra headers.
+pub fn resource_response(status: StatusCode, resource: &serde_json::Value, extra: &[(HeaderName, String)]) -> Response {
+    let mut response = json_response(status, resource);
+    add_etag(response.headers_mut(), resource);
+    for (name, value) in extra {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            response.headers_mut().insert(name.clone(), value);
+        }
+    }
+    response
+}
+
+/// Set `ETag` from the resource's `meta.version`, when it has one.
+pub fn add_etag(headers: &mut HeaderMap, resource: &serde_json::Value) {
+    if let Some(version) = resource_version(resource)
+        && let Ok(value) = HeaderValue::from_str(version)
+    {
+        headers.insert(header::ETAG, value);
+    }
+}
+
+/// The resource's `meta.version`.
+pub fn resource_version(resource: &serde_json::Value) -> Option<&str> {
+    resource.get("meta")?.get("version")?.as_str()
+}

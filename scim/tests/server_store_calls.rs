@@ -1,0 +1,203 @@
+//! What the server asks of its store: the tenant scope of every call, `members` skipped when
+//! the response leaves them out, the page size clamped, unsupported filters stopped before the
+//! store, and the typed `resource::<T>()` registration. A recording store wraps MemoryStore.
+#![cfg(feature = "server")]
+
+mod server_common;
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use axum::http::StatusCode;
+use scim::ScimResult;
+use scim::patch::PatchOperation;
+use scim::server::Server;
+use scim::server::auth::TokenTable;
+use scim::store::{GetOptions, MemoryStore, Page, ResourceKind, Scope, Store, StoreQuery};
+use scim::typed::{ResourceDescriptor, ScimResource};
+use serde_json::{Value, json};
+use server_common::*;
+
+/// Every call: `(method, tenant, resource type, detail)`.
+#[derive(Debug, Default)]
+struct RecordingStore {
+    inner: MemoryStore,
+    calls: Mutex<Vec<(String, String, String, String)>>,
+}
+
+impl RecordingStore {
+    fn note(&self, method: &str, scope: &Scope<'_>, detail: String) {
+        self.calls.lock().unwrap().push((
+            method.to_owned(),
+            scope.tenant.to_owned(),
+            scope.kind.name().to_owned(),
+            detail,
+        ));
+    }
+    fn take(&self) -> Vec<(String, String, String, String)> {
+        std::mem::take(&mut *self.calls.lock().unwrap())
+    }
+}
+
+#[async_trait]
+impl Store for RecordingStore {
+    async fn register(&self, kinds: &[Arc<ResourceKind>]) -> ScimResult<()> {
+        self.inner.register(kinds).await
+    }
+    async fn create(&self, scope: Scope<'_>, resource: Value) -> ScimResult<Value> {
+        self.note("create", &scope, String::new());
+        self.inner.create(scope, resource).await
+    }
+    async fn import(&self, scope: Scope<'_>, resource: Value) -> ScimResult<Value> {
+        self.note("import", &scope, String::new());
+        self.inner.import(scope, resource).await
+    }
+    async fn get(&self, scope: Scope<'_>, id: &str, options: GetOptions) -> ScimResult<Value> {
+        self.note("get", &scope, format!("exclude_members={}", options.exclude_members));
+        self.inner.get(scope, id, options).await
+    }
+    async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page> {
+        let detail = format!(
+            "filter={} count={:?} start={} exclude_members={}",
+            query.filter.is_some(),
+            query.count,
+            query.start_index,
+            query.exclude_members
+        );
+        self.note("list", &scope, detail);
+        self.inner.list(scope, query).await
+    }
+    async fn replace(&self, scope: Scope<'_>, id: &str, resource: Value, if_match: Option<&str>) -> ScimResult<Value> {
+        self.note("replace", &scope, format!("if_match={if_match:?}"));
+        self.inner.replace(scope, id, resource, if_match).await
+    }
+    async fn patch(
+        &self,
+        scope: Scope<'_>,
+        id: &str,
+        operations: &[PatchOperation],
+        if_match: Option<&str>,
+        options: GetOptions,
+    ) -> ScimResult<Value> {
+        let detail = format!(
+            "operations={} if_match={if_match:?} exclude_members={}",
+            operations.len(),
+            options.exclude_members
+        );
+        self.note("patch", &scope, detail);
+        self.inner.patch(scope, id, operations, if_match, options).await
+    }
+    async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()> {
+        self.note("delete", &scope, format!("if_match={if_match:?}"));
+        self.inner.delete(scope, id, if_match).await
+    }
+    async fn add_members(&self, scope: Scope<'_>, group_id: &str, members: &[Value]) -> ScimResult<()> {
+        self.note("add_members", &scope, String::new());
+        self.inner.add_members(scope, group_id, members).await
+    }
+    async fn remove_members(&self, scope: Scope<'_>, group_id: &str, member_ids: &[String]) -> ScimResult<()> {
+        self.note("remove_members", &scope, String::new());
+        self.inner.remove_members(scope, group_id, member_ids).await
+    }
+}
+
+fn calls(list: &[(String, String, String, String)]) -> Vec<String> {
+    list.iter()
+        .map(|(method, tenant, kind, detail)| format!("{method} {tenant} {kind} {detail}").trim().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_store_sees_the_tenant_the_clamped_page_and_whether_members_are_wanted() {
+    let store = Arc::new(RecordingStore::default());
+    let app = TestApp::with(builder(store.clone()).max_results(50));
+    let user = app.create_user("alice").await;
+    let group = app.create_group("admins", &[user["id"].as_str().unwrap()]).await;
+    let group_uri = format!("/scim/v2/Groups/{}", group["id"].as_str().unwrap());
+    store.take();
+
+    app.get(&format!("{group_uri}?excludedAttributes=members")).await;
+    app.get(&group_uri).await;
+    app.get(&format!("{group_uri}?attributes=displayName")).await;
+    app.get("/scim/v2/Groups?excludedAttributes=members&filter=displayName%20eq%20%22admins%22").await;
+    app.get("/scim/v2/Groups?count=1000").await;
+    app.get("/scim/v2/Users?startIndex=3&count=7").await;
+    assert_eq!(
+        calls(&store.take()),
+        [
+            "get acme Group exclude_members=true",
+            "get acme Group exclude_members=false",
+            "get acme Group exclude_members=true",
+            "list acme Group filter=true count=Some(50) start=1 exclude_members=true",
+            "list acme Group filter=false count=Some(50) start=1 exclude_members=false",
+            "list acme User filter=false count=Some(7) start=3 exclude_members=true",
+        ]
+    );
+
+    // Unsupported filters, bad bodies and failed authentication never reach the store.
+    app.get("/scim/v2/Users?filter=title%20eq%20%22x%22").await.assert_error(400, Some("invalidFilter"));
+    app.get("/scim/v2/Users?filter=userName%20gt%20%22x%22").await.assert_error(400, Some("invalidFilter"));
+    app.post("/scim/v2/Users", &json!({"schemas": [USER_URN]})).await.assert_error(400, Some("invalidValue"));
+    app.patch(&group_uri, &json!({"Operations": []})).await.assert_error(400, Some("invalidSyntax"));
+    app.as_token(Some("nope")).get("/scim/v2/Users").await.assert_error(401, None);
+    assert_eq!(calls(&store.take()), Vec::<String>::new());
+
+    // Writes carry the tenant and the client's If-Match; PUT is based on the version it read.
+    let globex = app.as_token(Some(GLOBEX));
+    globex.create_user("bob").await;
+    let patch = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "displayName", "value": "x"}]});
+    app.patch(&group_uri, &patch).await;
+    app.put(&group_uri, &json!({"schemas": [GROUP_URN], "displayName": "y"})).await;
+    app.delete(&group_uri).await;
+    assert_eq!(
+        calls(&store.take()),
+        [
+            "create globex User",
+            "patch acme Group operations=1 if_match=None exclude_members=false",
+            "get acme Group exclude_members=false",
+            "replace acme Group if_match=Some(\"W/\\\"2\\\"\")",
+            "delete acme Group if_match=None",
+        ]
+    );
+}
+
+/// A typed resource as `#[derive(ScimResource)]` would expand to; the server needs only its
+/// descriptor.
+struct Employee;
+
+impl ScimResource for Employee {
+    fn descriptor() -> &'static ResourceDescriptor {
+        user_descriptor()
+    }
+    fn id(&self) -> Option<String> {
+        None
+    }
+    fn to_scim(&self) -> Value {
+        Value::Null
+    }
+    fn from_scim(_: &Value) -> ScimResult<Self> {
+        Ok(Employee)
+    }
+}
+
+#[tokio::test]
+async fn typed_resources_register_through_their_descriptor() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let builder = Server::builder()
+        .tokens(TokenTable::new().tenant("acme", ACME))
+        .resource::<Employee>(store)
+        .patch_returns_no_content::<Employee>();
+    let app = TestApp::with(builder);
+    let created = app.create_user("alice").await;
+    let uri = format!("/scim/v2/Users/{}", created["id"].as_str().unwrap());
+    let patch = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "title", "value": "x"}]});
+    assert_eq!(app.patch(&uri, &patch).await.status, StatusCode::NO_CONTENT);
+    let types = app.get("/scim/v2/ResourceTypes").await;
+    assert_eq!(types.body["totalResults"], 1);
+    // Registering the same resource type twice is a configuration error.
+    let twice = Server::builder()
+        .tokens(TokenTable::new().tenant("acme", ACME))
+        .resource::<Employee>(Arc::new(MemoryStore::new()))
+        .resource::<Employee>(Arc::new(MemoryStore::new()));
+    assert!(twice.build().is_err());
+}
