@@ -46,8 +46,12 @@ enum Command {
         from_table: Option<PathBuf>,
         /// Depend on the runtime crates of the scimgen checkout at DIR (by path, builds offline).
         /// Default: this binary's own checkout if it is still there, else crates.io by version.
-        #[arg(long, value_name = "DIR")]
+        #[arg(long, value_name = "DIR", conflicts_with = "crates_io")]
         runtime_path: Option<PathBuf>,
+        /// Depend on the runtime crates from crates.io by version (this scimgen's version), even
+        /// when run from a checkout.
+        #[arg(long)]
+        crates_io: bool,
     },
     /// Rewrite the generated module (src/generated/) from scimgen.toml and schemas/.
     ///
@@ -122,9 +126,16 @@ fn print_import_report(report: &ImportReport) {
 
 fn run(command: Command) -> CliResult<ExitCode> {
     match command {
-        Command::New { dir, extensions, no_groups, no_enterprise, from_table, runtime_path } => {
-            let options =
-                NewOptions { dir: dir.clone(), extensions, no_groups, no_enterprise, from_table, runtime_path };
+        Command::New { dir, extensions, no_groups, no_enterprise, from_table, runtime_path, crates_io } => {
+            let options = NewOptions {
+                dir: dir.clone(),
+                extensions,
+                no_groups,
+                no_enterprise,
+                from_table,
+                runtime_path,
+                crates_io,
+            };
             let report = scaffold::new_project(&options)?;
             println!("created {} (package `{}`)", dir.display(), report.name);
             if let Some(import) = &report.import {

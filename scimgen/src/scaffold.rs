@@ -21,6 +21,8 @@ pub struct NewOptions {
     pub from_table: Option<PathBuf>,
     /// Depend on the runtime crates in this scimgen checkout (by path) rather than by version.
     pub runtime_path: Option<PathBuf>,
+    /// Depend on the runtime crates by version even when run from a checkout.
+    pub crates_io: bool,
 }
 
 /// What `new` did, for the report.
@@ -171,7 +173,7 @@ pub fn new_project(options: &NewOptions) -> CliResult<NewReport> {
     }
 
     let groups = config.system.resource_types.iter().any(|r| r.name == "Group");
-    let runtime = options.runtime_path.clone().or_else(checkout_runtime);
+    let runtime = if options.crates_io { None } else { options.runtime_path.clone().or_else(checkout_runtime) };
     let version = env!("CARGO_PKG_VERSION");
     let (scim_dependency, derive_dependency) = match &runtime {
         Some(root) => {

@@ -93,6 +93,24 @@ fn new_scaffolds_the_full_core_with_enterprise_and_groups() {
 }
 
 #[test]
+fn new_depends_on_the_runtime_by_version_outside_a_checkout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = new_project(&tmp, "published", &["--crates-io"]);
+    let cargo = read(dir.join("Cargo.toml"));
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(cargo.contains(&format!("scim = \"{version}\"")), "{cargo}");
+    assert!(cargo.contains(&format!("scim-derive = \"{version}\"")), "{cargo}");
+    assert!(!cargo.contains("path ="), "{cargo}");
+    assert!(!dir.join("Cargo.lock").exists(), "no lock file from a checkout");
+
+    let runtime = tmp.path().join("checkout");
+    let dir = new_project(&tmp, "pinned", &["--runtime-path", runtime.to_str().unwrap()]);
+    let cargo = read(dir.join("Cargo.toml"));
+    let expected = format!("scim = {{ path = \"{}\" }}", runtime.join("scim").display());
+    assert!(cargo.contains(&expected), "{cargo}");
+}
+
+#[test]
 fn new_without_groups_or_enterprise() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = new_project(&tmp, "rfpio", &["--no-groups", "--no-enterprise"]);
