@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use scim::filter::ast::AttrPath;
 use scim::schema::{
-    AttrOwner, Attribute, AttributeType, ResolvedAttr, ResourceSchema, ResourceType, Schema, SchemaExtension, builtin,
-    loader,
+    AttrOwner, Attribute, AttributeType, Mutability, ResolvedAttr, ResourceSchema, ResourceType, Schema,
+    SchemaExtension, builtin, loader,
 };
 use scim_codegen::{ResourceTypeDefinition, SystemDefinition};
 
@@ -126,10 +126,12 @@ fn key_of(schema: &ResourceSchema, text: &str) -> String {
         .unwrap_or_else(|| text.to_ascii_lowercase())
 }
 
-/// The table's type name of an attribute: its own type, or for a complex attribute with a
-/// `value` sub-attribute (`manager`, `members`) that one's.
+/// The table's type name of an attribute, as Entra ID's attribute editor names it: a complex
+/// attribute pointing at another resource (it has `$ref`: `manager`, `members`) is a
+/// Reference, another complex one with a `value` (`emails`) has that one's type.
 pub fn derived_type(attribute: &Attribute) -> &'static str {
     let kind = match attribute.kind {
+        AttributeType::Complex if attribute.sub_attribute("$ref").is_some() => AttributeType::Reference,
         AttributeType::Complex => attribute.sub_attribute("value").map_or(AttributeType::Complex, |v| v.kind),
         kind => kind,
     };
@@ -169,16 +171,19 @@ fn default_filterable(schema: &ResourceSchema, resolved: &ResolvedAttr<'_>) -> b
     }
 }
 
-/// Every path a resource type serves when its definition lists none: `externalId`, each core
-/// attribute (the sub-attributes of a single-valued complex one), then each extension's.
+/// Every path a client can map when a resource type's definition lists none: `externalId`,
+/// then each writable attribute of the core schema and of each extension; a complex one as its
+/// sub-attributes (`name.givenName`, `emails.value`) unless it points at another resource
+/// (`manager`, `members`), which is mapped whole.
 fn all_paths(schema: &ResourceSchema) -> Vec<String> {
     let mut paths = vec!["externalId".to_owned()];
     let mut push = |prefix: &str, attribute: &Attribute| {
-        if attribute.kind == AttributeType::Complex
-            && !attribute.multi_valued
-            && attribute.sub_attribute("value").is_none()
-        {
-            paths.extend(attribute.sub_attributes.iter().map(|s| format!("{prefix}{}.{}", attribute.name, s.name)));
+        if attribute.mutability == Mutability::ReadOnly {
+            return;
+        }
+        if attribute.kind == AttributeType::Complex && attribute.sub_attribute("$ref").is_none() {
+            let subs = attribute.sub_attributes.iter().filter(|s| s.mutability != Mutability::ReadOnly);
+            paths.extend(subs.map(|s| format!("{prefix}{}.{}", attribute.name, s.name)));
         } else {
             paths.push(format!("{prefix}{}", attribute.name));
         }
