@@ -358,7 +358,7 @@ fn reimport_adds_a_vendor_attribute_and_keeps_the_others() {
     let mut text = "|Attribute|Type|Supported for filtering|Required by Acme|\n|---|---|---|---|\n|userName|String|&check;|&check;|\n|urn:ietf:params:scim:schemas:extension:acme:2.0:User:badge|String|||\n".to_owned();
     std::fs::write(&table, &text).unwrap();
     let dir = new_project(&tmp, "acme", &["--from-table", table.to_str().unwrap()]);
-    text.push_str("|urn:ietf:params:scim:schemas:extension:acme:2.0:User:costCenter|Integer|||\n");
+    text.push_str("|urn:ietf:params:scim:schemas:extension:acme:2.0:User:costCenter|Integer|&check;||\n");
     std::fs::write(&table, &text).unwrap();
     scimgen()
         .args(["import", "--project"])
@@ -381,7 +381,7 @@ fn reimport_adds_a_vendor_attribute_and_keeps_the_others() {
         .arg(&dir)
         .assert()
         .success()
-        .stdout(contains("|urn:ietf:params:scim:schemas:extension:acme:2.0:User:costCenter|Integer|||"));
+        .stdout(contains("|urn:ietf:params:scim:schemas:extension:acme:2.0:User:costCenter|Integer|&check;||"));
     // The Group resource type (Entra ID's default group mapping) is still there.
     assert!(read(dir.join("scimgen.toml")).contains("name = \"Group\""));
 }

@@ -1,6 +1,6 @@
 //! The promise of `scimgen new` and `scimgen generate`, end to end: scaffold a project, build it,
-//! run it and provision a user and a group over HTTP; then change the vendor extension, run
-//! `scimgen generate`, rebuild, and see the new attribute round-trip while the developer's own
+//! run it and provision a user and a group over HTTP; then change the vendor extension (a new attribute, marked filterable),
+//! run `scimgen generate`, rebuild, and see the new attribute round-trip and filter while the developer's own
 //! code is untouched.
 //!
 //! Ignored in the normal run (it builds a project: about a minute on 2 cores with a warm shared
@@ -235,6 +235,18 @@ fn new_build_provision_then_change_the_extension_and_regenerate() {
         acme_schema(vec![attribute("badge", "string"), attribute("costCenter", "string")]),
     )
     .unwrap();
+    // ... and marks it filterable, with the attributes Entra ID matches on.
+    let config_path = project.join("scimgen.toml");
+    let mut config =
+        scimgen::config::parse_config(&config_path, &std::fs::read_to_string(&config_path).unwrap()).unwrap();
+    let user = config.system.resource_types.iter_mut().find(|r| r.name == "User").unwrap();
+    user.filter = Some(
+        [("userName", "eq"), ("externalId", "eq"), (&*format!("{ACME_URN}:costCenter"), "eq")]
+            .into_iter()
+            .map(|(path, op)| (path.to_owned(), vec![op.to_owned()]))
+            .collect(),
+    );
+    std::fs::write(&config_path, scimgen::config::render_config(&config).unwrap()).unwrap();
     let stale = Command::new(assert_cmd::cargo::cargo_bin("scimgen"))
         .args(["generate", "--check"])
         .current_dir(&project)
@@ -271,6 +283,16 @@ fn new_build_provision_then_change_the_extension_and_regenerate() {
     );
     assert_eq!(status, 201, "{created}");
     assert_eq!(created[ACME_URN]["costCenter"], "CC-7");
+
+    // Filtering on the new attribute, now marked.
+    let filter = percent(&format!("{ACME_URN}:costCenter eq \"CC-42\""));
+    let (status, list) = server.request("GET", &format!("/Users?filter={filter}"), None);
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["totalResults"], 1, "{list}");
+    assert_eq!(list["Resources"][0]["id"], user_id.as_str());
+    let filter = percent("userName eq \"jsmith\"");
+    let (status, list) = server.request("GET", &format!("/Users?filter={filter}"), None);
+    assert_eq!((status, list["totalResults"].as_u64()), (200, Some(1)), "{list}");
 
     let (status, schema) = server.request("GET", &format!("/Schemas/{ACME_URN}"), None);
     assert_eq!(status, 200, "{schema}");
