@@ -72,6 +72,7 @@ struct Server {
     child: Child,
     url: String,
     host: String,
+    token: String,
 }
 
 impl Drop for Server {
@@ -82,8 +83,17 @@ impl Drop for Server {
 }
 
 fn start(binary: &Path, database: &str) -> Server {
+    start_with(binary, &["--database", database, "--token", TOKEN], &[], TOKEN)
+}
+
+/// Start the server with `args` (and `--listen 127.0.0.1:0`), expecting `token` in its curl example.
+fn start_with(binary: &Path, args: &[&str], env: &[(&str, &str)], token: &str) -> Server {
     let mut child = Command::new(binary)
-        .args(["--listen", "127.0.0.1:0", "--database", database, "--token", TOKEN])
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        // Only the token given here: none from the environment the tests run in.
+        .env_remove("SCIM_TOKEN")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -92,22 +102,26 @@ fn start(binary: &Path, database: &str) -> Server {
     let first = lines.next().expect("the server prints its URL").unwrap();
     let url = first.split_whitespace().find(|w| w.starts_with("http://")).expect("a URL on the first line").to_owned();
     let curl = lines.next().expect("and a curl example").unwrap();
-    assert!(curl.contains("curl") && curl.contains(TOKEN) && curl.contains(&url), "{curl}");
+    assert!(curl.contains("curl") && curl.contains(token) && curl.contains(&url), "{curl}");
     assert!(url.ends_with("/scim/v2"), "{url}");
     let host = url.trim_start_matches("http://").split('/').next().unwrap().to_owned();
-    Server { child, url, host }
+    Server { child, url, host, token: token.to_owned() }
 }
 
 impl Server {
     /// One HTTP/1.1 request (`Connection: close`); the status and the JSON body.
     fn request(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+        self.request_as(&self.token, method, path, body)
+    }
+
+    fn request_as(&self, token: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
         let body = body.map(|b| b.to_string()).unwrap_or_default();
         let path = format!("{}{path}", self.url.trim_start_matches("http://").trim_start_matches(&self.host));
         let mut stream = TcpStream::connect(&self.host).unwrap();
         stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
         write!(
             stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/scim+json\r\n\
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/scim+json\r\n\
              Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
             self.host,
             body.len()
@@ -299,5 +313,30 @@ fn new_build_provision_then_change_the_extension_and_regenerate() {
     let names: Vec<&str> = schema["attributes"].as_array().unwrap().iter().filter_map(|a| a["name"].as_str()).collect();
     assert_eq!(names, ["badge", "costCenter"], "/Schemas shows the new attribute");
     assert!(std::fs::read_to_string(&backend).unwrap().contains(MARKER));
+    drop(server);
+
+    // Several tenants, each with its own token and its own users.
+    let server = start_with(
+        &binary,
+        &["--database", "sqlite::memory:", "--tenant", "acme=token-acme", "--tenant", "globex=token-globex"],
+        &[],
+        "token-acme",
+    );
+    let user = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "shared-name"});
+    assert_eq!(server.request_as("token-acme", "POST", "/Users", Some(&user)).0, 201);
+    let (status, list) = server.request_as("token-globex", "GET", "/Users", None);
+    assert_eq!((status, list["totalResults"].as_u64()), (200, Some(0)), "globex sees none of acme's users");
+    assert_eq!(
+        server.request_as("token-globex", "POST", "/Users", Some(&user)).0,
+        201,
+        "the same userName is free there"
+    );
+    assert_eq!(server.request_as("wrong-token", "GET", "/Users", None).0, 401);
+    drop(server);
+
+    // The token from the environment.
+    let server = start_with(&binary, &["--database", "sqlite::memory:"], &[("SCIM_TOKEN", "from-env")], "from-env");
+    assert_eq!(server.request("GET", "/ServiceProviderConfig", None).0, 200);
+    assert_eq!(server.request_as(TOKEN, "GET", "/ServiceProviderConfig", None).0, 401);
     eprintln!("end-to-end total: {:.1?}", total.elapsed());
 }
