@@ -19,6 +19,7 @@ store_tests!(
     put_replaces_and_rejects_immutable_changes,
     patch_answers_200_or_204_as_configured,
     delete_answers_204_and_the_resource_is_gone,
+    deleting_a_user_removes_its_memberships,
     list_pages_filters_and_projects,
     count_above_max_results_is_clamped,
     unsupported_filters_are_invalid_filter_naming_what_is_supported,
@@ -200,6 +201,48 @@ async fn delete_answers_204_and_the_resource_is_gone(store: Arc<dyn Store>) {
     app.delete(&uri).await.assert_error(404, None);
 }
 
+async fn deleting_a_user_removes_its_memberships(store: Arc<dyn Store>) {
+    let app = TestApp::new(store);
+    let alice = app.create_user("alice").await["id"].as_str().unwrap().to_owned();
+    let bob = app.create_user("bob").await["id"].as_str().unwrap().to_owned();
+    let both = app.create_group("both", &[&alice, &bob]).await["id"].as_str().unwrap().to_owned();
+    let only_alice = app.create_group("only-alice", &[&alice]).await["id"].as_str().unwrap().to_owned();
+    let only_bob = app.create_group("only-bob", &[&bob]).await;
+    // Another tenant's group listing the same id (as a value it chose) is not touched.
+    let globex = app.as_token(Some(GLOBEX));
+    let foreign = globex.create_group("foreign", &[&alice]).await;
+
+    assert_eq!(app.delete(&format!("/scim/v2/Users/{alice}")).await.status, StatusCode::NO_CONTENT);
+    let members = |group: &Value| -> Vec<String> {
+        group["members"]
+            .as_array()
+            .map(|m| m.iter().map(|m| m["value"].as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(members(&app.get(&format!("/scim/v2/Groups/{both}")).await.body), [bob.as_str()]);
+    assert!(members(&app.get(&format!("/scim/v2/Groups/{only_alice}")).await.body).is_empty());
+    let untouched = app.get(&format!("/scim/v2/Groups/{}", only_bob["id"].as_str().unwrap())).await.body;
+    assert_eq!(untouched["meta"]["version"], only_bob["meta"]["version"]);
+    let foreign_now = globex.get(&format!("/scim/v2/Groups/{}", foreign["id"].as_str().unwrap())).await.body;
+    assert_eq!(foreign_now, foreign);
+    // Each group changed is in the audit log.
+    let events: Vec<(String, String)> =
+        app.audit.0.lock().unwrap().iter().map(|e| (e.action.as_str().to_owned(), e.id.clone())).collect();
+    let tail = &events[events.len() - 3..];
+    assert_eq!(tail[0], ("delete".to_owned(), alice.clone()));
+    let mut patched: Vec<&str> = tail[1..]
+        .iter()
+        .map(|(action, id)| {
+            assert_eq!(action, "patch");
+            id.as_str()
+        })
+        .collect();
+    patched.sort();
+    let mut expected = [both.as_str(), only_alice.as_str()];
+    expected.sort();
+    assert_eq!(patched, expected);
+}
+
 async fn list_pages_filters_and_projects(store: Arc<dyn Store>) {
     let app = TestApp::new(store);
     for name in ["alice", "bob", "carol", "dave"] {
@@ -229,6 +272,22 @@ async fn list_pages_filters_and_projects(store: Arc<dyn Store>) {
     // Sorting (RFC 7644 section 3.4.2.3).
     let sorted = app.get("/scim/v2/Users?sortBy=userName&sortOrder=descending&count=1").await;
     assert_eq!(sorted.body["Resources"][0]["userName"], "dave");
+    // Sorting is offered on id and the indexed (filterable or unique) attributes, with every
+    // store; others are refused naming what is sortable.
+    for sort_by in ["id", "userName", "displayName", "externalId", "emails.value"] {
+        let reply = app.get(&format!("/scim/v2/Users?sortBy={sort_by}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{sort_by}: {}", reply.body);
+        assert_eq!(reply.body["totalResults"], 4);
+    }
+    for sort_by in ["nickName", "name.givenName", "meta.created", "emails", "name"] {
+        let reply = app.get(&format!("/scim/v2/Users?sortBy={sort_by}")).await;
+        let detail = reply.assert_error(400, Some("invalidValue"));
+        assert!(detail.contains("userName") && detail.contains("displayName"), "{detail}");
+    }
+    let by_display = app.get("/scim/v2/Users?sortBy=displayName&sortOrder=descending").await;
+    let names: Vec<&str> =
+        by_display.body["Resources"].as_array().unwrap().iter().map(|u| u["userName"].as_str().unwrap()).collect();
+    assert_eq!(names, ["dave", "carol", "bob", "alice"]);
     // Filtering, percent-encoded as clients send it; userName is case-insensitive (RFC 7643 4.1.1).
     let filtered = app.get("/scim/v2/Users?filter=userName%20eq%20%22CAROL%22").await;
     assert_eq!(filtered.body["totalResults"], 1);
@@ -409,6 +468,10 @@ async fn unknown_routes_and_methods_are_scim_errors(store: Arc<dyn Store>) {
     assert_eq!(reply.header(header::ALLOW), Some("GET,HEAD,POST"));
     app.call(Method::POST, "/scim/v2/ServiceProviderConfig", Some(&json!({}))).await.assert_error(405, None);
     app.call(Method::GET, "/scim/v2/Users/.search", None).await.assert_error(405, None);
+    // What /ServiceProviderConfig says is unsupported answers 501 (RFC 7644 sections 3.7, 3.11).
+    let bulk = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": []});
+    app.post("/scim/v2/Bulk", &bulk).await.assert_error(501, None);
+    app.get("/scim/v2/Me").await.assert_error(501, None);
 }
 
 async fn authentication_is_required(store: Arc<dyn Store>) {

@@ -157,6 +157,8 @@ async fn the_store_sees_the_tenant_the_clamped_page_and_whether_members_are_want
             "get acme Group exclude_members=false",
             "replace acme Group if_match=Some(\"W/\\\"2\\\"\")",
             "delete acme Group if_match=None",
+            // Groups may be members of groups: the deleted one's memberships are looked up.
+            "list acme Group filter=true count=None start=1 exclude_members=true",
         ]
     );
 }
@@ -200,4 +202,62 @@ async fn typed_resources_register_through_their_descriptor() {
         .resource::<Employee>(Arc::new(MemoryStore::new()))
         .resource::<Employee>(Arc::new(MemoryStore::new()));
     assert!(twice.build().is_err());
+}
+
+#[test]
+fn resource_types_cannot_take_the_servers_own_endpoints() {
+    let mut checked = 0;
+    for endpoint in ["/Schemas", "/me", "/Bulk/", "/.search", "/Users/{id}", ""] {
+        let json = format!(
+            r#"{{"id":"T","name":"T","endpoint":"{endpoint}","schema":"urn:ietf:params:scim:schemas:core:2.0:Group"}}"#
+        );
+        let spec = scim::typed::DescriptorSpec {
+            resource_type_json: Box::leak(json.into_boxed_str()),
+            schemas_json: &[include_str!("../../schemas/core-group.json")],
+            fields: &[scim::typed::FieldSpec {
+                rust_name: "id",
+                path: "id",
+                filter: scim::typed::FilterFlag::Default,
+                column: None,
+            }],
+        };
+        let Ok(descriptor) = ResourceDescriptor::build(&spec) else { continue };
+        let builder = Server::builder()
+            .tokens(TokenTable::new().tenant("acme", ACME))
+            .resource_descriptor(Arc::new(descriptor), Arc::new(MemoryStore::new()));
+        assert!(builder.build().is_err(), "{endpoint}");
+        checked += 1;
+    }
+    assert!(checked >= 4, "the descriptors of the reserved endpoints should build");
+}
+
+#[tokio::test]
+async fn descriptors_built_at_run_time_are_served() {
+    // A runtime descriptor for Group (as a server loading schema files at start-up would have).
+    let group = Arc::new(
+        ResourceDescriptor::build(&scim::typed::DescriptorSpec {
+            resource_type_json: r#"{"id":"Team","name":"Team","endpoint":"/Teams","schema":"urn:ietf:params:scim:schemas:core:2.0:Group"}"#,
+            schemas_json: &[include_str!("../../schemas/core-group.json")],
+            fields: &[
+                scim::typed::FieldSpec { rust_name: "id", path: "id", filter: scim::typed::FilterFlag::Default, column: None },
+                scim::typed::FieldSpec {
+                    rust_name: "name",
+                    path: "displayName",
+                    filter: scim::typed::FilterFlag::Default,
+                    column: None,
+                },
+            ],
+        })
+        .unwrap(),
+    );
+    let builder = Server::builder()
+        .tokens(TokenTable::new().tenant("acme", ACME))
+        .resource_descriptor(group, Arc::new(MemoryStore::new()));
+    let app = TestApp::with(builder);
+    let reply = app.post("/scim/v2/Teams", &json!({"schemas": [GROUP_URN], "displayName": "red"})).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_eq!(reply.body["meta"]["resourceType"], "Team");
+    let listed = app.get("/scim/v2/Teams?filter=displayName%20eq%20%22red%22").await;
+    assert_eq!(listed.body["totalResults"], 1);
+    assert_eq!(app.get("/scim/v2/ResourceTypes/Team").await.body["endpoint"], "/Teams");
 }

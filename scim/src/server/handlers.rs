@@ -8,21 +8,21 @@ use axum::http::{HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::Descriptor;
 use super::audit::{AuditAction, AuditEvent, AuditSink, attribute_names};
 use super::auth::{Authenticator, Principal};
 use super::body::{BodyLimit, ScimJson};
 use super::discovery::Discovery;
 use super::response::{json_response, resource_response, resource_version};
 use crate::error::{ScimError, ScimResult};
-use crate::filter::{AttrPath, ResolvedFilter, resolve_filter};
+use crate::filter::{AttrPath, ResolvedFilter, parse_filter, resolve_filter};
 use crate::message::{ListResponse, SearchRequest};
 use crate::patch::PatchRequest;
 use crate::projection::project;
 use crate::query::{ListQuery, QueryLimits};
 use crate::resource::{RequestMode, check_replace, keep_immutable, validate_request};
-use crate::schema::{AttrOwner, Attribute, ResourceSchema, Returned};
-use crate::store::{GetOptions, ResourceKind, Scope, Store, StoreQuery};
-use crate::typed::ResourceDescriptor;
+use crate::schema::{AttrOwner, Attribute, ResolvedAttr, ResourceSchema, Returned};
+use crate::store::{GetOptions, IndexedAttr, IndexedShape, ResourceKind, Scope, Store, StoreQuery};
 
 /// What every handler shares: the configuration and the resource types.
 #[derive(Debug)]
@@ -46,7 +46,7 @@ impl Shared {
 
 /// One served resource type.
 pub struct ResourceEntry {
-    pub descriptor: &'static ResourceDescriptor,
+    pub(crate) descriptor: Descriptor,
     pub kind: Arc<ResourceKind>,
     pub store: Arc<dyn Store>,
     /// `/Users`.
@@ -66,8 +66,8 @@ impl std::fmt::Debug for ResourceEntry {
 }
 
 impl ResourceEntry {
-    pub fn new(
-        descriptor: &'static ResourceDescriptor,
+    pub(crate) fn new(
+        descriptor: Descriptor,
         store: Arc<dyn Store>,
         endpoint: String,
         patch_no_content: bool,
@@ -329,6 +329,14 @@ pub async fn not_found(request: axum::extract::Request) -> ScimError {
     ScimError::not_found(format!("no SCIM endpoint at {}", request.uri().path()))
 }
 
+pub async fn bulk_not_supported() -> ScimError {
+    ScimError::not_implemented("bulk operations are not supported (see /ServiceProviderConfig)")
+}
+
+pub async fn me_not_supported() -> ScimError {
+    ScimError::not_implemented("the /Me endpoint is not supported: address the resource by its id")
+}
+
 pub async fn method_not_allowed(request: axum::extract::Request) -> ScimError {
     ScimError::status(
         StatusCode::METHOD_NOT_ALLOWED.as_u16(),
@@ -387,6 +395,9 @@ async fn list_page(
     count: usize,
 ) -> ScimResult<crate::store::Page> {
     let sort_by = query.sort_by.as_ref().map(|path| entry.schema().resolve(path)).transpose()?;
+    if let Some(attr) = &sort_by {
+        check_sortable(entry, attr)?;
+    }
     let scope = entry.scope(&call.principal).await?;
     let store_query = StoreQuery {
         filter,
@@ -397,6 +408,26 @@ async fn list_page(
         exclude_members: !returns_members(entry, &query.attributes, &query.excluded_attributes),
     };
     entry.store.list(scope, &store_query).await
+}
+
+/// Sorting is offered on `id` and the attributes the resource type indexes (its filterable and
+/// unique single values): the same set for every store, so a client sees one behaviour
+/// whichever store serves it. Others are `400 invalidValue` listing what can be sorted on.
+fn check_sortable(entry: &ResourceEntry, attr: &ResolvedAttr<'_>) -> ScimResult<()> {
+    let sortable_shape = |indexed: &IndexedAttr| matches!(indexed.shape, IndexedShape::Single | IndexedShape::Element);
+    let is_id = attr.owner == AttrOwner::Common && attr.attribute.name == "id";
+    if is_id || entry.kind.indexed_attr(attr).is_some_and(sortable_shape) {
+        return Ok(());
+    }
+    let sortable: Vec<&str> = std::iter::once("id")
+        .chain(entry.kind.indexed.iter().filter(|i| sortable_shape(i)).map(|i| i.path.as_str()))
+        .collect();
+    Err(ScimError::invalid_value(format!(
+        "cannot sort {} by `{}`; sortBy may be one of: {}",
+        entry.kind.name(),
+        attr.canonical(),
+        sortable.join(", ")
+    )))
 }
 
 /// Whether a response with these `attributes`/`excludedAttributes` carries `members`; when it
@@ -447,7 +478,7 @@ pub async fn search_all(
     // The page is a window over the concatenation of every type's matches: count each type's
     // matches first, then fetch from each only the part of the window that falls in it.
     let wanted = query.page_size(&limits);
-    let mut skip = query.start_index - 1;
+    let mut skip = query.start_index.saturating_sub(1);
     let mut total = 0;
     let mut resources = Vec::new();
     for (entry, filter) in &searched {
@@ -592,7 +623,37 @@ pub async fn delete(State(context): State<ResourceContext>, call: Call) -> Resul
     let scope = entry.scope(&call.principal).await?;
     entry.store.delete(scope, id, call.if_match.as_deref()).await?;
     entry.audit(&context.shared, &call.principal, AuditAction::Delete, id, Value::Array(Vec::new()));
+    for groups in context.shared.resources.iter().filter(|r| r.kind.has_members) {
+        // The resource is gone whatever happens here, so a failure is logged, not answered.
+        if let Err(error) = remove_memberships(&context.shared, groups, &call.principal, id).await {
+            tracing::error!(%error, resource = groups.kind.name(), "could not remove a deleted resource's memberships");
+        }
+    }
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Remove a deleted resource from the members of every group of the caller's tenant that lists
+/// it, so no group keeps pointing at a resource that answers 404 (each removal is audited).
+async fn remove_memberships(
+    shared: &Shared,
+    groups: &ResourceEntry,
+    principal: &Principal,
+    id: &str,
+) -> ScimResult<()> {
+    let text = format!("members.value eq {}", Value::String(id.to_owned()));
+    let filter = parse_filter(&text)?;
+    let resolved = resolve_filter(&filter, groups.schema())?;
+    let scope = groups.scope(principal).await?;
+    let query = StoreQuery { filter: Some(&resolved), exclude_members: true, ..StoreQuery::default() };
+    let page = groups.store.list(scope, &query).await?;
+    let removed = [id.to_owned()];
+    for group in page.resources {
+        let Some(group_id) = group.get("id").and_then(Value::as_str) else { continue };
+        groups.store.remove_members(scope, group_id, &removed).await?;
+        let change = serde_json::json!([{"op": "remove", "path": format!("members[value eq {}]", Value::String(id.to_owned()))}]);
+        groups.audit(shared, principal, AuditAction::Patch, group_id, change);
+    }
+    Ok(())
 }
 
 // ----- audit redaction -----

@@ -31,6 +31,11 @@
 //! - Every store call is scoped to the caller's tenant, taken from the authenticated
 //!   [`auth::Principal`]; with tenants in the path, the credentials must belong to the tenant
 //!   the path names.
+//! - Filters are parsed, resolved against the resource type and checked against its
+//!   [`crate::typed::FilterSupport`] before any store sees them (`400 invalidFilter` naming
+//!   what is supported); `sortBy` must name `id` or an indexed attribute (`400 invalidValue`
+//!   listing them), so every store behaves alike. `count` above `maxResults` is lowered to it.
+//! - `/Bulk` and `/Me` answer `501`, as `/ServiceProviderConfig` advertises.
 //! - Each request runs in a `scim_request` tracing span (method, path, resource, tenant,
 //!   status, latency); each change is reported to the [`audit::AuditSink`].
 
@@ -47,7 +52,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 
 use crate::error::{ScimError, ScimResult};
 use crate::store::Store;
@@ -95,7 +100,7 @@ pub struct ServerBuilder {
     max_body_bytes: usize,
     auth: Option<Arc<dyn Authenticator>>,
     tenant_in_path: bool,
-    resources: Vec<(&'static ResourceDescriptor, Arc<dyn Store>)>,
+    resources: Vec<(Descriptor, Arc<dyn Store>)>,
     no_content_patch: HashSet<String>,
     audit: Arc<dyn AuditSink>,
     documentation_uri: Option<String>,
@@ -168,7 +173,14 @@ impl ServerBuilder {
     /// Serve a resource type described by `descriptor` from `store` (the untyped form of
     /// [`ServerBuilder::resource`]).
     pub fn resource_kind(mut self, descriptor: &'static ResourceDescriptor, store: Arc<dyn Store>) -> Self {
-        self.resources.push((descriptor, store));
+        self.resources.push((Descriptor::Static(descriptor), store));
+        self
+    }
+
+    /// Serve a resource type whose descriptor was built at run time (e.g. from schema files
+    /// loaded at start-up) from `store`.
+    pub fn resource_descriptor(mut self, descriptor: Arc<ResourceDescriptor>, store: Arc<dyn Store>) -> Self {
+        self.resources.push((Descriptor::Shared(descriptor), store));
         self
     }
 
@@ -248,7 +260,12 @@ impl ServerBuilder {
             .route(&format!("{prefix}/Schemas/{{key}}"), get(handlers::schema))
             .route(&format!("{prefix}/ResourceTypes"), get(handlers::resource_types))
             .route(&format!("{prefix}/ResourceTypes/{{key}}"), get(handlers::resource_type))
-            .route(&format!("{prefix}/.search"), post(handlers::search_all));
+            .route(&format!("{prefix}/.search"), post(handlers::search_all))
+            // Advertised as unsupported in /ServiceProviderConfig; RFC 7644 sections 3.7 and
+            // 3.11 answer such requests with 501.
+            .route(&format!("{prefix}/Bulk"), any(handlers::bulk_not_supported))
+            .route(&format!("{prefix}/Me"), any(handlers::me_not_supported))
+            .route(&format!("{prefix}/Me/{{*rest}}"), any(handlers::me_not_supported));
         for entry in &resources {
             let collection = format!("{prefix}{}", entry.endpoint);
             let context = handlers::ResourceContext { shared: shared.clone(), resource: entry.clone() };
@@ -274,6 +291,24 @@ impl ServerBuilder {
     }
 }
 
+/// A resource descriptor: a typed resource's static one, or one built at run time.
+#[derive(Debug, Clone)]
+pub(crate) enum Descriptor {
+    Static(&'static ResourceDescriptor),
+    Shared(Arc<ResourceDescriptor>),
+}
+
+impl std::ops::Deref for Descriptor {
+    type Target = ResourceDescriptor;
+
+    fn deref(&self) -> &ResourceDescriptor {
+        match self {
+            Descriptor::Static(descriptor) => descriptor,
+            Descriptor::Shared(descriptor) => descriptor,
+        }
+    }
+}
+
 /// `/scim/v2` from `scim/v2/`, `""` for the root.
 fn normalise_base_path(path: &str) -> ScimResult<String> {
     let trimmed = path.trim().trim_matches('/');
@@ -283,11 +318,17 @@ fn normalise_base_path(path: &str) -> ScimResult<String> {
     Ok(if trimmed.is_empty() { String::new() } else { format!("/{trimmed}") })
 }
 
+/// The endpoints the server itself serves, which no resource type may take.
+const RESERVED_ENDPOINTS: [&str; 6] = ["ServiceProviderConfig", "Schemas", "ResourceTypes", "Bulk", "Me", ".search"];
+
 /// `/Users` from a resource type's endpoint.
 fn normalise_endpoint(endpoint: &str) -> ScimResult<String> {
     let trimmed = endpoint.trim().trim_matches('/');
     if trimmed.is_empty() || trimmed.contains(['/', '{', '}', '?', '#', '*']) {
         return Err(ScimError::internal(format!("endpoint `{endpoint}` must be one path segment like `/Users`")));
+    }
+    if RESERVED_ENDPOINTS.iter().any(|reserved| reserved.eq_ignore_ascii_case(trimmed)) {
+        return Err(ScimError::internal(format!("endpoint `{endpoint}` is one the server serves itself")));
     }
     Ok(format!("/{trimmed}"))
 }

@@ -11,7 +11,9 @@ use http_body_util::BodyExt;
 use scim::server::audit::{AuditEvent, AuditSink};
 use scim::server::auth::TokenTable;
 use scim::server::{Server, ServerBuilder};
-use scim::store::{MemoryStore, SqliteStore, Store};
+#[cfg(feature = "sqlite")]
+use scim::store::SqliteStore;
+use scim::store::{MemoryStore, Store};
 use scim::typed::{DescriptorSpec, FieldSpec, FilterFlag, ResourceDescriptor};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -105,6 +107,7 @@ pub async fn memory_store() -> Arc<dyn Store> {
     Arc::new(MemoryStore::new())
 }
 
+#[cfg(feature = "sqlite")]
 pub async fn sqlite_store() -> Arc<dyn Store> {
     Arc::new(SqliteStore::connect("sqlite::memory:").await.unwrap())
 }
@@ -121,6 +124,7 @@ macro_rules! store_tests {
                 }
             )*
         }
+        #[cfg(feature = "sqlite")]
         mod sqlite_store {
             $(
                 #[tokio::test]
