@@ -47,6 +47,9 @@ struct Options {
     public_url: Option<String>,
 }
 
+/// The user the printed curl example creates: the least a SCIM User needs (RFC 7643 section 4.1).
+const EXAMPLE_USER: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@example.com"}"#;
+
 fn parse_tenant(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((name, token)) if !name.trim().is_empty() && !token.is_empty() => {
@@ -104,7 +107,11 @@ async fn run(options: Options) -> Result<(), String> {
     let base_path = options.base_path.trim_matches('/');
     let url = if base_path.is_empty() { format!("http://{address}") } else { format!("http://{address}/{base_path}") };
     println!("rfpio-scim: SCIM 2.0 server listening on {url}");
-    println!("try: curl -H 'Authorization: Bearer {token}' {url}/ServiceProviderConfig");
+    // A line to paste: it provisions a user, as Entra ID's first sync would.
+    println!(
+        "try: curl -H 'Authorization: Bearer {token}' -H 'Content-Type: application/scim+json' -d '{EXAMPLE_USER}' {url}/Users"
+    );
+    println!("then: curl -H 'Authorization: Bearer {token}' {url}/Users");
     // Ctrl-C ends the process; SQLite's write-ahead log keeps the database consistent.
     axum::serve(listener, app).await.map_err(|e| format!("server error: {e}"))
 }
