@@ -43,7 +43,7 @@ use serde_json::{Map, Value};
 
 pub use kind::{Ident, IndexedAttr, IndexedShape, ResourceKind, Scalar, SideTable, format_instant, normalise_instant};
 pub use memory::MemoryStore;
-pub use sort::sort_key;
+pub use sort::{compare_keys, sort_key, sort_target};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 

@@ -55,7 +55,7 @@ pub fn sort_key(attr: &ResolvedAttr<'_>, record: &Value) -> Option<Scalar> {
 
 /// Order two sort keys: missing values after present ones (callers reverse the whole order
 /// for descending), numbers numerically, texts by code point.
-pub(crate) fn compare_keys(a: Option<&Scalar>, b: Option<&Scalar>) -> Ordering {
+pub fn compare_keys(a: Option<&Scalar>, b: Option<&Scalar>) -> Ordering {
     match (a, b) {
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Greater,
