@@ -1,16 +1,26 @@
 //! Where users and groups are stored. This file is yours: `scimgen generate` never rewrites it.
 //!
-//! The default is SQLite through `scim::store::SqliteStore` (`--database sqlite://FILE.db`, or
-//! `sqlite::memory:`): it filters, sorts and pages in SQL, keeps tenants apart and versions
-//! every resource. To provision into your own system instead, implement `scim::store::Store`
-//! (its documentation states the contract) and return it from `open_store`.
+//! GoLinks keeps its users in the app's own `accounts` table ([`AccountsStore`], a hand-written
+//! `scim::store::Store`), and its groups in the built-in `scim::store::SqliteStore`, in the same
+//! SQLite database (`--database sqlite://FILE.db`, or `sqlite::memory:`).
 
 use std::sync::Arc;
 
 use scim::ScimResult;
 use scim::store::{SqliteStore, Store};
 
-/// Open the store the server uses for every resource type.
-pub async fn open_store(database: &str) -> ScimResult<Arc<dyn Store>> {
-    Ok(Arc::new(SqliteStore::connect(database).await?))
+use crate::accounts_store::AccountsStore;
+
+/// The stores the server uses: users in the accounts table, groups in the built-in store.
+#[allow(missing_debug_implementations)] // `dyn Store` has no Debug
+pub struct Stores {
+    pub accounts: Arc<dyn Store>,
+    pub groups: Arc<dyn Store>,
+}
+
+/// Open the database once; both stores share its connection pool.
+pub async fn open_stores(database: &str) -> ScimResult<Stores> {
+    let groups = SqliteStore::connect(database).await?;
+    let accounts = AccountsStore::new(groups.pool().clone());
+    Ok(Stores { accounts: Arc::new(accounts), groups: Arc::new(groups) })
 }

@@ -5,6 +5,8 @@
 //! `src/generated/` (rewritten from `scimgen.toml` and `schemas/` by `scimgen generate`);
 //! where resources are stored is decided in `src/backend.rs`.
 
+mod accounts;
+mod accounts_store;
 mod backend;
 mod generated;
 
@@ -93,12 +95,20 @@ async fn run(options: Options) -> Result<(), String> {
         }
     };
 
-    let store = backend::open_store(&options.database)
+    let stores = backend::open_stores(&options.database)
         .await
         .map_err(|e| format!("cannot open the database `{}`: {}", options.database, e.detail))?;
-    let builder =
-        Server::builder().base_path(options.base_path.clone()).public_url(options.public_url.clone()).tokens(tokens);
-    let app = generated::serve(builder, store).build().map_err(|e| e.detail)?;
+    // Users are the app's own accounts (its derived `Account` over its `accounts` table); groups
+    // are the generated `Group` in the built-in store. `generated::serve` would serve the
+    // generated `User` from the built-in store instead.
+    let app = Server::builder()
+        .base_path(options.base_path.clone())
+        .public_url(options.public_url.clone())
+        .tokens(tokens)
+        .resource::<accounts::Account>(stores.accounts)
+        .resource::<generated::Group>(stores.groups)
+        .build()
+        .map_err(|e| e.detail)?;
 
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await

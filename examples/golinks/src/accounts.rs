@@ -1,0 +1,113 @@
+//! The application's own accounts: the table it had before SCIM, and its `Account` type mapped
+//! onto SCIM User with `#[derive(ScimResource)]`.
+//!
+//! The mapping is GoLinks' attribute table (see `mapping.md`): the same attributes the
+//! generated `User` in `src/generated/` has, a test checks, but on the app's own type with the
+//! app's own field names, so the rows of the existing table are what Entra ID provisions.
+
+use scim_derive::ScimResource;
+
+/// The accounts table as the application created it before it spoke SCIM: `workspace` is the
+/// customer (a SCIM tenant), `login` the sign-in name (SCIM `userName`), unique per workspace
+/// regardless of case, as SCIM wants userName (RFC 7643 section 4.1.1).
+pub const ACCOUNTS_TABLE: &str = "CREATE TABLE IF NOT EXISTS accounts (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    workspace   TEXT NOT NULL,
+    login       TEXT NOT NULL COLLATE NOCASE,
+    email       TEXT,
+    first_name  TEXT,
+    last_name   TEXT,
+    department  TEXT,
+    disabled    INTEGER NOT NULL DEFAULT 0,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    UNIQUE (workspace, login)
+)";
+
+/// The columns SCIM needs that the app did not have: Entra's own id for the account
+/// (`externalId`) and a change counter for ETags (`meta.version`). Added when missing.
+pub const SCIM_COLUMNS: [(&str, &str); 2] =
+    [("scim_external_id", "TEXT"), ("scim_version", "INTEGER NOT NULL DEFAULT 1")];
+
+/// An account as SCIM User with the enterprise extension: each field names the SCIM path it
+/// serves; only `userName` is filterable, as GoLinks' table says.
+#[derive(Debug, Clone, PartialEq, ScimResource)]
+#[scim(
+    resource = "User",
+    endpoint = "/Users",
+    extension = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+)]
+pub struct Account {
+    /// The table's integer id, as text.
+    #[scim(id)]
+    pub id: Option<String>,
+    #[scim(path = "externalId", no_filter)]
+    pub external_id: Option<String>,
+    #[scim(path = "userName", filter = "eq")]
+    pub login: String,
+    #[scim(path = "active", no_filter)]
+    pub active: Option<bool>,
+    #[scim(path = "emails[type eq \"work\"].value", no_filter)]
+    pub email: Option<String>,
+    #[scim(path = "name.givenName", no_filter)]
+    pub first_name: Option<String>,
+    #[scim(path = "name.familyName", no_filter)]
+    pub last_name: Option<String>,
+    #[scim(path = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", no_filter)]
+    pub department: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use scim::typed::ScimResource;
+    use serde_json::Value;
+
+    use super::Account;
+    use crate::generated::User;
+
+    /// `schema id: attribute[.sub]` for every attribute of every schema a type serves.
+    fn attribute_paths<T: ScimResource>() -> BTreeSet<String> {
+        let mut paths = BTreeSet::new();
+        for schema in T::descriptor().schema_documents() {
+            let id = schema["id"].as_str().unwrap_or_default().to_owned();
+            for attribute in schema["attributes"].as_array().into_iter().flatten() {
+                let name = attribute["name"].as_str().unwrap_or_default();
+                paths.insert(format!("{id}: {name}"));
+                for sub in attribute["subAttributes"].as_array().into_iter().flatten() {
+                    paths.insert(format!("{id}: {name}.{}", sub["name"].as_str().unwrap_or_default()));
+                }
+            }
+        }
+        paths
+    }
+
+    #[test]
+    fn the_hand_mapped_account_serves_exactly_the_generated_user_attributes() {
+        assert_eq!(attribute_paths::<Account>(), attribute_paths::<User>());
+        let filterable = |support: &scim::typed::FilterSupport| -> Vec<String> {
+            support.attributes().iter().map(|a| a.path.clone()).collect()
+        };
+        assert_eq!(filterable(Account::descriptor().filter_support()), filterable(User::descriptor().filter_support()));
+    }
+
+    #[test]
+    fn an_account_round_trips_through_scim() {
+        let account = Account {
+            id: Some("7".into()),
+            external_id: Some("e-7".into()),
+            login: "kim@golinks.io".into(),
+            active: Some(true),
+            email: Some("kim@golinks.io".into()),
+            first_name: Some("Kim".into()),
+            last_name: None,
+            department: Some("Sales".into()),
+        };
+        let scim = account.to_scim();
+        assert_eq!(scim["emails"][0]["type"], "work");
+        assert_eq!(scim["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"], "Sales");
+        assert_eq!(scim["name"].get("familyName"), None::<&Value>);
+        assert_eq!(Account::from_scim(&scim).expect("its own SCIM form reads back"), account);
+    }
+}

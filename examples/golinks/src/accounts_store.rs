@@ -1,0 +1,272 @@
+//! A hand-written `scim::store::Store` over the application's existing `accounts` table: how
+//! SCIM users become the app's own rows instead of the built-in store's documents.
+//!
+//! Each call converts between a row and the derived [`Account`] (`Account::from_scim` for what
+//! Entra sends, `Account::to_scim` for what it reads back) and adds what SCIM keeps beside the
+//! attributes: `meta` (the row's timestamps and change counter). The SCIM tenant is the row's
+//! `workspace`, so one customer's Entra never sees another's accounts.
+//!
+//! Lists read the workspace's accounts and filter, sort and page them in memory with the
+//! runtime's own evaluator: right for thousands of accounts. For millions, push the filter
+//! into SQL: the only filter this server accepts is `userName eq "..."` (`FilterSupport` has
+//! checked it before the store is called), a `WHERE login = ?`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use scim::error::{ScimError, ScimResult};
+use scim::query::SortOrder;
+use scim::store::{
+    GetOptions, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, compare_keys, not_found, now_rfc3339,
+    sort_key, version_tag,
+};
+use scim::typed::ScimResource;
+use serde_json::{Value, json};
+use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::accounts::{ACCOUNTS_TABLE, Account, SCIM_COLUMNS};
+
+/// The columns read for an account, in the order [`account_from_row`] expects.
+const SELECT: &str = "SELECT id, login, email, first_name, last_name, department, disabled, created_at, updated_at, \
+                      scim_external_id, scim_version FROM accounts";
+
+/// SCIM users stored as rows of the app's `accounts` table.
+#[derive(Debug, Clone)]
+pub struct AccountsStore {
+    pool: SqlitePool,
+}
+
+impl AccountsStore {
+    /// A store over the accounts table of the database `pool` is connected to.
+    pub fn new(pool: SqlitePool) -> Self {
+        AccountsStore { pool }
+    }
+}
+
+/// A failure of the database, as a 500 that does not leak SQL or data (the cause goes to the
+/// server's log).
+fn storage_error(action: &str, error: &sqlx::Error) -> ScimError {
+    eprintln!("accounts table: cannot {action}: {error}");
+    ScimError::internal(format!("cannot {action} the account"))
+}
+
+/// A conflict on `UNIQUE (workspace, login)` is SCIM's 409 uniqueness on userName.
+fn write_error(action: &str, login: &str, error: &sqlx::Error) -> ScimError {
+    if error.as_database_error().is_some_and(|e| e.is_unique_violation()) {
+        ScimError::uniqueness(format!("userName `{login}` is already taken"))
+    } else {
+        storage_error(action, error)
+    }
+}
+
+/// The account id in a SCIM id: the table's integer key, so anything else is not found.
+fn row_id(kind: &ResourceKind, id: &str) -> ScimResult<i64> {
+    id.parse().map_err(|_| not_found(kind, id))
+}
+
+/// The SCIM resource of a row: the derived mapping, then `meta` from the row.
+fn account_from_row(kind: &ResourceKind, row: &SqliteRow) -> Result<Value, sqlx::Error> {
+    let account = Account {
+        id: Some(row.try_get::<i64, _>("id")?.to_string()),
+        external_id: row.try_get("scim_external_id")?,
+        login: row.try_get("login")?,
+        active: Some(!row.try_get::<bool, _>("disabled")?),
+        email: row.try_get("email")?,
+        first_name: row.try_get("first_name")?,
+        last_name: row.try_get("last_name")?,
+        department: row.try_get("department")?,
+    };
+    let mut resource = account.to_scim();
+    let version: i64 = row.try_get("scim_version")?;
+    if let Some(object) = resource.as_object_mut() {
+        object.insert(
+            "meta".to_owned(),
+            json!({
+                "resourceType": kind.name(),
+                "created": row.try_get::<String, _>("created_at")?,
+                "lastModified": row.try_get::<String, _>("updated_at")?,
+                "version": version_tag(u64::try_from(version).unwrap_or(0)),
+            }),
+        );
+    }
+    Ok(resource)
+}
+
+impl AccountsStore {
+    async fn fetch(&self, scope: Scope<'_>, id: &str) -> ScimResult<Value> {
+        let key = row_id(scope.kind, id)?;
+        let row = sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE id = ? AND workspace = ?")))
+            .bind(key)
+            .bind(scope.tenant)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| storage_error("read", &e))?
+            .ok_or_else(|| not_found(scope.kind, id))?;
+        account_from_row(scope.kind, &row).map_err(|e| storage_error("read", &e))
+    }
+
+    /// The current version of an account, for `If-Match`.
+    async fn version(&self, scope: Scope<'_>, id: &str) -> ScimResult<u64> {
+        let key = row_id(scope.kind, id)?;
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT scim_version FROM accounts WHERE id = ? AND workspace = ?")
+                .bind(key)
+                .bind(scope.tenant)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(|e| storage_error("read", &e))?;
+        version.map(|v| u64::try_from(v).unwrap_or(0)).ok_or_else(|| not_found(scope.kind, id))
+    }
+
+    async fn insert(&self, scope: Scope<'_>, id: Option<i64>, resource: &Value) -> ScimResult<Value> {
+        let account = Account::from_scim(resource)?;
+        let now = now_rfc3339();
+        let created = resource.pointer("/meta/created").and_then(Value::as_str).map_or(now.clone(), str::to_owned);
+        let inserted = sqlx::query(
+            "INSERT INTO accounts (id, workspace, login, email, first_name, last_name, department, disabled, \
+             created_at, updated_at, scim_external_id, scim_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) \
+             RETURNING id",
+        )
+        .bind(id)
+        .bind(scope.tenant)
+        .bind(&account.login)
+        .bind(&account.email)
+        .bind(&account.first_name)
+        .bind(&account.last_name)
+        .bind(&account.department)
+        .bind(account.active == Some(false))
+        .bind(&created)
+        .bind(&now)
+        .bind(&account.external_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| write_error("create", &account.login, &e))?;
+        let key: i64 = inserted.try_get("id").map_err(|e| storage_error("create", &e))?;
+        self.fetch(scope, &key.to_string()).await
+    }
+}
+
+#[async_trait]
+impl Store for AccountsStore {
+    async fn register(&self, kinds: &[Arc<ResourceKind>]) -> ScimResult<()> {
+        if let Some(kind) = kinds.iter().find(|k| k.name() != "User") {
+            return Err(ScimError::internal(format!("the accounts table holds users, not {}", kind.name())));
+        }
+        // The app's own migration would have made the table; here it is made if missing, and
+        // the SCIM columns are added to it once.
+        sqlx::query(ACCOUNTS_TABLE).execute(&self.pool).await.map_err(|e| storage_error("set up", &e))?;
+        let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info('accounts')")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| storage_error("set up", &e))?;
+        for (column, definition) in SCIM_COLUMNS {
+            if !columns.iter().any(|c| c == column) {
+                sqlx::query(AssertSqlSafe(format!("ALTER TABLE accounts ADD COLUMN {column} {definition}")))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| storage_error("set up", &e))?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn create(&self, scope: Scope<'_>, resource: Value) -> ScimResult<Value> {
+        self.insert(scope, None, &resource).await
+    }
+
+    async fn import(&self, scope: Scope<'_>, resource: Value) -> ScimResult<Value> {
+        let id = resource.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let key =
+            id.parse::<i64>().map_err(|_| ScimError::invalid_value(format!("account ids are integers, not `{id}`")))?;
+        self.insert(scope, Some(key), &resource).await.map_err(|error| {
+            if error.status == 409 { ScimError::uniqueness(format!("account {id} exists already")) } else { error }
+        })
+    }
+
+    async fn get(&self, scope: Scope<'_>, id: &str, _options: GetOptions) -> ScimResult<Value> {
+        self.fetch(scope, id).await
+    }
+
+    async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page> {
+        let rows = sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE workspace = ? ORDER BY id")))
+            .bind(scope.tenant)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| storage_error("list", &e))?;
+        let mut matches = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let resource = account_from_row(scope.kind, row).map_err(|e| storage_error("list", &e))?;
+            if query.filter.is_none_or(|filter| filter.matches(&resource)) {
+                matches.push(resource);
+            }
+        }
+        // Ordered as every store orders (RFC 7644 section 3.4.2.3).
+        if let Some(attr) = query.sort_by.map(scim::store::sort_target).transpose()? {
+            // A stable sort keeps creation (id) order among equal keys, in both directions.
+            matches.sort_by(|a, b| {
+                let order = compare_keys(sort_key(&attr, a).as_ref(), sort_key(&attr, b).as_ref());
+                if query.sort_order == SortOrder::Descending { order.reverse() } else { order }
+            });
+        }
+        let total_results = matches.len();
+        let resources = matches.into_iter().skip(query.offset()).take(query.count.unwrap_or(usize::MAX)).collect();
+        Ok(Page { total_results, resources })
+    }
+
+    async fn replace(&self, scope: Scope<'_>, id: &str, resource: Value, if_match: Option<&str>) -> ScimResult<Value> {
+        let key = row_id(scope.kind, id)?;
+        let version = self.version(scope, id).await?;
+        check_if_match(scope.kind, id, if_match, version)?;
+        let account = Account::from_scim(&resource)?;
+        // The version read is part of the condition, so a concurrent change makes this a 412
+        // (which the default PATCH retries) rather than a lost update.
+        let updated = sqlx::query(
+            "UPDATE accounts SET login = ?, email = ?, first_name = ?, last_name = ?, department = ?, disabled = ?, \
+             scim_external_id = ?, updated_at = ?, scim_version = scim_version + 1 \
+             WHERE id = ? AND workspace = ? AND scim_version = ?",
+        )
+        .bind(&account.login)
+        .bind(&account.email)
+        .bind(&account.first_name)
+        .bind(&account.last_name)
+        .bind(&account.department)
+        .bind(account.active == Some(false))
+        .bind(&account.external_id)
+        .bind(now_rfc3339())
+        .bind(key)
+        .bind(scope.tenant)
+        .bind(i64::try_from(version).unwrap_or(i64::MAX))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| write_error("update", &account.login, &e))?;
+        if updated.rows_affected() == 0 {
+            return Err(ScimError::precondition_failed(format!(
+                "{} {id} changed while it was updated",
+                scope.kind.name()
+            )));
+        }
+        self.fetch(scope, id).await
+    }
+
+    async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()> {
+        let key = row_id(scope.kind, id)?;
+        let version = self.version(scope, id).await?;
+        check_if_match(scope.kind, id, if_match, version)?;
+        sqlx::query("DELETE FROM accounts WHERE id = ? AND workspace = ?")
+            .bind(key)
+            .bind(scope.tenant)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| storage_error("delete", &e))?;
+        Ok(())
+    }
+
+    async fn add_members(&self, scope: Scope<'_>, _group_id: &str, _members: &[Value]) -> ScimResult<()> {
+        Err(ScimError::internal(format!("{} has no members", scope.kind.name())))
+    }
+
+    async fn remove_members(&self, scope: Scope<'_>, _group_id: &str, _member_ids: &[String]) -> ScimResult<()> {
+        Err(ScimError::internal(format!("{} has no members", scope.kind.name())))
+    }
+}
