@@ -62,6 +62,9 @@ pub struct ResourceDescriptor {
     filter_support: FilterSupport,
     schema_documents: Vec<Value>,
     resource_type_document: Value,
+    /// How many top-level keys `to_scim` can write (`schemas` included): the capacity of
+    /// [`Self::new_object`].
+    top_level_keys: usize,
 }
 
 fn spec_error(what: &str, error: impl std::fmt::Display) -> ScimError {
@@ -111,7 +114,11 @@ impl ResourceDescriptor {
             places.push(place);
         }
         let filter_support = FilterSupport::new(&schema, &fields, places)?;
+        let mut top_level: Vec<&str> = fields.iter().map(FieldAccessor::top_level_key).collect();
+        top_level.sort_unstable();
+        top_level.dedup();
         Ok(ResourceDescriptor {
+            top_level_keys: top_level.len() + 1,
             schema_documents: schema_documents(&schema),
             resource_type_document: resource_type_document(&schema.resource_type),
             schema,
@@ -147,7 +154,10 @@ impl ResourceDescriptor {
 
     /// The empty object `to_scim` fills with [`FieldAccessor::put`].
     pub fn new_object(&self) -> Map<String, Value> {
-        Map::with_capacity(self.fields.len() + 1)
+        let mut object = Map::with_capacity(self.top_level_keys);
+        // `finish` fills it in; being first already, nothing has to move then.
+        object.insert("schemas".to_owned(), Value::Null);
+        object
     }
 
     /// Complete a representation: set `schemas` to the core schema and the extensions that have
@@ -162,7 +172,8 @@ impl ResourceDescriptor {
         schemas.push(Value::String(self.schema.core.id.clone()));
         for extension in &self.schema.extensions {
             let urn = extension.schema.id.as_str();
-            let empty = match object.get(urn) {
+            let found = object.iter().find_map(|(key, value)| (key == urn).then_some(value));
+            let empty = match found {
                 None => continue,
                 Some(Value::Object(members)) => members.is_empty(),
                 Some(value) => value.is_null(),
@@ -173,7 +184,12 @@ impl ResourceDescriptor {
                 schemas.push(Value::String(urn.to_owned()));
             }
         }
-        object.shift_insert(0, "schemas".to_owned(), Value::Array(schemas));
+        match object.iter_mut().next() {
+            Some((key, slot)) if key == "schemas" => *slot = Value::Array(schemas),
+            _ => {
+                object.shift_insert(0, "schemas".to_owned(), Value::Array(schemas));
+            }
+        }
         Value::Object(object)
     }
 
