@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 use super::accessor::{FieldAccessor, KeyOrders, Selector, Target};
 use super::filter_support::{FilterSupport, MappedPlace};
 use crate::error::{ScimError, ScimResult};
-use crate::filter::parse_path;
 use crate::filter::resolve::resolve_value_filter;
+use crate::filter::{CompValue, Filter, parse_path};
 use crate::schema::{
     AttrOwner, Attribute, AttributeType, RESOURCE_TYPE_URN, ResolvedAttr, ResourceSchema, ResourceType, SCHEMA_URN,
     Schema,
@@ -216,9 +216,7 @@ fn compile_field(
 ) -> ScimResult<(FieldAccessor, MappedPlace)> {
     if let Some(extension) = schema.extension(field.path) {
         let urn = extension.schema.id.clone();
-        let column = field
-            .column
-            .map_or_else(|| snake_case(extension.schema.name.as_deref().unwrap_or("extension")), str::to_owned);
+        let column = field.column.map_or_else(|| extension_column(&extension.schema), str::to_owned);
         let accessor = FieldAccessor {
             rust_name: field.rust_name,
             path: urn.clone(),
@@ -252,7 +250,7 @@ fn compile_field(
         }
     };
     let path = canonical_path(&attr, selector.as_ref());
-    let column = field.column.map_or_else(|| derive_column(&attr, selector.as_ref()), str::to_owned);
+    let column = field.column.map_or_else(|| default_column(&attr, parsed.filter.as_deref()), str::to_owned);
     let target = match (selector.clone(), sub.clone()) {
         (Some(selector), sub) => Target::Selected { name, selector, sub },
         (None, Some(sub)) if attribute.multi_valued => Target::EverySub { name, sub },
@@ -289,18 +287,31 @@ fn canonical_path(attr: &ResolvedAttr<'_>, selector: Option<&Selector>) -> Strin
     out
 }
 
-/// `name_given_name`, `emails_work_value`, `manager_value` (extension attributes without their
-/// URN; a clash is reported by `build`, and `column` resolves it).
-fn derive_column(attr: &ResolvedAttr<'_>, selector: Option<&Selector>) -> String {
-    let mut parts = vec![snake_case(&attr.attribute.name)];
-    if let Some(selector) = selector {
-        for term in &selector.terms {
-            let text = match &term.value {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            parts.push(snake_case(&text));
+/// The storage column of a mapped attribute without an explicit `column`: the attribute, the
+/// values its `[...]` selector compares with and the sub-attribute, in snake_case, without the
+/// URN: `name_given_name`, `emails_work_value`, enterprise `manager_value`. Two fields that
+/// derive the same column make [`ResourceDescriptor::build`] fail (and the derive report it).
+/// Also used by `scim-codegen`, so compile-time checks and the runtime agree.
+pub fn default_column(attr: &ResolvedAttr<'_>, value_filter: Option<&Filter>) -> String {
+    fn literals(filter: &Filter, out: &mut Vec<String>) {
+        match filter {
+            Filter::Compare { value, .. } => out.push(snake_case(&match value {
+                CompValue::String(s) => s.clone(),
+                CompValue::Bool(b) => b.to_string(),
+                CompValue::Number(n) => n.to_string(),
+                CompValue::Null => "null".to_owned(),
+            })),
+            Filter::Present(_) => {}
+            Filter::And(a, b) | Filter::Or(a, b) => {
+                literals(a, out);
+                literals(b, out);
+            }
+            Filter::Not(inner) | Filter::ValuePath { filter: inner, .. } => literals(inner, out),
         }
+    }
+    let mut parts = vec![snake_case(&attr.attribute.name)];
+    if let Some(filter) = value_filter {
+        literals(filter, &mut parts);
     }
     if let Some(sub) = attr.sub_attribute {
         parts.push(snake_case(&sub.name));
@@ -309,8 +320,14 @@ fn derive_column(attr: &ResolvedAttr<'_>, selector: Option<&Selector>) -> String
     parts.join("_")
 }
 
+/// The storage column of a whole extension object without an explicit `column`: the schema's
+/// name in snake_case (`enterprise_user`), `extension` when it has none.
+pub fn extension_column(schema: &Schema) -> String {
+    snake_case(schema.name.as_deref().unwrap_or("extension"))
+}
+
 /// `givenName` -> `given_name`, `$ref` -> `ref`, `x509Certificates` -> `x509_certificates`.
-pub(super) fn snake_case(text: &str) -> String {
+fn snake_case(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 4);
     let mut previous_lower = false;
     for c in text.chars() {
