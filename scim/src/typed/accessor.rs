@@ -47,6 +47,23 @@ pub(super) struct KeyOrders {
     pub(super) top: Arc<[String]>,
     pub(super) container: Arc<[String]>,
     pub(super) element: Arc<[String]>,
+    /// The positions of the field's own keys in those orders (computed once, so `put` does not
+    /// search the orders): its extension URN in `top`, its attribute in `container`, its
+    /// sub-attribute in `element`.
+    pub(super) ranks: KeyRanks,
+}
+
+/// See [`KeyOrders::ranks`].
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct KeyRanks {
+    pub(super) top: usize,
+    pub(super) container: usize,
+    pub(super) element: usize,
+}
+
+/// The position of `key` in `order` (keys not in it rank last).
+pub(super) fn rank(order: &[String], key: &str) -> usize {
+    order.iter().position(|o| o == key).unwrap_or(order.len())
 }
 
 /// What the path reaches inside its container.
@@ -184,25 +201,28 @@ impl FieldAccessor {
             None => object,
             Some(urn) => {
                 if let Target::WholeExtension = self.target {
-                    insert_ordered(object, urn, value, &orders.top);
+                    insert_at_rank(object, urn, value, &orders.top, orders.ranks.top);
                     return;
                 }
-                object_at(object, urn, &orders.top, orders.container.len().min(8))
+                object_at(object, urn, &orders.top, orders.ranks.top, orders.container.len().min(8))
             }
         };
         match &self.target {
             Target::WholeExtension => {}
-            Target::Attribute { name } => insert_ordered(container, name, value, &orders.container),
+            Target::Attribute { name } => {
+                insert_at_rank(container, name, value, &orders.container, orders.ranks.container)
+            }
             Target::Sub { name, sub } => {
-                let members = object_at(container, name, &orders.container, orders.element.len().min(8));
-                insert_ordered(members, sub, value, &orders.element);
+                let capacity = orders.element.len().min(8);
+                let members = object_at(container, name, &orders.container, orders.ranks.container, capacity);
+                insert_at_rank(members, sub, value, &orders.element, orders.ranks.element);
             }
             Target::EverySub { name, sub } => {
                 let values = match value {
                     Value::Array(values) => values,
                     single => vec![single],
                 };
-                let elements = array_at(container, name, &orders.container);
+                let elements = array_at(container, name, &orders.container, orders.ranks.container);
                 elements.extend(values.into_iter().map(|v| {
                     let mut element = Map::with_capacity(1);
                     element.insert(sub.clone(), v);
@@ -210,7 +230,7 @@ impl FieldAccessor {
                 }));
             }
             Target::Selected { name, selector, sub } => {
-                let elements = array_at(container, name, &orders.container);
+                let elements = array_at(container, name, &orders.container, orders.ranks.container);
                 let element = match elements.iter().position(|e| selector.matches(e)) {
                     Some(index) => elements.get_mut(index),
                     None => {
@@ -224,13 +244,12 @@ impl FieldAccessor {
                         };
                         // A new element: its members are written in canonical order straight
                         // away (`value` usually comes before `type`), so nothing is shifted.
-                        let rank = |key: &str| orders.element.iter().position(|o| o == key);
-                        let sub_rank = rank(sub);
-                        let before = |term: &&SelectorTerm| rank(&term.sub_attribute) < sub_rank;
+                        let sub_rank = orders.ranks.element;
+                        let before = |term: &&SelectorTerm| rank(&orders.element, &term.sub_attribute) < sub_rank;
                         for term in selector.terms.iter().filter(before) {
                             insert_ordered(&mut element, &term.sub_attribute, term.value.clone(), &orders.element);
                         }
-                        insert_ordered(&mut element, sub, value, &orders.element);
+                        insert_at_rank(&mut element, sub, value, &orders.element, sub_rank);
                         for term in selector.terms.iter().filter(|term| !before(term)) {
                             insert_ordered(&mut element, &term.sub_attribute, term.value.clone(), &orders.element);
                         }
@@ -242,7 +261,7 @@ impl FieldAccessor {
                     return self.merge_whole_element(element, value);
                 }
                 if let (Some(sub), Some(Value::Object(members))) = (sub, element) {
-                    insert_ordered(members, sub, value, &orders.element);
+                    insert_at_rank(members, sub, value, &orders.element, orders.ranks.element);
                 }
             }
         }
@@ -344,7 +363,11 @@ fn get<'v>(value: &'v Value, key: &str) -> Option<&'v Value> {
 
 /// Insert (or replace) `key` so that keys stay in `order`; keys not in `order` go last.
 fn insert_ordered(map: &mut Map<String, Value>, key: &str, value: Value, order: &[String]) {
-    let mine = order.iter().position(|o| o == key).unwrap_or(order.len());
+    insert_at_rank(map, key, value, order, rank(order, key));
+}
+
+/// [`insert_ordered`] for a key whose position in `order` is known: `mine`.
+fn insert_at_rank(map: &mut Map<String, Value>, key: &str, value: Value, order: &[String], mine: usize) {
     // Whether `existing` comes before `key` (or is `key`). Fields are usually put in an order
     // close to the schema's, so looking backwards from `key`'s own position finds the key
     // before it in one or two comparisons.
@@ -377,10 +400,11 @@ fn object_at<'m>(
     map: &'m mut Map<String, Value>,
     key: &str,
     order: &[String],
+    mine: usize,
     capacity: usize,
 ) -> &'m mut Map<String, Value> {
     if !last_is(map, key, Value::is_object) && !lookup(map, key).is_some_and(Value::is_object) {
-        insert_ordered(map, key, Value::Object(Map::with_capacity(capacity)), order);
+        insert_at_rank(map, key, Value::Object(Map::with_capacity(capacity)), order, mine);
     }
     let slot = if last_is(map, key, Value::is_object) { map.values_mut().next_back() } else { lookup_mut(map, key) };
     match slot {
@@ -390,9 +414,9 @@ fn object_at<'m>(
 }
 
 /// The array at `key`, created in order (or replacing a non-array) when needed.
-fn array_at<'m>(map: &'m mut Map<String, Value>, key: &str, order: &[String]) -> &'m mut Vec<Value> {
+fn array_at<'m>(map: &'m mut Map<String, Value>, key: &str, order: &[String], mine: usize) -> &'m mut Vec<Value> {
     if !last_is(map, key, Value::is_array) && !lookup(map, key).is_some_and(Value::is_array) {
-        insert_ordered(map, key, Value::Array(Vec::with_capacity(2)), order);
+        insert_at_rank(map, key, Value::Array(Vec::with_capacity(2)), order, mine);
     }
     let slot = if last_is(map, key, Value::is_array) { map.values_mut().next_back() } else { lookup_mut(map, key) };
     match slot {

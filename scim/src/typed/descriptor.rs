@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use super::accessor::{FieldAccessor, KeyOrders, Selector, Target};
+use super::accessor::{FieldAccessor, KeyOrders, KeyRanks, Selector, Target, rank};
 use super::filter_support::{FilterSupport, MappedPlace};
 use crate::error::{ScimError, ScimResult};
 use crate::filter::resolve::resolve_value_filter;
@@ -223,7 +223,11 @@ fn compile_field(
             column,
             container: Some(urn.clone()),
             target: Target::WholeExtension,
-            orders: KeyOrders { top: orders.top.clone(), ..KeyOrders::default() },
+            orders: KeyOrders {
+                ranks: KeyRanks { top: rank(&orders.top, &urn), ..KeyRanks::default() },
+                top: orders.top.clone(),
+                ..KeyOrders::default()
+            },
         };
         let place = MappedPlace::whole_extension(index, urn, field.filter);
         return Ok((accessor, place));
@@ -259,11 +263,15 @@ fn compile_field(
     };
     let place = MappedPlace::attribute(index, &attr, selector, field.filter);
     let container = attr.extension_urn().map(str::to_owned);
-    let orders = KeyOrders {
-        top: orders.top.clone(),
-        container: orders.container(container.as_deref()),
-        element: attribute.sub_attributes.iter().map(|s| s.name.clone()).collect(),
+    let top = orders.top.clone();
+    let container_order = orders.container(container.as_deref());
+    let element: Arc<[String]> = attribute.sub_attributes.iter().map(|s| s.name.clone()).collect();
+    let ranks = KeyRanks {
+        top: container.as_deref().map_or(0, |urn| rank(&top, urn)),
+        container: rank(&container_order, &attribute.name),
+        element: attr.sub_attribute.map_or(element.len(), |sub| rank(&element, &sub.name)),
     };
+    let orders = KeyOrders { top, container: container_order, element, ranks };
     Ok((FieldAccessor { rust_name: field.rust_name, path, column, container, target, orders }, place))
 }
 
