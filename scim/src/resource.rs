@@ -11,7 +11,10 @@
 //!
 //! - The body must be a JSON object, and `schemas` must be present (RFC 7643 section 3:
 //!   "REQUIRED") and list the core schema. URNs are compared case-insensitively. A URN that is
-//!   not one of the resource type's schemas is `400 invalidSyntax`. The output's `schemas` lists
+//!   not one of the resource type's schemas is ignored when nothing in the body is keyed by it
+//!   (Entra ID lists `http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group`
+//!   in every group it creates); data keyed by an unknown URN is still rejected (below), so
+//!   nothing the client sent is dropped. The output's `schemas` lists
 //!   exactly the core schema and the extensions the resource carries, in resource-type order,
 //!   whatever the client listed (an extension listed but not sent is dropped; one sent but not
 //!   listed is added — Okta has been seen to omit it).
@@ -189,8 +192,9 @@ fn extension_index(schema: &ResourceSchema, urn: &str) -> Option<usize> {
     schema.extensions.iter().position(|e| e.schema.id.eq_ignore_ascii_case(urn))
 }
 
-/// `schemas` must be an array of strings naming the core schema and only the resource
-/// type's schemas.
+/// `schemas` must be an array of strings naming the core schema. Other entries that are not
+/// schemas of the resource type are ignored (see the module docs: Entra ID sends one); the
+/// output's `schemas` is rebuilt from what the resource carries anyway.
 fn check_schemas_member(schema: &ResourceSchema, value: &Value) -> ScimResult<()> {
     let Some(urns) = value.as_array() else {
         return Err(ScimError::invalid_syntax(format!(
@@ -199,6 +203,7 @@ fn check_schemas_member(schema: &ResourceSchema, value: &Value) -> ScimResult<()
         )));
     };
     let mut has_core = false;
+    let mut foreign = Vec::new();
     for urn in urns {
         let Some(urn) = urn.as_str() else {
             return Err(ScimError::invalid_syntax(format!(
@@ -207,17 +212,21 @@ fn check_schemas_member(schema: &ResourceSchema, value: &Value) -> ScimResult<()
             )));
         };
         if schema.schema(urn).is_none() {
-            return Err(ScimError::invalid_syntax(format!(
-                "`{urn}` in `schemas` is not a schema of {}; its schemas are {}{}",
-                schema.name(),
-                schema.schema_urns().collect::<Vec<_>>().join(", "),
-                suggestion(urn, schema.schema_urns())
-            )));
+            foreign.push(urn);
         }
         has_core |= schema.core.id.eq_ignore_ascii_case(urn);
     }
     if !has_core {
-        return Err(ScimError::invalid_syntax(format!("`schemas` must contain the core schema {}", schema.core.id)));
+        let mut detail = format!("`schemas` must contain the core schema {}", schema.core.id);
+        if let Some(urn) = foreign.first() {
+            detail.push_str(&format!(
+                "; `{urn}` is not a schema of {} (its schemas are {}){}",
+                schema.name(),
+                schema.schema_urns().collect::<Vec<_>>().join(", "),
+                suggestion(urn, schema.schema_urns())
+            ));
+        }
+        return Err(ScimError::invalid_syntax(detail));
     }
     Ok(())
 }

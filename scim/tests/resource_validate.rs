@@ -159,7 +159,6 @@ fn rejections_name_what_is_wrong() {
             ScimType::InvalidSyntax,
             "must contain the core schema",
         ),
-        (json!({"schemas": [USER_URN, "urn:example:x"], "userName": "b"}), ScimType::InvalidSyntax, "`urn:example:x`"),
         (
             json!({"schemas": [USER_URN], "userName": "b", "usrName": "c"}),
             ScimType::InvalidSyntax,
@@ -343,4 +342,25 @@ fn server_fields_are_placed_after_schemas() {
         .to_string()
     );
     assert_eq!(Meta::of(&user), Some(meta));
+}
+
+#[test]
+fn foreign_entries_in_schemas_are_ignored_but_foreign_data_is_not() {
+    // Entra ID lists a non-URN ActiveDirectory schema in every group it creates.
+    let group = validate_request(
+        &group_schema(),
+        json!({
+            "schemas": [GROUP_URN, "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
+            "displayName": "Group1"
+        }),
+        RequestMode::Create,
+    )
+    .unwrap();
+    assert_eq!(group, json!({"schemas": [GROUP_URN], "displayName": "Group1"}));
+    // Data keyed by a schema the resource type does not have is never dropped silently.
+    let error =
+        create_user(json!({"schemas": [USER_URN, "urn:example:x"], "userName": "b", "urn:example:x": {"a": 1}}))
+            .unwrap_err();
+    assert_eq!(error.scim_type, Some(ScimType::InvalidSyntax));
+    assert!(error.detail.contains("urn:example:x"), "{}", error.detail);
 }

@@ -218,10 +218,10 @@ async fn entra_group_lifecycle(store: Arc<dyn Store>) {
     assert_eq!(probe.status, StatusCode::OK, "{}", probe.body);
     assert_eq!(probe.body["totalResults"], 0);
 
-    // Create Group (the current request; older Entra versions also listed a non-URN
-    // ActiveDirectory schema, which RFC 7643 section 3 does not allow).
+    // Create Group, exactly as the tutorial shows it: Entra also lists a non-URN
+    // ActiveDirectory schema, which is accepted and not echoed back.
     let create = json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group", "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
         "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
         "displayName": "displayName",
         "meta": {
@@ -230,6 +230,7 @@ async fn entra_group_lifecycle(store: Arc<dyn Store>) {
     });
     let created = app.post("/scim/v2/Groups", &create).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["schemas"], json!(["urn:ietf:params:scim:schemas:core:2.0:Group"]));
     let id = created.id();
     let uri = format!("/scim/v2/Groups/{id}");
     assert_eq!(created.body["displayName"], "displayName");
