@@ -116,7 +116,10 @@ pub fn check(resource: &Resource, manifest_dir: &Path, diagnostics: &mut Diagnos
                 check_whole_extension(field, schema, *required, diagnostics);
                 check_only(field, &target, &mut restriction, diagnostics);
                 let key = schema.id.to_ascii_lowercase();
-                for other in seen.iter().filter(|other| other.0 == key || covers(&key, &other.0)) {
+                for other in seen
+                    .iter()
+                    .filter(|other| other.0 == key || covers(&key, &other.0) && !only_excludes(field, &key, &other.0))
+                {
                     overlap(field, other.2, &schema.id, &other.1, diagnostics);
                     clashes = true;
                 }
@@ -161,7 +164,10 @@ pub fn check(resource: &Resource, manifest_dir: &Path, diagnostics: &mut Diagnos
                                 ),
                             );
                         }
-                    } else if other.0 == whole || covers(&other.0, &key) || covers(&key, &other.0) {
+                    } else if other.0 == whole
+                        || covers(&other.0, &key) && !only_excludes(other.2, &other.0, &key)
+                        || covers(&key, &other.0)
+                    {
                         clashes = true;
                         overlap(field, other.2, &display, &other.1, diagnostics);
                     }
@@ -243,6 +249,19 @@ fn covers(outer: &str, inner: &str) -> bool {
     inner.len() > outer.len()
         && inner.starts_with(outer)
         && matches!(inner.as_bytes().get(outer.len()), Some(b'.' | b'[' | b':'))
+}
+
+/// Whether `outer` (a field mapping the key `outer_key` with `only`) leaves out what the key
+/// `inner_key` maps: `only = "badge"` on an extension leaves `urn:...:User:costCenter` to a
+/// field of its own (the CLI gives filterable extension attributes their own field).
+fn only_excludes(outer: &Field, outer_key: &str, inner_key: &str) -> bool {
+    let Some(only) = &outer.only else { return false };
+    let Some(relative) = inner_key.get(outer_key.len() + 1..) else { return false };
+    let attribute = relative.split(['.', '[']).next().unwrap_or(relative);
+    !only.value.iter().any(|kept| {
+        let kept = kept.to_ascii_lowercase();
+        kept == attribute || kept.split('.').next() == Some(attribute)
+    })
 }
 
 fn overlap(field: &Field, other: &Field, display: &str, other_display: &str, diagnostics: &mut Diagnostics) {

@@ -239,14 +239,31 @@ impl Generator<'_> {
                 fields.push(self.filtered_field(attribute, path, text.clone()));
             }
         }
+        // Extension attributes the definition's `filter` names get a field of their own (after
+        // the extension's field, which writes the extension object first), since a filter flag
+        // cannot sit on a whole extension.
+        let filtered_extension_attributes = filtered_extension_attributes(definition, &resource_schema);
+        let mut own_fields = Vec::new();
         for (index, extension) in resource_schema.extensions.iter().enumerate() {
             let schema = &extension.schema;
             let whole = plan.whole_extensions.contains(&(index + 1));
-            let selected: Vec<&Attribute> = schema
+            let (own, selected): (Vec<&Attribute>, Vec<&Attribute>) = schema
                 .attributes
                 .iter()
                 .filter(|a| whole || plan.attributes.contains_key(&(index + 1, a.name.to_ascii_lowercase())))
-                .collect();
+                .partition(|a| {
+                    filtered_extension_attributes.contains(&format!("{}:{}", schema.id, a.name).to_ascii_lowercase())
+                });
+            for attribute in own {
+                own_fields.push(ResourceField {
+                    doc: attribute.description.clone(),
+                    ident: names::ident(&names::field_name(&attribute.name)),
+                    ty: wrap(attribute, scalar_type(attribute), false),
+                    path: format!("{}:{}", schema.id, attribute.name),
+                    only: None,
+                    is_id: false,
+                });
+            }
             let filtered: Vec<_> = plan.filtered.iter().filter(|(s, ..)| *s == index + 1).collect();
             for (_, name, path, text) in &filtered {
                 if let Some(attribute) = schema.attribute(name) {
@@ -290,12 +307,13 @@ impl Generator<'_> {
                 ty: if extension.required { quote!(#extension_ident) } else { quote!(Option<#extension_ident>) },
                 path: schema.id.clone(),
                 // Every attribute, each in full, is the whole extension: no `only` needed.
-                only: (!whole && only.len() != schema.attributes.len()
+                only: (only.len() != schema.attributes.len()
                     || only.iter().zip(&schema.attributes).any(|(o, a)| *o != a.name))
                 .then(|| only.join(" ")),
                 is_id: false,
             });
         }
+        fields.extend(own_fields);
         let mut field_names = BTreeSet::new();
         for field in &fields {
             if !field_names.insert(field.ident.to_string()) {
@@ -548,6 +566,24 @@ impl Generator<'_> {
             pub struct #ident { #(#field_tokens)* }
         })
     }
+}
+
+/// The lower-cased canonical paths (`urn:...:user:costcenter`) of the plain (not complex)
+/// extension attributes the definition's `filter` names.
+fn filtered_extension_attributes(definition: &ResourceTypeDefinition, schema: &ResourceSchema) -> BTreeSet<String> {
+    let Some(filter) = &definition.filter else { return BTreeSet::new() };
+    filter
+        .keys()
+        .filter_map(|key| {
+            let path = scim::filter::parse_path(key).ok()?;
+            let resolved = schema.resolve(&path).ok()?;
+            let plain = path.filter.is_none()
+                && resolved.sub_attribute.is_none()
+                && resolved.attribute.kind != AttributeType::Complex;
+            let urn = resolved.extension_urn().filter(|_| plain)?;
+            Some(format!("{urn}:{}", resolved.attribute.name).to_ascii_lowercase())
+        })
+        .collect()
 }
 
 /// A doc comment's text: a leading space so it prints as `/// Text`, runs of spaces collapsed.

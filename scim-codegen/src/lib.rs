@@ -19,7 +19,7 @@ pub mod attr;
 pub mod check;
 pub mod expand;
 pub mod generate;
-mod names;
+pub mod names;
 pub mod restrict;
 pub mod system;
 

@@ -288,7 +288,14 @@ impl FilterSupport {
         let supported_at = |place: &MappedPlace| {
             self.attributes.iter().any(|a| a.field == place.field && sub_matches(a, sub, test) && a.supports(test))
         };
-        let mut places = self.places.iter().filter(|p| p.holds(extension, name, sub)).peekable();
+        // A field of its own for an extension attribute means the whole-extension field leaves
+        // it out (the derive only accepts both with `only` excluding it), so only that one counts.
+        let specific = self.places.iter().any(|p| p.attribute.is_some() && p.holds(extension, name, sub));
+        let mut places = self
+            .places
+            .iter()
+            .filter(|p| p.holds(extension, name, sub) && (p.attribute.is_some() || !specific))
+            .peekable();
         if places.peek().is_none() {
             return Err(self.unsupported(format!("`{shown}` is not filterable")));
         }

@@ -1,0 +1,250 @@
+//! `scimgen new <dir>`: a Cargo project serving SCIM from the first `cargo run`.
+
+use std::path::{Path, PathBuf};
+
+use scim::schema::{SchemaExtension, loader};
+use scim_codegen::SystemDefinition;
+use serde_json::json;
+
+use crate::config::{CONFIG_FILE, DEFAULT_OUTPUT, Project, ProjectConfig, ProjectSection, render_config};
+use crate::error::{CliError, CliResult, read_text, write_text};
+use crate::mapping::{self, ImportOptions, ImportReport};
+use crate::{generate, table, templates};
+
+/// What `new` was asked for.
+#[derive(Debug, Clone, Default)]
+pub struct NewOptions {
+    pub dir: PathBuf,
+    pub extensions: Vec<PathBuf>,
+    pub no_groups: bool,
+    pub no_enterprise: bool,
+    pub from_table: Option<PathBuf>,
+    /// Depend on the runtime crates in this scimgen checkout (by path) rather than by version.
+    pub runtime_path: Option<PathBuf>,
+    /// Depend on the runtime crates by version even when run from a checkout.
+    pub crates_io: bool,
+}
+
+/// What `new` did, for the report.
+#[derive(Debug)]
+pub struct NewReport {
+    pub name: String,
+    pub import: Option<ImportReport>,
+    pub files: Vec<PathBuf>,
+}
+
+/// The scimgen checkout this binary was built from, if it is still there (then new projects
+/// depend on its runtime by path and build offline).
+pub fn checkout_runtime() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("SCIMGEN_RUNTIME_PATH") {
+        return Some(PathBuf::from(path));
+    }
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?;
+    (workspace.join("scim/Cargo.toml").is_file() && workspace.join("scim-derive/Cargo.toml").is_file())
+        .then(|| workspace.to_path_buf())
+}
+
+/// A package name from the directory name: what cargo accepts.
+fn package_name(dir: &Path) -> CliResult<String> {
+    let absolute = std::path::absolute(dir).map_err(|e| CliError::io("resolve", dir, &e))?;
+    let name = absolute.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        return Err(CliError::new(format!(
+            "cannot name a package after the directory {}: `{name}` is not a valid package name",
+            dir.display()
+        ))
+        .hint("use a directory name of letters, digits, `-` and `_`, starting with a letter (e.g. `acme-scim`)"));
+    }
+    Ok(name.to_owned())
+}
+
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_owned()).to_string()
+}
+
+/// Create the project.
+pub fn new_project(options: &NewOptions) -> CliResult<NewReport> {
+    let dir = &options.dir;
+    let name = package_name(dir)?;
+    if dir.exists() {
+        let empty = std::fs::read_dir(dir).map_err(|e| CliError::io("read", dir, &e))?.next().is_none();
+        if !empty {
+            return Err(CliError::new(format!("{} already exists and is not empty", dir.display()))
+                .hint("choose a new directory; to change an existing project edit its scimgen.toml and run `scimgen generate`"));
+        }
+    }
+
+    // The system: the full core by default, or what the table says.
+    let mut config = ProjectConfig {
+        project: ProjectSection { name: name.clone(), output: DEFAULT_OUTPUT.to_owned() },
+        system: SystemDefinition {
+            name: Some(name.clone()),
+            description: None,
+            schema_files: Vec::new(),
+            resource_types: Vec::new(),
+        },
+        table: Default::default(),
+    };
+    let mut writes: Vec<(PathBuf, String)> = Vec::new();
+    let mut import = None;
+    if let Some(table_file) = &options.from_table {
+        let text = read_text(table_file)?;
+        let tables = table::parse_tables(&text);
+        if tables.is_empty() {
+            return Err(no_table_error(table_file));
+        }
+        let source = table_file.display().to_string();
+        let (report, files) = mapping::import_tables(
+            &mut config,
+            dir,
+            &tables,
+            &source,
+            table::system_name(&text),
+            ImportOptions { default_groups: !options.no_groups },
+        )?;
+        if options.no_enterprise
+            && config
+                .system
+                .resource_types
+                .iter()
+                .any(|r| r.extensions.iter().any(|e| e.schema == mapping::ENTERPRISE_URN))
+        {
+            return Err(CliError::new(format!(
+                "{source} maps enterprise extension attributes, but --no-enterprise was given"
+            ))
+            .hint("drop --no-enterprise, or remove the enterprise rows from the table"));
+        }
+        writes.extend(files);
+        import = Some(report);
+    } else {
+        config.system.resource_types.push(mapping::user_definition(!options.no_enterprise));
+        config.system.resource_types.push(mapping::group_definition());
+    }
+    if options.no_groups {
+        config.system.resource_types.retain(|r| r.name != "Group");
+        config.table.remove("Group");
+    }
+
+    // Vendor extension files: copied into schemas/, served whole on the resource type they name.
+    for file in &options.extensions {
+        if !file.is_file() {
+            let kind = if file.is_dir() { std::io::ErrorKind::IsADirectory } else { std::io::ErrorKind::NotFound };
+            return Err(CliError::io("read", file, &std::io::Error::from(kind))
+                .hint("give --extension the path of a schema JSON file (RFC 7643 section 7)"));
+        }
+        let schema = loader::load_schema_file(file).map_err(|errors| {
+            CliError::new(format!("the extension schema {} has problems", file.display()))
+                .with_details(errors.problems.iter().map(|p| format!("{}: {}", p.path, p.message)))
+                .hint("fix the file (RFC 7643 section 7 schema JSON), then run `scimgen new` again")
+        })?;
+        let target_name = match schema.id.rsplit(':').next() {
+            Some(last) if last.eq_ignore_ascii_case("Group") => "Group",
+            Some(last) if last.eq_ignore_ascii_case("User") => "User",
+            _ => {
+                return Err(CliError::new(format!(
+                    "{}: cannot tell which resource type `{}` extends",
+                    file.display(),
+                    schema.id
+                ))
+                .hint(
+                    "end the schema id with `:User` or `:Group` (e.g. urn:acme:scim:schemas:extension:acme:2.0:User)",
+                ));
+            }
+        };
+        let Some(definition) = config.system.resource_types.iter_mut().find(|r| r.name == target_name) else {
+            return Err(CliError::new(format!(
+                "{} extends {target_name}, which this project does not serve",
+                file.display()
+            ))
+            .hint("drop --no-groups, or extend User"));
+        };
+        definition.extensions.push(SchemaExtension { schema: schema.id.clone(), required: false });
+        if let Some(attributes) = &mut definition.attributes {
+            attributes.push(schema.id.clone());
+        }
+        let base = file.file_name().and_then(|n| n.to_str()).unwrap_or("extension.json");
+        let relative = format!("schemas/{base}");
+        if config.system.schema_files.contains(&relative) {
+            return Err(CliError::new(format!("two extension files are called {base}")).hint("rename one of them"));
+        }
+        writes.push((dir.join(&relative), read_text(file)?));
+        config.system.schema_files.push(relative);
+    }
+
+    let groups = config.system.resource_types.iter().any(|r| r.name == "Group");
+    let runtime = if options.crates_io { None } else { options.runtime_path.clone().or_else(checkout_runtime) };
+    let version = env!("CARGO_PKG_VERSION");
+    let (scim_dependency, derive_dependency) = match &runtime {
+        Some(root) => {
+            let root = std::path::absolute(root).map_err(|e| CliError::io("resolve", root, &e))?;
+            (
+                format!("{{ path = {} }}", toml_string(&root.join("scim").to_string_lossy())),
+                format!("{{ path = {} }}", toml_string(&root.join("scim-derive").to_string_lossy())),
+            )
+        }
+        None => (toml_string(version), toml_string(version)),
+    };
+    let data = json!({
+        "name": name,
+        "groups": groups,
+        "runtime_path": runtime.is_some(),
+        "scim_dependency": scim_dependency,
+        "scim_derive_dependency": derive_dependency,
+    });
+    writes.push((dir.join("Cargo.toml"), templates::render("Cargo.toml", &data)?));
+    writes.push((dir.join("src/main.rs"), templates::render("main.rs", &data)?));
+    writes.push((dir.join("src/backend.rs"), templates::render("backend.rs", &data)?));
+    writes.push((dir.join("README.md"), templates::render("README.md", &data)?));
+    writes.push((dir.join(".gitignore"), templates::render("gitignore", &data)?));
+    writes.push((dir.join(CONFIG_FILE), render_config(&config)?));
+    if let Some(root) = &runtime {
+        // The checkout's lock file pins the versions it was built and tested with, so the new
+        // project resolves offline and shares compiled dependencies with the checkout.
+        let lock = root.join("Cargo.lock");
+        if lock.is_file() {
+            writes.push((dir.join("Cargo.lock"), read_text(&lock)?));
+        }
+    }
+
+    // Check the generated module can be made before writing anything.
+    for (path, text) in &writes {
+        if path.extension().is_some_and(|e| e == "json") {
+            loader::parse_schema(&path.display().to_string(), text).map_err(|errors| {
+                CliError::new("internal error: a schema file made from the table is invalid")
+                    .with_details(errors.problems.iter().map(|p| p.to_string()))
+            })?;
+        }
+    }
+    let mut files = Vec::new();
+    for (path, text) in &writes {
+        write_text(path, text)?;
+        files.push(path.strip_prefix(dir).unwrap_or(path).to_path_buf());
+    }
+    std::fs::create_dir_all(dir.join("schemas"))
+        .map_err(|e| CliError::io("create directory", &dir.join("schemas"), &e))?;
+    let project = Project { root: dir.clone(), config };
+    match generate::write_generated(&project) {
+        Ok(generated) => files.extend(generated),
+        Err(error) => {
+            return Err(CliError::new(format!(
+                "created {} but could not generate its module: {}",
+                dir.display(),
+                error.what
+            ))
+            .with_details(error.details)
+            .hint("fix scimgen.toml or schemas/ in the new project, then run `scimgen generate` there"));
+        }
+    }
+    Ok(NewReport { name, import, files })
+}
+
+/// The error for a document without an attribute-mapping table.
+pub fn no_table_error(file: &Path) -> CliError {
+    CliError::new(format!("no attribute-mapping table found in {}", file.display())).hint(
+        "the table needs a header row `|Attribute|Type|Supported for filtering|Required by ...|` (the last two \
+         columns are optional) or its plain-text form `Attribute Type Supported for filtering ...`; if the \
+         tutorial shows the table only as an image, type it in that form",
+    )
+}
