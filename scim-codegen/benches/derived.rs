@@ -20,6 +20,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+// The allocator the servers `scimgen new` makes use (templates/main.rs.hbs): the conversion is
+// dominated by allocating and freeing small strings and maps, so this is what a served request
+// pays. BENCHMARKS.md also records the figures with the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
