@@ -222,43 +222,12 @@ pub fn check(resource: &Resource, manifest_dir: &Path, diagnostics: &mut Diagnos
     })
 }
 
-/// The storage column a field gets without `column`, by the runtime's rule: the attribute, the
-/// selector's values and the sub-attribute in snake_case, without the URN; a whole extension is
-/// its schema name.
+/// The storage column a field gets without `column`: the runtime's rule, so that a clash
+/// `ResourceDescriptor::build` would report is reported here, at the field.
 fn derived_column(target: &Target<'_>) -> String {
-    use heck::ToSnakeCase;
     match target {
-        Target::Extension(schema, _) => schema.name.as_deref().unwrap_or("extension").to_snake_case(),
-        Target::Attribute { resolved, path } => {
-            let mut parts = vec![resolved.attribute.name.to_snake_case()];
-            if let Some(filter) = &path.filter {
-                filter_literals(filter, &mut parts);
-            }
-            if let Some(sub) = resolved.sub_attribute {
-                parts.push(sub.name.to_snake_case());
-            }
-            parts.retain(|p| !p.is_empty());
-            parts.join("_")
-        }
-    }
-}
-
-fn filter_literals(filter: &scim::filter::ast::Filter, out: &mut Vec<String>) {
-    use heck::ToSnakeCase;
-    use scim::filter::ast::{CompValue, Filter};
-    match filter {
-        Filter::Compare { value, .. } => out.push(match value {
-            CompValue::String(s) => s.to_snake_case(),
-            CompValue::Bool(b) => b.to_string(),
-            CompValue::Number(n) => n.to_string().to_snake_case(),
-            CompValue::Null => "null".into(),
-        }),
-        Filter::Present(_) => {}
-        Filter::And(a, b) | Filter::Or(a, b) => {
-            filter_literals(a, out);
-            filter_literals(b, out);
-        }
-        Filter::Not(inner) | Filter::ValuePath { filter: inner, .. } => filter_literals(inner, out),
+        Target::Extension(schema, _) => scim::typed::extension_column(schema),
+        Target::Attribute { resolved, path } => scim::typed::default_column(resolved, path.filter.as_deref()),
     }
 }
 
@@ -735,14 +704,7 @@ fn check_filter(field: &Field, resolved: &ResolvedAttr<'_>, diagnostics: &mut Di
             );
             continue;
         };
-        let fits = if compare.is_ordering() {
-            compared.kind.is_ordered()
-        } else if compare.is_substring() {
-            matches!(compared.kind, AttributeType::String | AttributeType::Reference)
-        } else {
-            true
-        };
-        if !fits {
+        if scim::typed::filter_support::check_operator(compare, compared.kind).is_err() {
             diagnostics.error(
                 field.filter_span,
                 format!(

@@ -224,7 +224,7 @@ impl Generator<'_> {
             let key = (0, attribute.name.to_ascii_lowercase());
             if let Some(selection) = plan.attributes.get(&key) {
                 let owner = struct_name.clone();
-                let (ty, only) = self.attribute_type(definition, &owner, attribute, selection, false, &mut items);
+                let (ty, only) = self.attribute_type(definition, &owner, attribute, selection, &mut items);
                 fields.push(ResourceField {
                     doc: attribute.description.clone(),
                     ident: names::ident(&names::field_name(&attribute.name)),
@@ -287,7 +287,7 @@ impl Generator<'_> {
                         .unwrap_or(Selection::Whole)
                 };
                 let (ty, sub_only) =
-                    self.attribute_type(definition, &extension_name, attribute, &selection, true, &mut items);
+                    self.attribute_type(definition, &extension_name, attribute, &selection, &mut items);
                 match sub_only {
                     Some(subs) => only.extend(subs.split(' ').map(|s| format!("{}.{s}", attribute.name))),
                     None => only.push(attribute.name.clone()),
@@ -409,7 +409,6 @@ impl Generator<'_> {
         owner: &str,
         attribute: &Attribute,
         selection: &Selection,
-        in_serde_struct: bool,
         items: &mut Vec<TokenStream>,
     ) -> (TokenStream, Option<String>) {
         let mut only = None;
@@ -423,7 +422,7 @@ impl Generator<'_> {
             let fields: Vec<TokenStream> = kept
                 .iter()
                 .map(|sub| {
-                    let ty = wrap(sub, serde_scalar_type(sub), sub.required);
+                    let ty = wrap(sub, scalar_type(sub), sub.required);
                     serde_field(sub, ty)
                 })
                 .collect();
@@ -434,8 +433,6 @@ impl Generator<'_> {
             items.push(self.serde_struct(&name, &doc, &fields));
             let ident = format_ident!("{}", name);
             quote!(#ident)
-        } else if in_serde_struct {
-            serde_scalar_type(attribute)
         } else {
             scalar_type(attribute)
         };
@@ -623,16 +620,6 @@ fn scalar_type(attribute: &Attribute) -> TokenStream {
         AttributeType::Reference => quote!(::scim::typed::Reference),
         AttributeType::Binary => quote!(::scim::typed::Binary),
         AttributeType::Complex => quote!(::serde_json::Value),
-    }
-}
-
-/// The Rust type of a non-complex attribute inside a serde struct: `reference` and `binary` are
-/// their wire text (`String`: a URI, base64) until `scim::typed::{Reference, Binary}` implement
-/// serde (requested from the runtime); everything else as [`scalar_type`].
-fn serde_scalar_type(attribute: &Attribute) -> TokenStream {
-    match attribute.kind {
-        AttributeType::Reference | AttributeType::Binary => quote!(String),
-        _ => scalar_type(attribute),
     }
 }
 

@@ -38,12 +38,12 @@ fn assert_split(source: &str) {
     // The derive accepts the generated struct: no compile_error! in its expansion.
     let file: syn::File = syn::parse_str(source).unwrap();
     for item in file.items {
-        if let syn::Item::Struct(item) = item {
-            if item.attrs.iter().any(|a| a.path().is_ident("scim")) {
-                let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-                let expansion = derive_scim_resource_in(quote::quote!(#item), manifest_dir).to_string();
-                assert!(!expansion.contains("compile_error"), "{expansion}");
-            }
+        if let syn::Item::Struct(item) = item
+            && item.attrs.iter().any(|a| a.path().is_ident("scim"))
+        {
+            let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+            let expansion = derive_scim_resource_in(quote::quote!(#item), manifest_dir).to_string();
+            assert!(!expansion.contains("compile_error"), "{expansion}");
         }
     }
 }

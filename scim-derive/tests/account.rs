@@ -82,3 +82,16 @@ fn a_missing_required_user_name_is_a_400_naming_the_field() {
     assert_eq!(error.status, 400);
     assert!(error.detail.contains("login") && error.detail.contains("userName"), "{}", error.detail);
 }
+
+/// What `GET /Schemas` serves for the derived `Account` (RFC 7643 section 7): only the mapped
+/// attributes, with `meta` (RFC 7644 section 4).
+#[test]
+fn account_schema_documents_snapshot() {
+    insta::assert_json_snapshot!(Account::descriptor().schema_documents());
+}
+
+/// What `GET /ResourceTypes` serves for the derived `Account` (RFC 7643 section 6).
+#[test]
+fn account_resource_type_document_snapshot() {
+    insta::assert_json_snapshot!(Account::descriptor().resource_type_document());
+}

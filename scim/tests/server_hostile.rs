@@ -223,8 +223,13 @@ async fn sql_metacharacters_in_filters_and_ids_are_inert(store: Arc<dyn Store>) 
 async fn unknown_schemas_and_read_only_writes_are_rejected(store: Arc<dyn Store>) {
     let (app, id, before) = seeded(store).await;
     let uri = format!("/scim/v2/Users/{id}");
-    let unknown =
-        json!({"schemas": [USER_URN, "urn:example:params:scim:schemas:extension:evil:2.0:User"], "userName": "x"});
+    // Data under a schema the server does not have is refused, never dropped. (A foreign entry
+    // in `schemas` alone is ignored: Entra lists an ADSCIM schema on group creates.)
+    let unknown = json!({
+        "schemas": [USER_URN, "urn:example:params:scim:schemas:extension:evil:2.0:User"],
+        "userName": "x",
+        "urn:example:params:scim:schemas:extension:evil:2.0:User": {"x": 1}
+    });
     app.post("/scim/v2/Users", &unknown).await.assert_error(400, Some("invalidSyntax"));
     let group_schema = json!({"schemas": [GROUP_URN], "userName": "x"});
     app.post("/scim/v2/Users", &group_schema).await.assert_error(400, Some("invalidSyntax"));

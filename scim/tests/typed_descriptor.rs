@@ -229,3 +229,27 @@ fn account_resource_type_document_snapshot() {
 fn team_discovery_documents_snapshot() {
     insta::assert_json_snapshot!((Team::descriptor().resource_type_document(), Team::descriptor().schema_documents()));
 }
+
+/// The derived storage columns (shared with scim-codegen's compile-time clash check): snake_case
+/// of attribute, selector values and sub-attribute, without the URN; a whole extension is its
+/// schema name.
+#[test]
+fn default_columns_follow_the_documented_rule() {
+    let schema = builtin::user_schema();
+    let cases = [
+        ("userName", "user_name"),
+        ("name.givenName", "name_given_name"),
+        ("emails[type eq \"work\"].value", "emails_work_value"),
+        ("emails[type eq \"work\" and primary eq true].value", "emails_work_true_value"),
+        ("x509Certificates.value", "x509_certificates_value"),
+        ("groups.$ref", "groups_ref"),
+        ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value", "manager_value"),
+    ];
+    for (path, expected) in cases {
+        let parsed = scim::filter::parse_path(path).unwrap();
+        let attr = schema.resolve(&parsed).unwrap();
+        assert_eq!(scim::typed::default_column(&attr, parsed.filter.as_deref()), expected, "{path}");
+    }
+    let enterprise = builtin::all_schemas().into_iter().find(|s| s.id == builtin::ENTERPRISE_USER_URN).unwrap();
+    assert_eq!(scim::typed::extension_column(&enterprise), "enterprise_user");
+}

@@ -93,6 +93,28 @@ fn binary_is_base64() {
     assert!(from::<Binary>(json!("a*b")).unwrap_err().starts_with("expected base64 (RFC 4648 section 4)"));
 }
 
+/// Inside a complex attribute's serde struct (`members.$ref`, `x509Certificates.value`), the
+/// newtypes have the same wire form as their `ScimValue` (RFC 7643 section 2.3.6, 2.3.7).
+#[test]
+fn reference_and_binary_serde_forms_match_their_scim_values() {
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Certificate {
+        value: Binary,
+        #[serde(rename = "$ref")]
+        reference: Reference,
+    }
+    let typed = Certificate { value: Binary(b"hi!".to_vec()), reference: Reference("../Users/1".into()) };
+    let wire = json!({"value": "aGkh", "$ref": "../Users/1"});
+    assert_eq!(serde_json::to_value(&typed).unwrap(), wire);
+    assert_eq!(serde_json::from_value::<Certificate>(wire).unwrap(), typed);
+    let unpadded: Certificate = serde_json::from_value(json!({"value": "aGk", "$ref": "x"})).unwrap();
+    assert_eq!(unpadded.value, Binary(b"hi".to_vec()), "padding is optional on input");
+    let error = serde_json::from_value::<Certificate>(json!({"value": "a*b", "$ref": "x"})).unwrap_err();
+    assert!(error.to_string().starts_with("expected base64 (RFC 4648 section 4)"), "{error}");
+    let error = serde_json::from_value::<Certificate>(json!({"value": 7, "$ref": "x"})).unwrap_err();
+    assert!(error.to_string().contains("a base64 string"), "{error}");
+}
+
 #[test]
 fn options_vecs_and_raw_json() {
     assert_eq!(absent::<Option<String>>(), Ok(None));

@@ -37,6 +37,8 @@ impl CliError {
             std::io::ErrorKind::NotFound => "it does not exist".to_owned(),
             std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
             std::io::ErrorKind::AlreadyExists => "it already exists".to_owned(),
+            std::io::ErrorKind::IsADirectory => "it is a directory, not a file".to_owned(),
+            std::io::ErrorKind::NotADirectory => "it is a file, not a directory".to_owned(),
             _ => error.to_string(),
         };
         CliError::new(format!("cannot {action} {}: {reason}", path.display()))

@@ -130,7 +130,8 @@ pub fn new_project(options: &NewOptions) -> CliResult<NewReport> {
     // Vendor extension files: copied into schemas/, served whole on the resource type they name.
     for file in &options.extensions {
         if !file.is_file() {
-            return Err(CliError::io("read", file, &std::io::Error::from(std::io::ErrorKind::NotFound))
+            let kind = if file.is_dir() { std::io::ErrorKind::IsADirectory } else { std::io::ErrorKind::NotFound };
+            return Err(CliError::io("read", file, &std::io::Error::from(kind))
                 .hint("give --extension the path of a schema JSON file (RFC 7643 section 7)"));
         }
         let schema = loader::load_schema_file(file).map_err(|errors| {

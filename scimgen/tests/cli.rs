@@ -175,6 +175,15 @@ fn new_fails_actionably() {
     assert!(stderr.contains("nowhere.json") && stderr.contains("does not exist"), "{stderr}");
     assert!(!tmp.path().join("x").exists(), "nothing is written when the command fails");
 
+    let stderr = failure_is_actionable(
+        scimgen().arg("new").arg(tmp.path().join("w")).arg("--extension").arg(tmp.path()).assert(),
+    );
+    assert!(stderr.contains("is a directory, not a file"), "{stderr}");
+    let file = tmp.path().join("plain-file");
+    std::fs::write(&file, "").unwrap();
+    let stderr = failure_is_actionable(scimgen().arg("new").arg(&file).assert());
+    assert!(stderr.contains("is a file, not a directory"), "{stderr}");
+
     let bad = tmp.path().join("bad.json");
     std::fs::write(&bad, r#"{"id": "urn:acme:User", "attributes": [{"name": "x", "type": "strin"}]}"#).unwrap();
     let stderr =

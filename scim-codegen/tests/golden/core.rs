@@ -169,7 +169,7 @@ pub struct UserIm {
 pub struct UserPhoto {
     /// URL of a photo of the User.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<::scim::typed::Reference>,
     /// A human-readable name, primarily used for display purposes. READ-ONLY.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display: Option<String>,
@@ -215,7 +215,7 @@ pub struct UserGroup {
     pub value: Option<String>,
     /// The URI of the corresponding 'Group' resource to which the user belongs.
     #[serde(rename = "$ref", default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
+    pub reference: Option<::scim::typed::Reference>,
     /// A human-readable name, primarily used for display purposes. READ-ONLY.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display: Option<String>,
@@ -263,7 +263,7 @@ pub struct UserRole {
 pub struct UserX509Certificate {
     /// The value of an X.509 certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<::scim::typed::Binary>,
     /// A human-readable name, primarily used for display purposes. READ-ONLY.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display: Option<String>,
@@ -283,7 +283,7 @@ pub struct EnterpriseUserManager {
     pub value: Option<String>,
     /// The URI of the SCIM resource representing the User's manager. REQUIRED.
     #[serde(rename = "$ref", default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
+    pub reference: Option<::scim::typed::Reference>,
     /// The displayName of the User's manager. OPTIONAL and READ-ONLY.
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
@@ -341,7 +341,7 @@ pub struct GroupMember {
     pub value: Option<String>,
     /// The URI corresponding to a SCIM resource that is a member of this Group.
     #[serde(rename = "$ref", default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
+    pub reference: Option<::scim::typed::Reference>,
     /// A label indicating the type of resource, e.g., 'User' or 'Group'.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,

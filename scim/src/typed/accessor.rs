@@ -47,6 +47,23 @@ pub(super) struct KeyOrders {
     pub(super) top: Arc<[String]>,
     pub(super) container: Arc<[String]>,
     pub(super) element: Arc<[String]>,
+    /// The positions of the field's own keys in those orders (computed once, so `put` does not
+    /// search the orders): its extension URN in `top`, its attribute in `container`, its
+    /// sub-attribute in `element`.
+    pub(super) ranks: KeyRanks,
+}
+
+/// See [`KeyOrders::ranks`].
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct KeyRanks {
+    pub(super) top: usize,
+    pub(super) container: usize,
+    pub(super) element: usize,
+}
+
+/// The position of `key` in `order` (keys not in it rank last).
+pub(super) fn rank(order: &[String], key: &str) -> usize {
+    order.iter().position(|o| o == key).unwrap_or(order.len())
 }
 
 /// What the path reaches inside its container.
@@ -93,7 +110,8 @@ impl Selector {
 
     /// Whether `element` has every selector value.
     pub fn matches(&self, element: &Value) -> bool {
-        self.terms.iter().all(|term| element.get(&term.sub_attribute).is_some_and(|found| term.equals(found)))
+        let Value::Object(members) = element else { return false };
+        self.terms.iter().all(|term| lookup(members, &term.sub_attribute).is_some_and(|found| term.equals(found)))
     }
 
     /// `type eq "work" and primary eq true`: the text between the brackets.
@@ -108,7 +126,9 @@ impl SelectorTerm {
     pub fn equals(&self, found: &Value) -> bool {
         match (&self.value, found) {
             (Value::String(wanted), Value::String(found)) if !self.case_exact => {
-                wanted.eq_ignore_ascii_case(found) || wanted.to_lowercase() == found.to_lowercase()
+                // Unicode lower-casing allocates; only text beyond ASCII needs it.
+                wanted.eq_ignore_ascii_case(found)
+                    || (!(wanted.is_ascii() && found.is_ascii()) && wanted.to_lowercase() == found.to_lowercase())
             }
             (wanted, found) => wanted == found,
         }
@@ -162,6 +182,16 @@ impl FieldAccessor {
         &self.column
     }
 
+    /// The top-level key the field writes under: its extension's URN or its attribute.
+    pub(super) fn top_level_key(&self) -> &str {
+        match (&self.container, &self.target) {
+            (Some(urn), _) => urn,
+            (None, Target::Attribute { name } | Target::Sub { name, .. } | Target::EverySub { name, .. })
+            | (None, Target::Selected { name, .. }) => name,
+            (None, Target::WholeExtension) => "",
+        }
+    }
+
     /// Write the field's value into the representation being built; `None` leaves it absent.
     /// Keys are inserted in canonical (schema) order.
     pub fn put(&self, object: &mut Map<String, Value>, value: Option<Value>) {
@@ -171,25 +201,28 @@ impl FieldAccessor {
             None => object,
             Some(urn) => {
                 if let Target::WholeExtension = self.target {
-                    insert_ordered(object, urn, value, &orders.top);
+                    insert_at_rank(object, urn, value, &orders.top, orders.ranks.top);
                     return;
                 }
-                object_at(object, urn, &orders.top, orders.container.len().min(8))
+                object_at(object, urn, &orders.top, orders.ranks.top, orders.container.len().min(8))
             }
         };
         match &self.target {
             Target::WholeExtension => {}
-            Target::Attribute { name } => insert_ordered(container, name, value, &orders.container),
+            Target::Attribute { name } => {
+                insert_at_rank(container, name, value, &orders.container, orders.ranks.container)
+            }
             Target::Sub { name, sub } => {
-                let members = object_at(container, name, &orders.container, orders.element.len().min(8));
-                insert_ordered(members, sub, value, &orders.element);
+                let capacity = orders.element.len().min(8);
+                let members = object_at(container, name, &orders.container, orders.ranks.container, capacity);
+                insert_at_rank(members, sub, value, &orders.element, orders.ranks.element);
             }
             Target::EverySub { name, sub } => {
                 let values = match value {
                     Value::Array(values) => values,
                     single => vec![single],
                 };
-                let elements = array_at(container, name, &orders.container);
+                let elements = array_at(container, name, &orders.container, orders.ranks.container);
                 elements.extend(values.into_iter().map(|v| {
                     let mut element = Map::with_capacity(1);
                     element.insert(sub.clone(), v);
@@ -197,32 +230,55 @@ impl FieldAccessor {
                 }));
             }
             Target::Selected { name, selector, sub } => {
-                let elements = array_at(container, name, &orders.container);
+                let elements = array_at(container, name, &orders.container, orders.ranks.container);
                 let element = match elements.iter().position(|e| selector.matches(e)) {
                     Some(index) => elements.get_mut(index),
                     None => {
                         let mut element = Map::with_capacity(orders.element.len().min(8));
-                        for term in &selector.terms {
+                        let Some(sub) = sub else {
+                            for term in &selector.terms {
+                                insert_ordered(&mut element, &term.sub_attribute, term.value.clone(), &orders.element);
+                            }
+                            elements.push(Value::Object(element));
+                            return self.merge_whole_element(elements.last_mut(), value);
+                        };
+                        // A new element: its members are written in canonical order straight
+                        // away (`value` usually comes before `type`), so nothing is shifted.
+                        let sub_rank = orders.ranks.element;
+                        let before = |term: &&SelectorTerm| rank(&orders.element, &term.sub_attribute) < sub_rank;
+                        for term in selector.terms.iter().filter(before) {
+                            insert_ordered(&mut element, &term.sub_attribute, term.value.clone(), &orders.element);
+                        }
+                        insert_at_rank(&mut element, sub, value, &orders.element, sub_rank);
+                        for term in selector.terms.iter().filter(|term| !before(term)) {
                             insert_ordered(&mut element, &term.sub_attribute, term.value.clone(), &orders.element);
                         }
                         elements.push(Value::Object(element));
-                        elements.last_mut()
+                        return;
                     }
                 };
-                let Some(element) = element else { return };
-                match (sub, value, element) {
-                    (Some(sub), value, Value::Object(members)) => insert_ordered(members, sub, value, &orders.element),
-                    (None, Value::Object(given), Value::Object(members)) => {
-                        for (key, value) in given {
-                            insert_ordered(members, &key, value, &orders.element);
-                        }
-                    }
-                    // A whole element that is not an object cannot hold the selector; it
-                    // replaces the element (and so will not be found by the selector again).
-                    (None, other, slot) => *slot = other,
-                    (Some(_), _, _) => {}
+                if sub.is_none() {
+                    return self.merge_whole_element(element, value);
+                }
+                if let (Some(sub), Some(Value::Object(members))) = (sub, element) {
+                    insert_at_rank(members, sub, value, &orders.element, orders.ranks.element);
                 }
             }
+        }
+    }
+
+    /// `name[selector]` (a whole element): merge the value's members into the element.
+    fn merge_whole_element(&self, element: Option<&mut Value>, value: Value) {
+        let Some(element) = element else { return };
+        match (value, element) {
+            (Value::Object(given), Value::Object(members)) => {
+                for (key, value) in given {
+                    insert_ordered(members, &key, value, &self.orders.element);
+                }
+            }
+            // A whole element that is not an object cannot hold the selector; it replaces the
+            // element (and so will not be found by the selector again).
+            (other, slot) => *slot = other,
         }
     }
 
@@ -245,30 +301,32 @@ impl FieldAccessor {
     fn find<'v>(&self, resource: &'v Value) -> Found<'v> {
         let container = match &self.container {
             None => Some(resource),
-            Some(urn) => resource.get(urn),
+            Some(urn) => get(resource, urn),
         };
-        let Some(container) = container else {
+        if let Target::WholeExtension = self.target {
+            return Found::Borrowed(container);
+        }
+        let Some(container) = container.and_then(Value::as_object) else {
             return match self.target {
                 Target::EverySub { .. } => Found::Collected(Vec::new()),
                 _ => Found::Borrowed(None),
             };
         };
         Found::Borrowed(match &self.target {
-            Target::WholeExtension => Some(container),
-            Target::Attribute { name } => container.get(name),
-            Target::Sub { name, sub } => container.get(name).and_then(|v| v.get(sub)),
+            Target::WholeExtension => None,
+            Target::Attribute { name } => lookup(container, name),
+            Target::Sub { name, sub } => lookup(container, name).and_then(|v| get(v, sub)),
             Target::EverySub { name, sub } => {
-                let elements = container.get(name).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-                return Found::Collected(elements.iter().filter_map(|e| e.get(sub)).cloned().collect());
+                let elements = lookup(container, name).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+                return Found::Collected(elements.iter().filter_map(|e| get(e, sub)).cloned().collect());
             }
             Target::Selected { name, selector, sub } => {
-                let element = container
-                    .get(name)
+                let element = lookup(container, name)
                     .and_then(Value::as_array)
                     .and_then(|elements| elements.iter().find(|e| selector.matches(e)));
                 match sub {
                     None => element,
-                    Some(sub) => element.and_then(|e| e.get(sub)),
+                    Some(sub) => element.and_then(|e| get(e, sub)),
                 }
             }
         })
@@ -280,9 +338,36 @@ enum Found<'v> {
     Collected(Vec<Value>),
 }
 
+/// Maps up to this size are searched by comparing keys rather than by hash: SipHash of a short
+/// key costs more than comparing a few dozen keys, most of which differ in length.
+const LINEAR_LOOKUP_MAX: usize = 32;
+
+/// `map.get(key)`, by linear search for the small maps SCIM resources are made of.
+fn lookup<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
+    if map.len() <= LINEAR_LOOKUP_MAX { map.iter().find_map(|(k, v)| (k == key).then_some(v)) } else { map.get(key) }
+}
+
+/// `map.get_mut(key)`, as [`lookup`].
+fn lookup_mut<'m>(map: &'m mut Map<String, Value>, key: &str) -> Option<&'m mut Value> {
+    if map.len() <= LINEAR_LOOKUP_MAX {
+        map.iter_mut().find_map(|(k, v)| (k == key).then_some(v))
+    } else {
+        map.get_mut(key)
+    }
+}
+
+/// `value.get(key)` for an object value, as [`lookup`].
+fn get<'v>(value: &'v Value, key: &str) -> Option<&'v Value> {
+    value.as_object().and_then(|map| lookup(map, key))
+}
+
 /// Insert (or replace) `key` so that keys stay in `order`; keys not in `order` go last.
 fn insert_ordered(map: &mut Map<String, Value>, key: &str, value: Value, order: &[String]) {
-    let mine = order.iter().position(|o| o == key).unwrap_or(order.len());
+    insert_at_rank(map, key, value, order, rank(order, key));
+}
+
+/// [`insert_ordered`] for a key whose position in `order` is known: `mine`.
+fn insert_at_rank(map: &mut Map<String, Value>, key: &str, value: Value, order: &[String], mine: usize) {
     // Whether `existing` comes before `key` (or is `key`). Fields are usually put in an order
     // close to the schema's, so looking backwards from `key`'s own position finds the key
     // before it in one or two comparisons.
@@ -297,7 +382,7 @@ fn insert_ordered(map: &mut Map<String, Value>, key: &str, value: Value, order: 
     if index == map.len() {
         // Also replaces an existing `key` in place (it would be the last key ranked `mine`).
         map.insert(key.to_owned(), value);
-    } else if let Some(slot) = map.get_mut(key) {
+    } else if let Some(slot) = lookup_mut(map, key) {
         *slot = value;
     } else {
         map.shift_insert(index, key.to_owned(), value);
@@ -315,12 +400,13 @@ fn object_at<'m>(
     map: &'m mut Map<String, Value>,
     key: &str,
     order: &[String],
+    mine: usize,
     capacity: usize,
 ) -> &'m mut Map<String, Value> {
-    if !last_is(map, key, Value::is_object) && !map.get(key).is_some_and(Value::is_object) {
-        insert_ordered(map, key, Value::Object(Map::with_capacity(capacity)), order);
+    if !last_is(map, key, Value::is_object) && !lookup(map, key).is_some_and(Value::is_object) {
+        insert_at_rank(map, key, Value::Object(Map::with_capacity(capacity)), order, mine);
     }
-    let slot = if last_is(map, key, Value::is_object) { map.values_mut().next_back() } else { map.get_mut(key) };
+    let slot = if last_is(map, key, Value::is_object) { map.values_mut().next_back() } else { lookup_mut(map, key) };
     match slot {
         Some(Value::Object(members)) => members,
         _ => unreachable!("an object was just inserted at this key"),
@@ -328,11 +414,11 @@ fn object_at<'m>(
 }
 
 /// The array at `key`, created in order (or replacing a non-array) when needed.
-fn array_at<'m>(map: &'m mut Map<String, Value>, key: &str, order: &[String]) -> &'m mut Vec<Value> {
-    if !last_is(map, key, Value::is_array) && !map.get(key).is_some_and(Value::is_array) {
-        insert_ordered(map, key, Value::Array(Vec::with_capacity(2)), order);
+fn array_at<'m>(map: &'m mut Map<String, Value>, key: &str, order: &[String], mine: usize) -> &'m mut Vec<Value> {
+    if !last_is(map, key, Value::is_array) && !lookup(map, key).is_some_and(Value::is_array) {
+        insert_at_rank(map, key, Value::Array(Vec::with_capacity(2)), order, mine);
     }
-    let slot = if last_is(map, key, Value::is_array) { map.values_mut().next_back() } else { map.get_mut(key) };
+    let slot = if last_is(map, key, Value::is_array) { map.values_mut().next_back() } else { lookup_mut(map, key) };
     match slot {
         Some(Value::Array(values)) => values,
         _ => unreachable!("an array was just inserted at this key"),

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
-use super::accessor::{FieldAccessor, KeyOrders, Selector, Target};
+use super::accessor::{FieldAccessor, KeyOrders, KeyRanks, Selector, Target, rank};
 use super::filter_support::{FilterSupport, MappedPlace};
 use crate::error::{ScimError, ScimResult};
-use crate::filter::parse_path;
 use crate::filter::resolve::resolve_value_filter;
+use crate::filter::{CompValue, Filter, parse_path};
 use crate::schema::{
     AttrOwner, Attribute, AttributeType, RESOURCE_TYPE_URN, ResolvedAttr, ResourceSchema, ResourceType, SCHEMA_URN,
     Schema,
@@ -62,6 +62,9 @@ pub struct ResourceDescriptor {
     filter_support: FilterSupport,
     schema_documents: Vec<Value>,
     resource_type_document: Value,
+    /// How many top-level keys `to_scim` can write (`schemas` included): the capacity of
+    /// [`Self::new_object`].
+    top_level_keys: usize,
 }
 
 fn spec_error(what: &str, error: impl std::fmt::Display) -> ScimError {
@@ -111,7 +114,11 @@ impl ResourceDescriptor {
             places.push(place);
         }
         let filter_support = FilterSupport::new(&schema, &fields, places)?;
+        let mut top_level: Vec<&str> = fields.iter().map(FieldAccessor::top_level_key).collect();
+        top_level.sort_unstable();
+        top_level.dedup();
         Ok(ResourceDescriptor {
+            top_level_keys: top_level.len() + 1,
             schema_documents: schema_documents(&schema),
             resource_type_document: resource_type_document(&schema.resource_type),
             schema,
@@ -147,7 +154,10 @@ impl ResourceDescriptor {
 
     /// The empty object `to_scim` fills with [`FieldAccessor::put`].
     pub fn new_object(&self) -> Map<String, Value> {
-        Map::with_capacity(self.fields.len() + 1)
+        let mut object = Map::with_capacity(self.top_level_keys);
+        // `finish` fills it in; being first already, nothing has to move then.
+        object.insert("schemas".to_owned(), Value::Null);
+        object
     }
 
     /// Complete a representation: set `schemas` to the core schema and the extensions that have
@@ -162,7 +172,8 @@ impl ResourceDescriptor {
         schemas.push(Value::String(self.schema.core.id.clone()));
         for extension in &self.schema.extensions {
             let urn = extension.schema.id.as_str();
-            let empty = match object.get(urn) {
+            let found = object.iter().find_map(|(key, value)| (key == urn).then_some(value));
+            let empty = match found {
                 None => continue,
                 Some(Value::Object(members)) => members.is_empty(),
                 Some(value) => value.is_null(),
@@ -173,7 +184,12 @@ impl ResourceDescriptor {
                 schemas.push(Value::String(urn.to_owned()));
             }
         }
-        object.shift_insert(0, "schemas".to_owned(), Value::Array(schemas));
+        match object.iter_mut().next() {
+            Some((key, slot)) if key == "schemas" => *slot = Value::Array(schemas),
+            _ => {
+                object.shift_insert(0, "schemas".to_owned(), Value::Array(schemas));
+            }
+        }
         Value::Object(object)
     }
 
@@ -200,16 +216,18 @@ fn compile_field(
 ) -> ScimResult<(FieldAccessor, MappedPlace)> {
     if let Some(extension) = schema.extension(field.path) {
         let urn = extension.schema.id.clone();
-        let column = field
-            .column
-            .map_or_else(|| snake_case(extension.schema.name.as_deref().unwrap_or("extension")), str::to_owned);
+        let column = field.column.map_or_else(|| extension_column(&extension.schema), str::to_owned);
         let accessor = FieldAccessor {
             rust_name: field.rust_name,
             path: urn.clone(),
             column,
             container: Some(urn.clone()),
             target: Target::WholeExtension,
-            orders: KeyOrders { top: orders.top.clone(), ..KeyOrders::default() },
+            orders: KeyOrders {
+                ranks: KeyRanks { top: rank(&orders.top, &urn), ..KeyRanks::default() },
+                top: orders.top.clone(),
+                ..KeyOrders::default()
+            },
         };
         let place = MappedPlace::whole_extension(index, urn, field.filter);
         return Ok((accessor, place));
@@ -236,7 +254,7 @@ fn compile_field(
         }
     };
     let path = canonical_path(&attr, selector.as_ref());
-    let column = field.column.map_or_else(|| derive_column(&attr, selector.as_ref()), str::to_owned);
+    let column = field.column.map_or_else(|| default_column(&attr, parsed.filter.as_deref()), str::to_owned);
     let target = match (selector.clone(), sub.clone()) {
         (Some(selector), sub) => Target::Selected { name, selector, sub },
         (None, Some(sub)) if attribute.multi_valued => Target::EverySub { name, sub },
@@ -245,11 +263,15 @@ fn compile_field(
     };
     let place = MappedPlace::attribute(index, &attr, selector, field.filter);
     let container = attr.extension_urn().map(str::to_owned);
-    let orders = KeyOrders {
-        top: orders.top.clone(),
-        container: orders.container(container.as_deref()),
-        element: attribute.sub_attributes.iter().map(|s| s.name.clone()).collect(),
+    let top = orders.top.clone();
+    let container_order = orders.container(container.as_deref());
+    let element: Arc<[String]> = attribute.sub_attributes.iter().map(|s| s.name.clone()).collect();
+    let ranks = KeyRanks {
+        top: container.as_deref().map_or(0, |urn| rank(&top, urn)),
+        container: rank(&container_order, &attribute.name),
+        element: attr.sub_attribute.map_or(element.len(), |sub| rank(&element, &sub.name)),
     };
+    let orders = KeyOrders { top, container: container_order, element, ranks };
     Ok((FieldAccessor { rust_name: field.rust_name, path, column, container, target, orders }, place))
 }
 
@@ -273,18 +295,31 @@ fn canonical_path(attr: &ResolvedAttr<'_>, selector: Option<&Selector>) -> Strin
     out
 }
 
-/// `name_given_name`, `emails_work_value`, `manager_value` (extension attributes without their
-/// URN; a clash is reported by `build`, and `column` resolves it).
-fn derive_column(attr: &ResolvedAttr<'_>, selector: Option<&Selector>) -> String {
-    let mut parts = vec![snake_case(&attr.attribute.name)];
-    if let Some(selector) = selector {
-        for term in &selector.terms {
-            let text = match &term.value {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            parts.push(snake_case(&text));
+/// The storage column of a mapped attribute without an explicit `column`: the attribute, the
+/// values its `[...]` selector compares with and the sub-attribute, in snake_case, without the
+/// URN: `name_given_name`, `emails_work_value`, enterprise `manager_value`. Two fields that
+/// derive the same column make [`ResourceDescriptor::build`] fail (and the derive report it).
+/// Also used by `scim-codegen`, so compile-time checks and the runtime agree.
+pub fn default_column(attr: &ResolvedAttr<'_>, value_filter: Option<&Filter>) -> String {
+    fn literals(filter: &Filter, out: &mut Vec<String>) {
+        match filter {
+            Filter::Compare { value, .. } => out.push(snake_case(&match value {
+                CompValue::String(s) => s.clone(),
+                CompValue::Bool(b) => b.to_string(),
+                CompValue::Number(n) => n.to_string(),
+                CompValue::Null => "null".to_owned(),
+            })),
+            Filter::Present(_) => {}
+            Filter::And(a, b) | Filter::Or(a, b) => {
+                literals(a, out);
+                literals(b, out);
+            }
+            Filter::Not(inner) | Filter::ValuePath { filter: inner, .. } => literals(inner, out),
         }
+    }
+    let mut parts = vec![snake_case(&attr.attribute.name)];
+    if let Some(filter) = value_filter {
+        literals(filter, &mut parts);
     }
     if let Some(sub) = attr.sub_attribute {
         parts.push(snake_case(&sub.name));
@@ -293,8 +328,14 @@ fn derive_column(attr: &ResolvedAttr<'_>, selector: Option<&Selector>) -> String
     parts.join("_")
 }
 
+/// The storage column of a whole extension object without an explicit `column`: the schema's
+/// name in snake_case (`enterprise_user`), `extension` when it has none.
+pub fn extension_column(schema: &Schema) -> String {
+    snake_case(schema.name.as_deref().unwrap_or("extension"))
+}
+
 /// `givenName` -> `given_name`, `$ref` -> `ref`, `x509Certificates` -> `x509_certificates`.
-pub(super) fn snake_case(text: &str) -> String {
+fn snake_case(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 4);
     let mut previous_lower = false;
     for c in text.chars() {

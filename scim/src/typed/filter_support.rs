@@ -595,8 +595,10 @@ fn operators(words: &[&str]) -> ScimResult<(Vec<CompareOp>, bool)> {
     Ok((operators, presence))
 }
 
-/// The same operator rules as filter resolution (RFC 7644 section 3.4.2.2).
-fn check_operator(op: CompareOp, kind: AttributeType) -> ScimResult<()> {
+/// Whether a filter flag may offer `op` on an attribute of type `kind`: the same operator rules
+/// as filter resolution (RFC 7644 section 3.4.2.2). Also used by `scim-codegen`'s compile-time
+/// checks.
+pub fn check_operator(op: CompareOp, kind: AttributeType) -> ScimResult<()> {
     if op.is_ordering() && !kind.is_ordered() {
         return Err(ScimError::internal(format!(
             "`{}` cannot be used on a {}: it has no order",

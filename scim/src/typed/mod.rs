@@ -24,7 +24,7 @@ pub mod value;
 pub use serde_json::Value as JsonValue;
 
 pub use accessor::{FieldAccessor, Selector, SelectorTerm};
-pub use descriptor::{DescriptorSpec, FieldSpec, FilterFlag, ResourceDescriptor};
+pub use descriptor::{DescriptorSpec, FieldSpec, FilterFlag, ResourceDescriptor, default_column, extension_column};
 pub use filter_support::{FilterSupport, FilterableAttribute};
 pub use value::{Binary, Reference, ScimValue};
 #[doc(hidden)]

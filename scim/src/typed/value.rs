@@ -36,13 +36,53 @@ pub trait ScimValue: Sized {
     fn from_scim_value(value: Option<&Value>) -> Result<Self, String>;
 }
 
-/// A SCIM `reference` value: a URI (or a resource's `id`) kept as text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+/// A SCIM `reference` value: a URI (or a resource's `id`) kept as text. With serde it is the
+/// plain string, so it can be a member of a complex attribute's serde struct (`$ref`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Reference(pub String);
 
-/// A SCIM `binary` value: the bytes, base64-encoded on the wire.
+/// A SCIM `binary` value: the bytes, base64-encoded on the wire. With serde it is the base64
+/// string, exactly as its [`ScimValue`] form.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Binary(pub Vec<u8>);
+
+impl Binary {
+    /// The wire text: base64 (RFC 4648 section 4), padded.
+    pub fn to_base64(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(&self.0)
+    }
+
+    /// From the wire text; padding is optional (clients drop it).
+    pub fn from_base64(text: &str) -> Result<Binary, String> {
+        base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT
+            .decode(text)
+            .map(Binary)
+            .map_err(|e| format!("expected base64 (RFC 4648 section 4): {e}"))
+    }
+}
+
+impl serde::Serialize for Binary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_base64())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Binary {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Base64;
+        impl serde::de::Visitor<'_> for Base64 {
+            type Value = Binary;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a base64 string (RFC 4648 section 4)")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Binary, E> {
+                Binary::from_base64(text).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(Base64)
+    }
+}
 
 const MISSING: &str = "required value missing";
 
@@ -84,14 +124,11 @@ impl ScimValue for Reference {
 
 impl ScimValue for Binary {
     fn to_scim_value(&self) -> Option<Value> {
-        Some(Value::String(base64::engine::general_purpose::STANDARD.encode(&self.0)))
+        Some(Value::String(self.to_base64()))
     }
     fn from_scim_value(value: Option<&Value>) -> Result<Self, String> {
         match present(value)? {
-            Value::String(s) => base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT
-                .decode(s)
-                .map(Binary)
-                .map_err(|e| format!("expected base64 (RFC 4648 section 4): {e}")),
+            Value::String(s) => Binary::from_base64(s),
             other => Err(expected("a string (base64)", other)),
         }
     }
