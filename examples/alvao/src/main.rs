@@ -15,6 +15,12 @@ use clap::Parser;
 use scim::server::Server;
 use scim::server::auth::TokenTable;
 
+// A SCIM server spends much of each request building and dropping small JSON strings and
+// maps; mimalloc makes that markedly cheaper than the system allocator (BENCHMARKS.md, "Typed
+// resources"). Remove these two lines to use the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A SCIM 2.0 server for Microsoft Entra ID and Okta provisioning.
 #[derive(Debug, Parser)]
 #[command(name = "alvao-scim", version, about)]

@@ -90,7 +90,7 @@ pub struct EnterpriseUserManager {
     pub value: Option<String>,
     /// The URI of the SCIM resource representing the User's manager. REQUIRED.
     #[serde(rename = "$ref", default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
+    pub reference: Option<::scim::typed::Reference>,
     /// The displayName of the User's manager. OPTIONAL and READ-ONLY.
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
@@ -142,7 +142,7 @@ pub struct GroupMember {
     pub value: Option<String>,
     /// The URI corresponding to a SCIM resource that is a member of this Group.
     #[serde(rename = "$ref", default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
+    pub reference: Option<::scim::typed::Reference>,
     /// A label indicating the type of resource, e.g., 'User' or 'Group'.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,

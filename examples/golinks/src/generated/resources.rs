@@ -83,7 +83,7 @@ pub struct GroupMember {
     pub value: Option<String>,
     /// The URI corresponding to a SCIM resource that is a member of this Group.
     #[serde(rename = "$ref", default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
+    pub reference: Option<::scim::typed::Reference>,
     /// A label indicating the type of resource, e.g., 'User' or 'Group'.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
