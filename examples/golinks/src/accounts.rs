@@ -18,19 +18,55 @@ pub const ACCOUNTS_TABLE: &str = "CREATE TABLE IF NOT EXISTS accounts (
     first_name  TEXT,
     last_name   TEXT,
     department  TEXT,
-    disabled    INTEGER NOT NULL DEFAULT 0,
+    disabled    INTEGER DEFAULT 0,
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL,
     UNIQUE (workspace, login)
 )";
 
-/// The columns SCIM needs that the app did not have: Entra's own id for the account
-/// (`externalId`) and a change counter for ETags (`meta.version`). Added when missing.
-pub const SCIM_COLUMNS: [(&str, &str); 2] =
-    [("scim_external_id", "TEXT"), ("scim_version", "INTEGER NOT NULL DEFAULT 1")];
+/// The columns SCIM needs that the app did not have: the client's own id for the account
+/// (`externalId`), a change counter for ETags (`meta.version`), and the email addresses as the
+/// client sent them (the app's `email` column holds the work one; a client may send others and
+/// expects to read back what it wrote). Added when missing.
+pub const SCIM_COLUMNS: [(&str, &str); 3] =
+    [("scim_external_id", "TEXT"), ("scim_version", "INTEGER NOT NULL DEFAULT 1"), ("scim_emails", "TEXT")];
+
+/// One of an account's email addresses, as SCIM `emails` carries it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AccountEmail {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+scim::impl_scim_value_via_serde!(AccountEmail);
+
+impl Account {
+    /// The work email: what the app's `email` column holds.
+    pub fn work_email(&self) -> Option<&str> {
+        self.emails
+            .iter()
+            .find(|e| e.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("work")))
+            .and_then(|e| e.value.as_deref())
+    }
+
+    /// Make the work email `email` (the app's column, which wins over what SCIM last sent: the
+    /// app may have changed it), keeping the other addresses.
+    pub fn set_work_email(&mut self, email: Option<String>) {
+        let is_work = |e: &AccountEmail| e.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("work"));
+        match email {
+            Some(email) => match self.emails.iter_mut().find(|e| is_work(e)) {
+                Some(work) => work.value = Some(email),
+                None => self.emails.push(AccountEmail { value: Some(email), kind: Some("work".to_owned()) }),
+            },
+            None => self.emails.retain(|e| !is_work(e)),
+        }
+    }
+}
 
 /// An account as SCIM User with the enterprise extension: each field names the SCIM path it
-/// serves; only `userName` is filterable, as GoLinks' table says.
+/// serves; only `userName` is filterable, as GoLinks' table says. `emails` is restricted to
+/// `value` and `type`, what the table's `emails[type eq "work"].value` row serves.
 #[derive(Debug, Clone, PartialEq, ScimResource)]
 #[scim(
     resource = "User",
@@ -47,8 +83,8 @@ pub struct Account {
     pub login: String,
     #[scim(path = "active", no_filter)]
     pub active: Option<bool>,
-    #[scim(path = "emails[type eq \"work\"].value", no_filter)]
-    pub email: Option<String>,
+    #[scim(path = "emails", only = "value type", no_filter)]
+    pub emails: Vec<AccountEmail>,
     #[scim(path = "name.givenName", no_filter)]
     pub first_name: Option<String>,
     #[scim(path = "name.familyName", no_filter)]
@@ -99,13 +135,17 @@ mod tests {
             external_id: Some("e-7".into()),
             login: "kim@golinks.io".into(),
             active: Some(true),
-            email: Some("kim@golinks.io".into()),
+            emails: vec![
+                super::AccountEmail { value: Some("kim@golinks.io".into()), kind: Some("work".into()) },
+                super::AccountEmail { value: Some("kim@home.example".into()), kind: Some("home".into()) },
+            ],
             first_name: Some("Kim".into()),
             last_name: None,
             department: Some("Sales".into()),
         };
         let scim = account.to_scim();
-        assert_eq!(scim["emails"][0]["type"], "work");
+        assert_eq!(scim["emails"][1], serde_json::json!({"value": "kim@home.example", "type": "home"}));
+        assert_eq!(account.work_email(), Some("kim@golinks.io"));
         assert_eq!(scim["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"], "Sales");
         assert_eq!(scim["name"].get("familyName"), None::<&Value>);
         assert_eq!(Account::from_scim(&scim).expect("its own SCIM form reads back"), account);

@@ -29,7 +29,7 @@ use crate::accounts::{ACCOUNTS_TABLE, Account, SCIM_COLUMNS};
 
 /// The columns read for an account, in the order [`account_from_row`] expects.
 const SELECT: &str = "SELECT id, login, email, first_name, last_name, department, disabled, created_at, updated_at, \
-                      scim_external_id, scim_version FROM accounts";
+                      scim_external_id, scim_version, scim_emails FROM accounts";
 
 /// SCIM users stored as rows of the app's `accounts` table.
 #[derive(Debug, Clone)]
@@ -67,16 +67,19 @@ fn row_id(kind: &ResourceKind, id: &str) -> ScimResult<i64> {
 
 /// The SCIM resource of a row: the derived mapping, then `meta` from the row.
 fn account_from_row(kind: &ResourceKind, row: &SqliteRow) -> Result<Value, sqlx::Error> {
-    let account = Account {
+    let emails: Option<String> = row.try_get("scim_emails")?;
+    let mut account = Account {
         id: Some(row.try_get::<i64, _>("id")?.to_string()),
         external_id: row.try_get("scim_external_id")?,
         login: row.try_get("login")?,
-        active: Some(!row.try_get::<bool, _>("disabled")?),
-        email: row.try_get("email")?,
+        // NULL: the client removed `active` (the app treats it as enabled).
+        active: row.try_get::<Option<bool>, _>("disabled")?.map(|disabled| !disabled),
+        emails: emails.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default(),
         first_name: row.try_get("first_name")?,
         last_name: row.try_get("last_name")?,
         department: row.try_get("department")?,
     };
+    account.set_work_email(row.try_get("email")?);
     let mut resource = account.to_scim();
     let version: i64 = row.try_get("scim_version")?;
     if let Some(object) = resource.as_object_mut() {
@@ -91,6 +94,11 @@ fn account_from_row(kind: &ResourceKind, row: &SqliteRow) -> Result<Value, sqlx:
         );
     }
     Ok(resource)
+}
+
+/// The `scim_emails` column: the addresses as the client sent them (NULL for none).
+fn emails_json(account: &Account) -> Option<String> {
+    (!account.emails.is_empty()).then(|| serde_json::to_string(&account.emails).unwrap_or_default())
 }
 
 impl AccountsStore {
@@ -125,20 +133,21 @@ impl AccountsStore {
         let created = resource.pointer("/meta/created").and_then(Value::as_str).map_or(now.clone(), str::to_owned);
         let inserted = sqlx::query(
             "INSERT INTO accounts (id, workspace, login, email, first_name, last_name, department, disabled, \
-             created_at, updated_at, scim_external_id, scim_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) \
+             created_at, updated_at, scim_external_id, scim_emails, scim_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) \
              RETURNING id",
         )
         .bind(id)
         .bind(scope.tenant)
         .bind(&account.login)
-        .bind(&account.email)
+        .bind(account.work_email())
         .bind(&account.first_name)
         .bind(&account.last_name)
         .bind(&account.department)
-        .bind(account.active == Some(false))
+        .bind(account.active.map(|active| !active))
         .bind(&created)
         .bind(&now)
         .bind(&account.external_id)
+        .bind(emails_json(&account))
         .fetch_one(&self.pool)
         .await
         .map_err(|e| write_error("create", &account.login, &e))?;
@@ -223,16 +232,17 @@ impl Store for AccountsStore {
         // (which the default PATCH retries) rather than a lost update.
         let updated = sqlx::query(
             "UPDATE accounts SET login = ?, email = ?, first_name = ?, last_name = ?, department = ?, disabled = ?, \
-             scim_external_id = ?, updated_at = ?, scim_version = scim_version + 1 \
+             scim_external_id = ?, scim_emails = ?, updated_at = ?, scim_version = scim_version + 1 \
              WHERE id = ? AND workspace = ? AND scim_version = ?",
         )
         .bind(&account.login)
-        .bind(&account.email)
+        .bind(account.work_email())
         .bind(&account.first_name)
         .bind(&account.last_name)
         .bind(&account.department)
-        .bind(account.active == Some(false))
+        .bind(account.active.map(|active| !active))
         .bind(&account.external_id)
+        .bind(emails_json(&account))
         .bind(now_rfc3339())
         .bind(key)
         .bind(scope.tenant)

@@ -22,7 +22,7 @@ const EXISTING_APP: [&str; 2] = [
         first_name  TEXT,
         last_name   TEXT,
         department  TEXT,
-        disabled    INTEGER NOT NULL DEFAULT 0,
+        disabled    INTEGER DEFAULT 0,
         created_at  TEXT NOT NULL,
         updated_at  TEXT NOT NULL,
         UNIQUE (workspace, login)
@@ -40,7 +40,7 @@ struct Row_ {
     email: Option<String>,
     first_name: Option<String>,
     department: Option<String>,
-    disabled: bool,
+    disabled: Option<bool>,
 }
 
 /// Run SQL against the example's database file (the server may be running: SQLite's WAL lets
@@ -167,7 +167,7 @@ fn entra_provisions_golinks_into_the_apps_accounts_table() {
                 email: Some("kim.lee@golinks.io".into()),
                 first_name: Some("Kim".into()),
                 department: Some("Customer Success".into()),
-                disabled: false,
+                disabled: Some(false),
             },
             Row_ {
                 id: 2,
@@ -175,7 +175,7 @@ fn entra_provisions_golinks_into_the_apps_accounts_table() {
                 email: Some("sam@golinks.io".into()),
                 first_name: Some("Samuel".into()),
                 department: Some("Platform".into()),
-                disabled: true,
+                disabled: Some(true),
             },
         ]
     );
