@@ -112,12 +112,15 @@ async fn run(options: Options) -> Result<(), String> {
     let address = listener.local_addr().map_err(|e| format!("cannot read the listening address: {e}"))?;
     let base_path = options.base_path.trim_matches('/');
     let url = if base_path.is_empty() { format!("http://{address}") } else { format!("http://{address}/{base_path}") };
-    println!("alvao-scim: SCIM 2.0 server listening on {url}");
-    // A line to paste: it provisions a user, as Entra ID's first sync would.
-    println!(
-        "try: curl -H 'Authorization: Bearer {token}' -H 'Content-Type: application/scim+json' -d '{EXAMPLE_USER}' {url}/Users"
+    // The URL and two lines to paste: the first provisions a user, as Entra ID's first sync
+    // would. One write, so a reader that takes the first lines gets them all; and a closed
+    // stdout (its reader gone) is no reason to stop serving.
+    let banner = format!(
+        "alvao-scim: SCIM 2.0 server listening on {url}\n\
+         try: curl -H 'Authorization: Bearer {token}' -H 'Content-Type: application/scim+json' -d '{EXAMPLE_USER}' {url}/Users\n\
+         then: curl -H 'Authorization: Bearer {token}' {url}/Users\n"
     );
-    println!("then: curl -H 'Authorization: Bearer {token}' {url}/Users");
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), banner.as_bytes());
     // Ctrl-C ends the process; SQLite's write-ahead log keeps the database consistent.
     axum::serve(listener, app).await.map_err(|e| format!("server error: {e}"))
 }

@@ -79,8 +79,7 @@ impl Example {
 #[derive(Debug)]
 pub struct Server {
     child: Child,
-    /// Kept open: the server prints more lines than the two read, and a closed pipe would fail
-    /// its `println!`.
+    /// Kept open while the server runs, so that whatever else it prints has a reader.
     _stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
     /// The provisioning curl line it printed.
     pub curl: String,
