@@ -1,9 +1,11 @@
 //! A harness for conformance checks and load benchmarks; not the product (generated projects
 //! are). Three commands:
 //!
-//! - `serve --database URL --listen ADDR --token TOKEN [--seed-users N --seed-group-members M]`:
-//!   the SCIM server built by `scim::server::Server` (no special code path) serving core User
-//!   with the enterprise extension and core Group over `SqliteStore` at `/scim/v2`.
+//! - `serve --database URL --listen ADDR --token TOKEN [--group-patch-status 200|204]
+//!   [--seed-users N --seed-group-members M]`: the SCIM server built by `scim::server::Server`
+//!   (no special code path) serving core User with the enterprise extension and core Group over
+//!   `SqliteStore` at `/scim/v2`. Group PATCH answers 200 with the group (the builder's
+//!   default) or 204 (what Entra ID's documentation shows for groups).
 //! - `seed --database URL --users N --group-members M --spare-users S`: fill a database for
 //!   the load benchmark through the store's `import` (see [`seed`]).
 //! - `baseline --database URL --listen ADDR --token TOKEN`: the bare axum + SQLite server the
@@ -28,7 +30,8 @@ pub const TENANT: &str = "harness";
 pub const BASE_PATH: &str = "/scim/v2";
 
 const USAGE: &str = "usage:
-  scim-testserver serve --database URL --listen ADDR --token TOKEN [--seed-users N] [--seed-group-members M]
+  scim-testserver serve --database URL --listen ADDR --token TOKEN [--group-patch-status 200|204]
+                       [--seed-users N] [--seed-group-members M]
   scim-testserver seed --database URL --users N [--group-members M] [--spare-users S]
   scim-testserver baseline --database URL --listen ADDR --token TOKEN";
 
@@ -41,6 +44,7 @@ struct Options {
     users: usize,
     group_members: usize,
     spare_users: usize,
+    group_patch_no_content: bool,
 }
 
 impl Options {
@@ -57,6 +61,13 @@ impl Options {
                 "--users" | "--seed-users" => options.users = number()?,
                 "--group-members" | "--seed-group-members" => options.group_members = number()?,
                 "--spare-users" => options.spare_users = number()?,
+                "--group-patch-status" => {
+                    options.group_patch_no_content = match value.as_str() {
+                        "200" => false,
+                        "204" => true,
+                        _ => return Err(format!("{flag} is 200 or 204, not {value:?}")),
+                    }
+                }
                 _ => return Err(format!("unknown option {flag}")),
             }
         }
@@ -123,7 +134,11 @@ async fn serve(options: &Options) -> Result<(), String> {
         seed::seed(&*store, options.users, options.group_members, 0).await?;
     }
     let store: Arc<dyn Store> = store;
-    let router = Server::builder()
+    let mut builder = Server::builder();
+    if options.group_patch_no_content {
+        builder = builder.patch_returns_no_content_for("Group");
+    }
+    let router = builder
         .base_path(BASE_PATH)
         .tokens(TokenTable::new().token(TENANT, "harness", token))
         .resource_kind(descriptors::user(), store.clone())
@@ -137,7 +152,10 @@ async fn seed_command(options: &Options) -> Result<(), String> {
     let database = Options::required(&options.database, "database")?;
     let store = open_store(database).await?;
     seed::seed(&*store, options.users, options.group_members, options.spare_users).await?;
-    baseline::fill(store.pool()).await
+    baseline::fill(store.pool()).await?;
+    // Closing the last connection checkpoints the WAL, so the file can be copied alone.
+    store.pool().close().await;
+    Ok(())
 }
 
 /// Serve `router` on `listen` until the process is killed; says where on stderr once listening.
