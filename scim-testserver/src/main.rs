@@ -79,6 +79,11 @@ impl Options {
     }
 }
 
+// The allocator servers made by `scimgen new` use (templates/main.rs.hbs). The baseline runs
+// from this same binary, so both sides of every comparison allocate with it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, flags)) = args.split_first() else {
