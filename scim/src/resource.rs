@@ -131,6 +131,9 @@ pub fn validate_request(schema: &ResourceSchema, body: Value, mode: RequestMode)
                 Value::Null => {}
                 Value::Object(members) => {
                     for (name, value) in members {
+                        if is_redundant_schemas_member(extension, &name, &value) {
+                            continue;
+                        }
                         put_attribute(&mut extensions[index], extension, Some(&extension.id), &name, value)?;
                     }
                 }
@@ -186,6 +189,18 @@ pub fn validate_request(schema: &ResourceSchema, body: Value, mode: RequestMode)
     set_schemas(&mut resource, schema);
     check_required(schema, &resource)?;
     Ok(resource)
+}
+
+/// Whether `name: value`, found inside the object of `extension`, is a `schemas` member naming
+/// exactly that extension (`"schemas": ["urn:...:enterprise:2.0:User"]`). It is not an attribute
+/// of the extension, but it says only what the object's key already says, so it is dropped
+/// rather than rejected: clients built on scim2-models serialise an extension object this way
+/// (its PATCH values, e.g. `{"op": "add", "path": "urn:...:enterprise:2.0:User", "value":
+/// {"schemas": [...], "department": "x"}}`). A `schemas` member naming anything else is still
+/// an unknown attribute.
+pub(crate) fn is_redundant_schemas_member(extension: &Schema, name: &str, value: &Value) -> bool {
+    name.eq_ignore_ascii_case("schemas")
+        && matches!(value.as_array().map(Vec::as_slice), Some([Value::String(urn)]) if urn.eq_ignore_ascii_case(&extension.id))
 }
 
 fn extension_index(schema: &ResourceSchema, urn: &str) -> Option<usize> {

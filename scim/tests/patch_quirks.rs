@@ -313,3 +313,31 @@ fn okta_add_member_with_display() {
     assert_eq!(resource["members"][3], json!({"value": "u4", "display": "User Four"}));
     assert_eq!(outcome.members.added, vec!["u4".to_owned()]);
 }
+
+/// scim2-models (and so scim2-tester) serialise an extension's PATCH value with a `schemas`
+/// member naming the extension. It says nothing the path does not, so it is dropped; a
+/// `schemas` member naming another schema is still an unknown attribute (400 invalidPath).
+#[test]
+fn extension_value_carrying_its_own_schemas_member() {
+    let with_path = json!([{"op": "add", "path": ENTERPRISE,
+        "value": {"schemas": [ENTERPRISE], "employeeNumber": "42", "costCenter": "cc"}}]);
+    let without_path = json!([{"op": "replace",
+        "value": {ENTERPRISE: {"schemas": [ENTERPRISE.to_uppercase()], "employeeNumber": "42", "costCenter": "cc"}}}]);
+    for operations in [with_path, without_path] {
+        let mut resource = user();
+        patch(&mut resource, &user_schema(), operations.clone()).unwrap();
+        assert_eq!(resource[ENTERPRISE]["employeeNumber"], json!("42"), "{operations}");
+        assert_eq!(resource[ENTERPRISE]["costCenter"], json!("cc"), "{operations}");
+        assert!(resource[ENTERPRISE].get("schemas").is_none(), "{operations}");
+    }
+    for schemas in
+        [json!(["urn:ietf:params:scim:schemas:core:2.0:User"]), json!([ENTERPRISE, ENTERPRISE]), json!(ENTERPRISE)]
+    {
+        let mut resource = user();
+        let operations =
+            json!([{"op": "add", "path": ENTERPRISE, "value": {"schemas": schemas, "employeeNumber": "42"}}]);
+        let error = patch(&mut resource, &user_schema(), operations).unwrap_err();
+        assert_eq!(error.status, 400, "{schemas}");
+        assert_eq!(resource, user(), "{schemas}: a failed PATCH changes nothing");
+    }
+}

@@ -364,3 +364,23 @@ fn foreign_entries_in_schemas_are_ignored_but_foreign_data_is_not() {
     assert_eq!(error.scim_type, Some(ScimType::InvalidSyntax));
     assert!(error.detail.contains("urn:example:x"), "{}", error.detail);
 }
+
+/// A `schemas` member inside the extension object naming just that extension (as scim2-models
+/// writes it) is dropped; naming anything else it is an unknown attribute.
+#[test]
+fn extension_object_carrying_its_own_schemas_member() {
+    let body = |schemas: Value| {
+        json!({
+            "schemas": [USER_URN, ENTERPRISE_USER_URN],
+            "userName": "bjensen",
+            ENTERPRISE_USER_URN: {"schemas": schemas, "department": "Tours"}
+        })
+    };
+    let user = create_user(body(json!([ENTERPRISE_USER_URN]))).unwrap();
+    assert_eq!(user[ENTERPRISE_USER_URN], json!({"department": "Tours"}));
+    for schemas in [json!([USER_URN]), json!([]), json!("x")] {
+        let error = error_of(body(schemas.clone()));
+        assert_eq!(error.status, 400, "{schemas}");
+        assert!(error.detail.contains("schemas"), "{schemas}: {}", error.detail);
+    }
+}

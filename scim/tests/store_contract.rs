@@ -186,6 +186,44 @@ async fn paging_and_totals_under_filters(store: Arc<dyn Store>) {
     assert_eq!(page.unwrap().resources[0]["userName"], "user00");
 }
 
+/// `totalResults` on a first page whatever its fill (RFC 7644 section 3.4.2.4): a first page
+/// with room to spare holds every match; a full one does not, and the total must still count
+/// them all. Groups with members too, whose lists read members with each page.
+async fn totals_of_first_pages_full_or_not(store: Arc<dyn Store>) {
+    for i in 0..5 {
+        store.create(users("t1"), json!({"userName": format!("user{i}"), "title": "t"})).await.unwrap();
+    }
+    store.create(users("t2"), json!({"userName": "user9", "title": "t"})).await.unwrap();
+    // (filter, count, expected total, expected page length)
+    let cases = [
+        (r#"title eq "t""#, None, 5, 5),
+        (r#"title eq "t""#, Some(6), 5, 5),
+        (r#"title eq "t""#, Some(5), 5, 5),
+        (r#"title eq "t""#, Some(4), 5, 4),
+        (r#"title eq "t""#, Some(1), 5, 1),
+        (r#"userName eq "USER3""#, Some(1), 1, 1),
+        (r#"userName eq "user3""#, Some(100), 1, 1),
+        (r#"userName eq "user9""#, Some(100), 0, 0),
+    ];
+    for (filter, count, total, length) in cases {
+        let page = list_filtered(store.as_ref(), users("t1"), filter, |q| q.count = count).await.unwrap();
+        assert_eq!((page.total_results, page.resources.len()), (total, length), "{filter} count={count:?}");
+    }
+    for name in ["g1", "g2"] {
+        store.create(groups("t1"), group(name, &["m1", "m2"])).await.unwrap();
+    }
+    for (count, exclude_members, length) in
+        [(Some(1), false, 1), (Some(3), false, 2), (Some(1), true, 1), (None, true, 2)]
+    {
+        let query = StoreQuery { count, exclude_members, ..StoreQuery::default() };
+        let page = store.list(groups("t1"), &query).await.unwrap();
+        assert_eq!((page.total_results, page.resources.len()), (2, length), "count={count:?}");
+        let members: Vec<Vec<String>> = page.resources.iter().map(member_ids).collect();
+        let expected = if exclude_members { vec![] } else { vec!["m1".to_owned(), "m2".to_owned()] };
+        assert!(members.iter().all(|m| *m == expected), "exclude_members={exclude_members}: {members:?}");
+    }
+}
+
 async fn sorting_follows_rfc_7644(store: Arc<dyn Store>) {
     let rows = [("b", Some("beta")), ("A", None), ("c", Some("Alpha")), ("d", Some("alpha2")), ("e", None)];
     for (name, title) in rows {
@@ -307,6 +345,7 @@ contract!(
     tenants_never_see_each_other,
     versions_guard_writes,
     paging_and_totals_under_filters,
+    totals_of_first_pages_full_or_not,
     sorting_follows_rfc_7644,
     members_change_by_delta,
     default_patch_is_atomic_and_versioned,

@@ -111,6 +111,10 @@ async fn run(options: Options) -> Result<(), String> {
         .base_path(options.base_path.clone())
         .public_url(options.public_url.clone())
         .tokens(tokens)
+        // Group PATCH answers 204 No Content, as Microsoft Entra ID's SCIM documentation shows
+        // and RFC 7644 section 3.5.2 allows: adding one member to a group of 100 000 then costs
+        // the same as to a group of 10, instead of sending the whole group back.
+        .patch_returns_no_content_for("Group")
         .resource::<accounts::Account>(stores.accounts)
         .resource::<generated::Group>(stores.groups)
         .build()

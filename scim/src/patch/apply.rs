@@ -10,6 +10,7 @@ use crate::error::{ScimError, ScimResult};
 use crate::filter::ast::{AttrPath, CompValue, CompareOp, Filter};
 use crate::filter::parse_path;
 use crate::filter::resolve::{ResolvedFilter, resolve_value_filter};
+use crate::resource::is_redundant_schemas_member;
 use crate::schema::{Attribute, AttributeType, Extension, Mutability, ResolvedAttr, ResourceSchema};
 use crate::value::{coerce_at, coerce_single_at};
 
@@ -266,6 +267,9 @@ impl<'s> Engine<'_, 's> {
         extension: Option<&'s Extension>,
     ) -> ScimResult<()> {
         for (key, value) in attributes {
+            if extension.is_some_and(|e| is_redundant_schemas_member(&e.schema, key, value)) {
+                continue;
+            }
             if extension.is_none() {
                 if let Some(extension) = self.schema.extension(key) {
                     self.apply(kind, &Target::Extension(extension), Some(value.clone()), Origin::Value)?;

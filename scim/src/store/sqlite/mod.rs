@@ -115,10 +115,19 @@ impl SqliteStore {
 
     /// The stored document and version of a resource; `404` when the tenant has none.
     async fn load(tx: &mut Tx, scope: Scope<'_>, id: &str) -> ScimResult<(Value, u64)> {
+        Self::load_with(&mut **tx, scope, id).await
+    }
+
+    /// [`SqliteStore::load`] on any executor: a transaction's connection, or the pool when the
+    /// one statement is the whole read.
+    async fn load_with<'e, E>(executor: E, scope: Scope<'_>, id: &str) -> ScimResult<(Value, u64)>
+    where
+        E: sqlx::Executor<'e, Database = Sqlite>,
+    {
         let mut sql = Sql::new("SELECT \"doc\", \"version\" FROM ");
         sql.ident(&scope.kind.table);
         write::where_row(&mut sql, scope.tenant, id);
-        let row = sql.query().fetch_optional(&mut **tx).await.map_err(|e| storage_error("read", &e))?;
+        let row = sql.query().fetch_optional(executor).await.map_err(|e| storage_error("read", &e))?;
         let row = row.ok_or_else(|| not_found(scope.kind, id))?;
         let doc: String = row.try_get(0).map_err(|e| storage_error("read", &e))?;
         let version: i64 = row.try_get(1).map_err(|e| storage_error("read", &e))?;
@@ -288,6 +297,13 @@ impl Store for SqliteStore {
     }
 
     async fn get(&self, scope: Scope<'_>, id: &str, options: GetOptions) -> ScimResult<Value> {
+        // Without members the read is one statement, consistent by itself: no transaction, whose
+        // BEGIN and COMMIT would each be a round trip to the connection's worker thread (they
+        // tripled the CPU of a GET /Users/{id}).
+        if !scope.kind.has_members || options.exclude_members {
+            self.check_registered(scope.kind)?;
+            return Ok(Self::load_with(&self.pool, scope, id).await?.0);
+        }
         let mut tx = self.read_tx(scope.kind).await?;
         let (doc, _) = Self::load(&mut tx, scope, id).await?;
         let result = Self::assemble(&mut tx, scope, id, doc, options.exclude_members).await?;
@@ -297,6 +313,18 @@ impl Store for SqliteStore {
 
     async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page> {
         let (count, page) = list_statements(scope, query)?;
+        // A first page that is not full holds every match, so its length is `totalResults` and
+        // the page statement alone answers the list (one round trip instead of four): the
+        // common case of Entra ID's and Okta's `userName eq "..."` lookups. Members are read by
+        // further statements, so lists that include them keep the transaction.
+        if query.offset() == 0 && query.count != Some(0) && (!scope.kind.has_members || query.exclude_members) {
+            self.check_registered(scope.kind)?;
+            let rows = page.query().fetch_all(&self.pool).await.map_err(|e| storage_error("list", &e))?;
+            if query.count.is_none_or(|count| rows.len() < count) {
+                let resources = rows.iter().map(|row| page_document(scope, row)).collect::<ScimResult<Vec<_>>>()?;
+                return Ok(Page { total_results: resources.len(), resources });
+            }
+        }
         let mut tx = self.read_tx(scope.kind).await?;
         let row = count.query().fetch_one(&mut *tx).await.map_err(|e| storage_error("count", &e))?;
         let total: i64 = row.try_get(0).map_err(|e| storage_error("count", &e))?;
@@ -306,9 +334,7 @@ impl Store for SqliteStore {
             let rows = page.query().fetch_all(&mut *tx).await.map_err(|e| storage_error("list", &e))?;
             for row in rows {
                 let id: String = row.try_get(0).map_err(|e| storage_error("list", &e))?;
-                let doc: String = row.try_get(1).map_err(|e| storage_error("list", &e))?;
-                let doc = serde_json::from_str(&doc)
-                    .map_err(|_| ScimError::internal(format!("stored {} {id} is not valid JSON", scope.kind.name())))?;
+                let doc = page_document(scope, &row)?;
                 resources.push(Self::assemble(&mut tx, scope, &id, doc, query.exclude_members).await?);
             }
         }
@@ -390,6 +416,14 @@ impl Store for SqliteStore {
 }
 
 /// The statements of a list: the count of all matches, and the page.
+/// The document of a row of the page statement (`id`, `doc`).
+fn page_document(scope: Scope<'_>, row: &sqlx::sqlite::SqliteRow) -> ScimResult<Value> {
+    let id: String = row.try_get(0).map_err(|e| storage_error("list", &e))?;
+    let doc: String = row.try_get(1).map_err(|e| storage_error("list", &e))?;
+    serde_json::from_str(&doc)
+        .map_err(|_| ScimError::internal(format!("stored {} {id} is not valid JSON", scope.kind.name())))
+}
+
 fn list_statements(scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<(Sql, Sql)> {
     let mut condition = Sql::new(" WHERE t.\"tenant\" = ");
     condition.bind_text(scope.tenant);
@@ -407,8 +441,7 @@ fn list_statements(scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<(Sql,
         page.push("(").append(key.clone()).push(if descending { ") IS NULL DESC, (" } else { ") IS NULL, (" });
         page.append(key).push(if descending { ") DESC, " } else { "), " });
     }
-    page.push("t.\"seq\" LIMIT ");
-    page.bind_int(query.count.map_or(-1, |c| i64::try_from(c).unwrap_or(i64::MAX)));
+    page.push("t.\"seq\"").limit(query.count.map_or(-1, |c| i64::try_from(c).unwrap_or(i64::MAX)));
     page.push(" OFFSET ").bind_int(i64::try_from(query.offset()).unwrap_or(i64::MAX));
     Ok((count, page))
 }
@@ -454,6 +487,28 @@ fn sort_expression(kind: &ResourceKind, attr: crate::schema::ResolvedAttr<'_>) -
         }
         IndexedShape::SingleComplex | IndexedShape::Multi => {
             Err(ScimError::invalid_value(format!("cannot sort by `{}`: it is complex", attr.canonical())))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::builtin;
+
+    /// A bound `LIMIT ?` makes SQLite prepare the statement again on every execution (see
+    /// [`Sql::limit`]), so the page statement writes its limit and binds only the offset.
+    #[test]
+    fn page_statements_write_the_limit_and_bind_the_offset() {
+        let kind = ResourceKind::new(builtin::user_schema(), &["userName"]).unwrap();
+        let scope = Scope::new("t", &kind);
+        for (count, ending) in
+            [(Some(5), " LIMIT 5 OFFSET ?"), (None, " LIMIT -1 OFFSET ?"), (Some(0), " LIMIT 0 OFFSET ?")]
+        {
+            let query = StoreQuery { count, start_index: 3, ..StoreQuery::default() };
+            let (_, page) = list_statements(scope, &query).unwrap();
+            assert!(page.text().ends_with(ending), "{count:?}: {}", page.text());
+            assert!(!page.text().contains("LIMIT ?"), "{}", page.text());
         }
     }
 }
