@@ -6,16 +6,21 @@
 //! attributes: `meta` (the row's timestamps and change counter). The SCIM tenant is the row's
 //! `workspace`, so one customer's Entra never sees another's accounts.
 //!
-//! Lists read the workspace's accounts and filter, sort and page them in memory with the
-//! runtime's own evaluator: right for thousands of accounts. For millions, push the filter
-//! into SQL: the only filter this server accepts is `userName eq "..."` (`FilterSupport` has
-//! checked it before the store is called), a `WHERE login = ?`.
+//! Lists are answered in SQL: the filters this server accepts (`userName eq`, `id eq`, joined
+//! with `and`, `or` and `not`; `FilterSupport` has checked that before the store is called)
+//! become a `WHERE` on the table's own indexed columns (`login`, unique per workspace and
+//! `COLLATE NOCASE`, and the primary key) with bound parameters, and the page is `LIMIT`/`OFFSET`
+//! with a `COUNT(*)` for `totalResults`. Two cases fall back to the runtime's evaluator over the
+//! workspace's rows: a `userName` literal that is not ASCII (SQLite's NOCASE folds ASCII only,
+//! SCIM folds all of Unicode) and a `sortBy`.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use scim::error::{ScimError, ScimResult};
+use scim::filter::{Operand, ResolvedFilter};
 use scim::query::SortOrder;
+use scim::schema::AttrOwner;
 use scim::store::{
     GetOptions, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, compare_keys, not_found, now_rfc3339,
     sort_key, version_tag,
@@ -102,6 +107,39 @@ fn emails_json(account: &Account) -> Option<String> {
 }
 
 impl AccountsStore {
+    /// A page of the accounts `condition` selects, counted and cut in SQL (oldest first).
+    async fn list_in_sql(
+        &self,
+        scope: Scope<'_>,
+        query: &StoreQuery<'_>,
+        condition: &str,
+        binds: &[Bind],
+    ) -> ScimResult<Page> {
+        let total: i64 =
+            bind_all(sqlx::query(AssertSqlSafe(format!("SELECT COUNT(*) FROM accounts WHERE {condition}"))), binds)
+                .fetch_one(&self.pool)
+                .await
+                .and_then(|row| row.try_get(0))
+                .map_err(|e| storage_error("list", &e))?;
+        let limit = query.count.map_or(-1, |count| i64::try_from(count).unwrap_or(i64::MAX));
+        let offset = i64::try_from(query.offset()).unwrap_or(i64::MAX);
+        let rows = bind_all(
+            sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE {condition} ORDER BY id LIMIT ? OFFSET ?"))),
+            binds,
+        )
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| storage_error("list", &e))?;
+        let resources = rows
+            .iter()
+            .map(|row| account_from_row(scope.kind, row))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| storage_error("list", &e))?;
+        Ok(Page { total_results: usize::try_from(total).unwrap_or(0), resources })
+    }
+
     async fn fetch(&self, scope: Scope<'_>, id: &str) -> ScimResult<Value> {
         let key = row_id(scope.kind, id)?;
         let row = sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE id = ? AND workspace = ?")))
@@ -198,15 +236,35 @@ impl Store for AccountsStore {
     }
 
     async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page> {
-        let rows = sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE workspace = ? ORDER BY id")))
-            .bind(scope.tenant)
+        let mut condition = String::from("workspace = ?");
+        let mut binds = vec![Bind::Text(scope.tenant.to_owned())];
+        let pushed_down = match query.filter {
+            None => true,
+            Some(filter) => {
+                let mut sql = String::new();
+                let answered = condition_sql(filter, &mut sql, &mut binds);
+                if answered {
+                    condition.push_str(" AND ");
+                    condition.push_str(&sql);
+                } else {
+                    binds.truncate(1);
+                }
+                answered
+            }
+        };
+        if pushed_down && query.sort_by.is_none() {
+            return self.list_in_sql(scope, query, &condition, &binds).await;
+        }
+        // The fallback: the rows the condition selects (the whole workspace when the filter could
+        // not be written in SQL), then the runtime's evaluator, sort and page.
+        let rows = bind_all(sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE {condition} ORDER BY id"))), &binds)
             .fetch_all(&self.pool)
             .await
             .map_err(|e| storage_error("list", &e))?;
         let mut matches = Vec::with_capacity(rows.len());
         for row in &rows {
             let resource = account_from_row(scope.kind, row).map_err(|e| storage_error("list", &e))?;
-            if query.filter.is_none_or(|filter| filter.matches(&resource)) {
+            if pushed_down || query.filter.is_none_or(|filter| filter.matches(&resource)) {
                 matches.push(resource);
             }
         }
@@ -278,5 +336,139 @@ impl Store for AccountsStore {
 
     async fn remove_members(&self, scope: Scope<'_>, _group_id: &str, _member_ids: &[String]) -> ScimResult<()> {
         Err(ScimError::internal(format!("{} has no members", scope.kind.name())))
+    }
+}
+
+/// A value bound to a `?` of a statement built by [`condition_sql`].
+#[derive(Debug, Clone)]
+enum Bind {
+    Text(String),
+    Integer(i64),
+}
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+    for bind in binds {
+        query = match bind {
+            Bind::Text(text) => query.bind(text.as_str()),
+            Bind::Integer(number) => query.bind(*number),
+        };
+    }
+    query
+}
+
+/// Write `filter` as a SQL condition on the accounts table, from fixed fragments and bound
+/// values only. False (and nothing usable written) when some part has no exact SQL form here.
+fn condition_sql(filter: &ResolvedFilter<'_>, sql: &mut String, binds: &mut Vec<Bind>) -> bool {
+    match filter {
+        ResolvedFilter::And(a, b) | ResolvedFilter::Or(a, b) => {
+            let joiner = if matches!(filter, ResolvedFilter::And(..)) { " AND " } else { " OR " };
+            sql.push('(');
+            let answered = condition_sql(a, sql, binds) && {
+                sql.push_str(joiner);
+                condition_sql(b, sql, binds)
+            };
+            sql.push(')');
+            answered
+        }
+        // Both columns are NOT NULL, so SQL's NOT is the evaluator's not.
+        ResolvedFilter::Not(inner) => {
+            sql.push_str("NOT (");
+            let answered = condition_sql(inner, sql, binds);
+            sql.push(')');
+            answered
+        }
+        ResolvedFilter::Compare { path, op: scim::filter::CompareOp::Eq, value: Operand::String { text, .. } }
+            if path.element_filter.is_none() && path.attr.sub_attribute.is_none() =>
+        {
+            let name = path.attr.attribute.name.as_str();
+            match (path.attr.owner, name) {
+                (AttrOwner::Common, "id") => {
+                    // Ids are the integer row ids; any other text names no account.
+                    match text.parse::<i64>() {
+                        Ok(id) => {
+                            sql.push_str("id = ?");
+                            binds.push(Bind::Integer(id));
+                        }
+                        Err(_) => sql.push_str("0"),
+                    }
+                    true
+                }
+                // `text` is already lower-cased; NOCASE makes the indexed comparison
+                // case-insensitive, exactly so for ASCII.
+                (AttrOwner::Core, "userName") if text.is_ascii() => {
+                    sql.push_str("login = ?");
+                    binds.push(Bind::Text(text.clone()));
+                    true
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use scim::filter::{parse_filter, resolve_filter};
+    use scim::schema::builtin::USER_URN;
+    use sqlx::sqlite::SqlitePoolOptions;
+
+    use super::*;
+
+    fn ids(resources: &[Value]) -> Vec<Value> {
+        resources.iter().map(|r| r["id"].clone()).collect()
+    }
+
+    /// Lists answered in SQL select exactly what the runtime's evaluator selects, with the same
+    /// totals and pages; the cases SQL cannot answer exactly (a non-ASCII userName) still do.
+    #[tokio::test]
+    async fn lists_in_sql_select_what_the_evaluator_selects() {
+        // One connection: every connection to `sqlite::memory:` is a database of its own.
+        let pool = SqlitePoolOptions::new().max_connections(1).connect("sqlite::memory:").await.unwrap();
+        let store = AccountsStore::new(pool);
+        let kind = Arc::new(ResourceKind::new(Account::descriptor().resource_schema().clone(), &["userName"]).unwrap());
+        store.register(&[kind.clone()]).await.unwrap();
+        let scope = Scope::new("acme", &kind);
+        for login in ["alice", "Bob", "carol", "Émile"] {
+            store.create(scope, json!({"schemas": [USER_URN], "userName": login})).await.unwrap();
+        }
+        // Another workspace's alice is never listed.
+        store.create(Scope::new("globex", &kind), json!({"schemas": [USER_URN], "userName": "alice"})).await.unwrap();
+
+        let all = store.list(scope, &StoreQuery::default()).await.unwrap();
+        assert_eq!(all.total_results, 4);
+        let first_id = all.resources[0]["id"].as_str().unwrap().to_owned();
+        let filters = [
+            r#"userName eq "ALICE""#.to_owned(),
+            r#"not (userName eq "alice")"#.to_owned(),
+            r#"userName eq "alice" or userName eq "bob""#.to_owned(),
+            r#"userName eq "alice" and userName eq "bob""#.to_owned(),
+            format!(r#"id eq "{first_id}""#),
+            format!(r#"not (id eq "{first_id}") and not (userName eq "carol")"#),
+            r#"id eq "not-a-row-id""#.to_owned(),
+            r#"not (id eq "not-a-row-id")"#.to_owned(),
+            r#"userName eq "émile""#.to_owned(),
+            r#"userName eq "nobody""#.to_owned(),
+        ];
+        for text in &filters {
+            let filter = parse_filter(text).unwrap();
+            let resolved = resolve_filter(&filter, &kind.schema).unwrap();
+            let expected: Vec<Value> =
+                all.resources.iter().filter(|r| resolved.matches(r)).map(|r| r["id"].clone()).collect();
+            let page =
+                store.list(scope, &StoreQuery { filter: Some(&resolved), ..StoreQuery::default() }).await.unwrap();
+            assert_eq!(ids(&page.resources), expected, "{text}");
+            assert_eq!(page.total_results, expected.len(), "{text}");
+        }
+
+        let page =
+            store.list(scope, &StoreQuery { start_index: 2, count: Some(2), ..StoreQuery::default() }).await.unwrap();
+        assert_eq!(page.total_results, 4);
+        assert_eq!(ids(&page.resources), ids(&all.resources[1..3]));
+        let totals_only = store.list(scope, &StoreQuery { count: Some(0), ..StoreQuery::default() }).await.unwrap();
+        assert_eq!((totals_only.total_results, totals_only.resources.len()), (4, 0));
     }
 }
