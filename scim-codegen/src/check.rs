@@ -277,20 +277,7 @@ fn overlap(field: &Field, other: &Field, display: &str, other_display: &str, dia
 
 /// `emails[type eq "work"].value`, `urn:...:User:manager.value`: the canonical spelling.
 pub(crate) fn display_path(resolved: &ResolvedAttr<'_>, path: &AttrPath) -> String {
-    let mut out = String::new();
-    if let Some(urn) = resolved.extension_urn() {
-        out.push_str(urn);
-        out.push(':');
-    }
-    out.push_str(&resolved.attribute.name);
-    if let Some(filter) = &path.filter {
-        out.push_str(&format!("[{filter}]"));
-    }
-    if let Some(sub) = resolved.sub_attribute {
-        out.push('.');
-        out.push_str(&sub.name);
-    }
-    out
+    resolved.canonical_with_filter(path.filter.as_ref().map(ToString::to_string).as_deref())
 }
 
 /// Built-in schemas plus the `schema_file`s.

@@ -18,9 +18,7 @@ use std::sync::Arc;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use scim::filter::ast::{AttrPath, CompValue, Filter};
-use scim::schema::{
-    AttrOwner, Attribute, AttributeType, ResolvedAttr, ResourceSchema, ResourceType, Schema, builtin, loader,
-};
+use scim::schema::{AttrOwner, Attribute, AttributeType, ResolvedAttr, ResourceSchema, Schema, builtin, loader};
 
 use crate::names;
 use crate::system::{ResourceTypeDefinition, SystemDefinition};
@@ -182,15 +180,7 @@ impl Generator<'_> {
     }
 
     fn resource(&mut self, definition: &ResourceTypeDefinition, schemas: &[Arc<Schema>]) -> Option<TokenStream> {
-        let resource_type = ResourceType {
-            id: Some(definition.name.clone()),
-            name: definition.name.clone(),
-            endpoint: definition.endpoint.clone(),
-            description: None,
-            schema: definition.schema.clone(),
-            schema_extensions: definition.extensions.clone(),
-        };
-        let resource_schema = match ResourceSchema::new(resource_type, schemas) {
+        let resource_schema = match ResourceSchema::new(definition.resource_type(), schemas) {
             Ok(resource_schema) => resource_schema,
             Err(error) => {
                 self.problem(definition, error.detail);

@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use scim::schema::SchemaExtension;
+use scim::schema::{ResourceType, SchemaExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::generate::GenerateError;
@@ -65,6 +65,20 @@ pub struct ResourceTypeDefinition {
     /// `no_filter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<BTreeMap<String, Vec<String>>>,
+}
+
+impl ResourceTypeDefinition {
+    /// The RFC 7643 resource type this definition describes (its `id` is its name).
+    pub fn resource_type(&self) -> ResourceType {
+        ResourceType {
+            id: Some(self.name.clone()),
+            name: self.name.clone(),
+            endpoint: self.endpoint.clone(),
+            description: None,
+            schema: self.schema.clone(),
+            schema_extensions: self.extensions.clone(),
+        }
+    }
 }
 
 impl SystemDefinition {

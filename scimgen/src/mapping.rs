@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use scim::filter::ast::AttrPath;
 use scim::schema::{
-    AttrOwner, Attribute, AttributeType, Mutability, ResolvedAttr, ResourceSchema, ResourceType, Schema,
-    SchemaExtension, builtin, loader,
+    AttrOwner, Attribute, AttributeType, Mutability, ResolvedAttr, ResourceSchema, Schema, SchemaExtension, builtin,
+    loader,
 };
 use scim_codegen::{ResourceTypeDefinition, SystemDefinition};
 
@@ -83,15 +83,7 @@ pub fn load_schemas(system: &SystemDefinition, root: &Path) -> CliResult<Vec<Arc
 
 /// A resource type definition bound to its schemas.
 pub fn resource_schema(definition: &ResourceTypeDefinition, schemas: &[Arc<Schema>]) -> CliResult<ResourceSchema> {
-    let resource_type = ResourceType {
-        id: Some(definition.name.clone()),
-        name: definition.name.clone(),
-        endpoint: definition.endpoint.clone(),
-        description: None,
-        schema: definition.schema.clone(),
-        schema_extensions: definition.extensions.clone(),
-    };
-    ResourceSchema::new(resource_type, schemas).map_err(|e| {
+    ResourceSchema::new(definition.resource_type(), schemas).map_err(|e| {
         CliError::new(format!("resource type {}: {}", definition.name, e.detail))
             .hint("add the schema file to `schemaFiles` in scimgen.toml, or fix the URN")
     })
@@ -100,20 +92,7 @@ pub fn resource_schema(definition: &ResourceTypeDefinition, schemas: &[Arc<Schem
 /// `emails[type eq "work"].value`, `urn:...:User:manager`: the canonical spelling, lower-cased,
 /// for comparing paths written differently.
 pub fn canonical_key(resolved: &ResolvedAttr<'_>, path: &AttrPath) -> String {
-    let mut out = String::new();
-    if let Some(urn) = resolved.extension_urn() {
-        out.push_str(urn);
-        out.push(':');
-    }
-    out.push_str(&resolved.attribute.name);
-    if let Some(filter) = &path.filter {
-        out.push_str(&format!("[{filter}]"));
-    }
-    if let Some(sub) = resolved.sub_attribute {
-        out.push('.');
-        out.push_str(&sub.name);
-    }
-    out.to_ascii_lowercase()
+    resolved.canonical_with_filter(path.filter.as_ref().map(ToString::to_string).as_deref()).to_ascii_lowercase()
 }
 
 fn key_of(schema: &ResourceSchema, text: &str) -> String {

@@ -79,12 +79,23 @@ impl<'s> ResolvedAttr<'s> {
     /// The canonical, fully qualified form: `name.givenName`, or
     /// `urn:...:enterprise:2.0:User:manager.value` for extension attributes.
     pub fn canonical(&self) -> String {
+        self.canonical_with_filter(None)
+    }
+
+    /// The canonical form with a value filter in brackets after the attribute, for paths such
+    /// as `emails[type eq "work"].value`; `filter` is the filter's text.
+    pub fn canonical_with_filter(&self, filter: Option<&str>) -> String {
         let mut out = String::new();
         if let Some(urn) = self.extension_urn() {
             out.push_str(urn);
             out.push(':');
         }
         out.push_str(&self.attribute.name);
+        if let Some(filter) = filter {
+            out.push('[');
+            out.push_str(filter);
+            out.push(']');
+        }
         if let Some(sub) = self.sub_attribute {
             out.push('.');
             out.push_str(&sub.name);

@@ -277,22 +277,7 @@ fn compile_field(
 
 /// `emails[type eq "work"].value`, prefixed with the extension URN for extension attributes.
 fn canonical_path(attr: &ResolvedAttr<'_>, selector: Option<&Selector>) -> String {
-    let mut out = String::new();
-    if let Some(urn) = attr.extension_urn() {
-        out.push_str(urn);
-        out.push(':');
-    }
-    out.push_str(&attr.attribute.name);
-    if let Some(selector) = selector {
-        out.push('[');
-        out.push_str(&selector.to_filter_text());
-        out.push(']');
-    }
-    if let Some(sub) = attr.sub_attribute {
-        out.push('.');
-        out.push_str(&sub.name);
-    }
-    out
+    attr.canonical_with_filter(selector.map(Selector::to_filter_text).as_deref())
 }
 
 /// The storage column of a mapped attribute without an explicit `column`: the attribute, the
