@@ -321,12 +321,21 @@ impl Store for AccountsStore {
         let key = row_id(scope.kind, id)?;
         let version = self.version(scope, id).await?;
         check_if_match(scope.kind, id, if_match, version)?;
-        sqlx::query("DELETE FROM accounts WHERE id = ? AND workspace = ?")
+        // The version checked is part of the condition, so a change made between the check and
+        // the delete is a 412, not a silently deleted newer version.
+        let deleted = sqlx::query("DELETE FROM accounts WHERE id = ? AND workspace = ? AND scim_version = ?")
             .bind(key)
             .bind(scope.tenant)
+            .bind(i64::try_from(version).unwrap_or(i64::MAX))
             .execute(&self.pool)
             .await
             .map_err(|e| storage_error("delete", &e))?;
+        if deleted.rows_affected() == 0 {
+            return Err(ScimError::precondition_failed(format!(
+                "{} {id} changed while it was being deleted; read it again",
+                scope.kind.name()
+            )));
+        }
         Ok(())
     }
 
