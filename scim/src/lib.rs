@@ -9,6 +9,7 @@
 //! - [`resource`]: the JSON representation of a resource and request-side validation.
 //! - [`query`]: list query parameters and SearchRequest.
 //! - [`projection`]: `attributes` / `excludedAttributes` with `returned` honoured.
+//! - [`plain`]: serving a stored document's text without re-serialising it.
 //! - [`message`]: ListResponse and the other RFC 7644 messages.
 //! - [`server`] (feature `server`, on by default): the axum HTTP layer.
 //! - [`typed`]: Rust structs mapped onto SCIM resources (what `#[derive(ScimResource)]` expands to).
@@ -19,6 +20,7 @@ pub mod error;
 pub mod filter;
 pub mod message;
 pub mod patch;
+pub mod plain;
 pub mod projection;
 pub mod query;
 pub mod resource;

@@ -53,6 +53,28 @@ impl<T> ListResponse<T> {
     }
 }
 
+/// The JSON text of [`ListResponse::new`]`(resources, total_results, start_index)` whose
+/// resources are already JSON texts (each one JSON value): what a list answers without
+/// parsing resources it can serve as stored ([`crate::plain`]).
+pub fn list_response_text(resources: &[String], total_results: usize, start_index: usize) -> String {
+    let length = resources.iter().map(|r| r.len() + 1).sum::<usize>();
+    let mut out = String::with_capacity(length + 160);
+    out.push_str("{\"schemas\":[\"");
+    out.push_str(LIST_RESPONSE_URN);
+    out.push_str(&format!(
+        "\"],\"totalResults\":{total_results},\"startIndex\":{start_index},\"itemsPerPage\":{},\"Resources\":[",
+        resources.len()
+    ));
+    for (position, resource) in resources.iter().enumerate() {
+        if position > 0 {
+            out.push(',');
+        }
+        out.push_str(resource);
+    }
+    out.push_str("]}");
+    out
+}
+
 /// The body of `POST .search` (RFC 7644 section 3.4.3). Values are kept as sent; turning them
 /// into a query (and checking them) is [`crate::query::ListQuery::from_search_request`]'s job.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -137,6 +159,17 @@ mod tests {
 
     use super::*;
     use crate::error::ScimType;
+
+    #[test]
+    fn list_response_text_is_the_list_response_of_the_same_resources() {
+        let resources = [json!({"id": "a", "meta": {"version": "W/\"1\""}}), json!({"id": "b\"c"})];
+        for count in 0..=resources.len() {
+            let values = resources[..count].to_vec();
+            let texts: Vec<String> = values.iter().map(Value::to_string).collect();
+            let expected = serde_json::to_string(&ListResponse::new(values, 7, 3)).unwrap();
+            assert_eq!(list_response_text(&texts, 7, 3), expected, "{count} resources");
+        }
+    }
 
     #[test]
     fn list_response_serialises_as_rfc_7644_section_3_4_2() {

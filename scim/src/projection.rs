@@ -26,7 +26,7 @@
 //!   `attributes=nosuch` still replaces the default set, leaving the `returned: always` ones.
 //! - The result's `schemas` lists exactly the core schema and the extensions still present.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::filter::AttrPath;
 use crate::resource::set_schemas;
@@ -34,51 +34,64 @@ use crate::schema::{Attribute, ResourceSchema, Returned, builtin};
 use crate::value::implied_sub_attribute;
 
 /// The response form of `resource` (canonical form) for a request with these `attributes` and
-/// `excludedAttributes` (see the module docs).
-pub fn project(resource: &Value, schema: &ResourceSchema, attributes: &[AttrPath], excluded: &[AttrPath]) -> Value {
-    let Value::Object(members) = resource else { return resource.clone() };
+/// `excludedAttributes` (see the module docs). The resource is filtered in place: a response
+/// is built on every read, so nothing kept is copied.
+pub fn project(resource: Value, schema: &ResourceSchema, attributes: &[AttrPath], excluded: &[AttrPath]) -> Value {
+    let Value::Object(mut members) = resource else { return resource };
     let include = Selection::new(schema, attributes);
     let exclude = Selection::new(schema, excluded);
-    let mut out = Map::with_capacity(members.len());
-    for (key, value) in members {
+    members.retain(|key, value| {
         if key == "schemas" {
-            out.insert(key.clone(), value.clone());
-        } else if let Some(extension) = schema.extensions.iter().find(|e| e.schema.id == *key) {
-            let Value::Object(extension_members) = value else { continue };
-            let urn = Some(extension.schema.id.as_str());
-            let kept: Map<String, Value> = extension_members
-                .iter()
-                .filter_map(|(name, value)| {
-                    let attribute = extension.schema.attribute(name)?;
-                    Some((name.clone(), project_attribute(attribute, urn, value, &include, &exclude)?))
-                })
-                .collect();
-            if !kept.is_empty() {
-                out.insert(key.clone(), Value::Object(kept));
-            }
-        } else if let Some(attribute) = builtin::common_attribute(key).or_else(|| schema.core.attribute(key))
-            && let Some(value) = project_attribute(attribute, None, value, &include, &exclude)
-        {
-            out.insert(key.clone(), value);
+            return true;
         }
-    }
-    let mut out = Value::Object(out);
+        if let Some(extension) = schema.extensions.iter().find(|e| e.schema.id == *key) {
+            let Value::Object(extension_members) = value else { return false };
+            let urn = Some(extension.schema.id.as_str());
+            extension_members.retain(|name, value| {
+                extension
+                    .schema
+                    .attribute(name)
+                    .is_some_and(|attribute| project_in_place(attribute, urn, value, &include, &exclude))
+            });
+            return !extension_members.is_empty();
+        }
+        builtin::common_attribute(key)
+            .or_else(|| schema.core.attribute(key))
+            .is_some_and(|attribute| project_in_place(attribute, None, value, &include, &exclude))
+    });
+    let mut out = Value::Object(members);
     set_schemas(&mut out, schema);
     out
+}
+
+/// [`project_attribute`] on a value held in a map: whether it stays.
+fn project_in_place(
+    attribute: &Attribute,
+    urn: Option<&str>,
+    value: &mut Value,
+    include: &Selection,
+    exclude: &Selection,
+) -> bool {
+    match project_attribute(attribute, urn, std::mem::take(value), include, exclude) {
+        Some(projected) => {
+            *value = projected;
+            true
+        }
+        None => false,
+    }
 }
 
 /// The value of one attribute in the response, or `None` if it is left out.
 fn project_attribute(
     attribute: &Attribute,
     urn: Option<&str>,
-    value: &Value,
+    mut value: Value,
     include: &Selection,
     exclude: &Selection,
 ) -> Option<Value> {
     if attribute.returned == Returned::Never {
         return None;
     }
-    let mut value = value.clone();
     if attribute.returned != Returned::Always {
         match include.lookup(urn, attribute) {
             Named::Whole => {}
@@ -109,30 +122,29 @@ fn project_attribute(
 
 /// Keep only the sub-attributes `keep` accepts, in the value or in each element; elements left
 /// empty are dropped, and a value left empty is `None`.
-fn keep_sub_attributes(attribute: &Attribute, value: Value, keep: impl Fn(&Attribute) -> bool) -> Option<Value> {
+fn keep_sub_attributes(attribute: &Attribute, mut value: Value, keep: impl Fn(&Attribute) -> bool) -> Option<Value> {
     if attribute.sub_attributes.is_empty() {
         return Some(value);
     }
-    let filter = |element: Value| match element {
+    // Whether an element keeps anything (non-objects are kept as they are).
+    let filter = |element: &mut Value| match element {
         Value::Object(members) => {
-            let kept: Map<String, Value> = members
-                .into_iter()
-                .filter(|(name, _)| {
-                    let sub = attribute.sub_attribute(name).or_else(|| implied_sub_attribute(attribute, name));
-                    sub.is_none_or(&keep)
-                })
-                .collect();
-            (!kept.is_empty()).then_some(Value::Object(kept))
+            members.retain(|name, _| {
+                let sub = attribute.sub_attribute(name).or_else(|| implied_sub_attribute(attribute, name));
+                sub.is_none_or(&keep)
+            });
+            !members.is_empty()
         }
-        other => Some(other),
+        _ => true,
     };
-    match value {
+    let kept = match &mut value {
         Value::Array(elements) => {
-            let kept: Vec<Value> = elements.into_iter().filter_map(filter).collect();
-            (!kept.is_empty()).then_some(Value::Array(kept))
+            elements.retain_mut(filter);
+            !elements.is_empty()
         }
         single => filter(single),
-    }
+    };
+    kept.then_some(value)
 }
 
 /// How a selection names one attribute.

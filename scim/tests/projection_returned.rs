@@ -32,7 +32,7 @@ fn paths(list: &str) -> Vec<AttrPath> {
 }
 
 fn projected(schema: &ResourceSchema, attributes: &str, excluded: &str) -> Value {
-    project(&stored_user(), schema, &paths(attributes), &paths(excluded))
+    project(stored_user(), schema, &paths(attributes), &paths(excluded))
 }
 
 fn keys(value: &Value) -> Vec<&str> {
@@ -214,8 +214,8 @@ fn implied_sub_attributes_are_selected_like_defined_ones() {
         "members": [{"value": "2819c223", "display": "Babs Jensen"}]
     });
     let schema = scim::schema::builtin::group_schema();
-    let only_values = project(&group, &schema, &paths("members.value"), &[]);
+    let only_values = project(group.clone(), &schema, &paths("members.value"), &[]);
     assert_eq!(only_values["members"], json!([{"value": "2819c223"}]));
-    let without_display = project(&group, &schema, &[], &paths("members.display"));
+    let without_display = project(group.clone(), &schema, &[], &paths("members.display"));
     assert_eq!(without_display["members"], json!([{"value": "2819c223"}]));
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderName, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
@@ -13,16 +13,18 @@ use super::audit::{AuditAction, AuditEvent, AuditSink, attribute_names};
 use super::auth::{Authenticator, Principal};
 use super::body::{BodyLimit, ScimJson};
 use super::discovery::Discovery;
-use super::response::{json_response, resource_response, resource_version};
+use super::response::{json_response, resource_response, resource_version, text_response};
 use crate::error::{ScimError, ScimResult};
 use crate::filter::{AttrPath, ResolvedFilter, parse_filter, resolve_filter};
-use crate::message::{ListResponse, SearchRequest};
+use crate::message::{SearchRequest, list_response_text};
 use crate::patch::PatchRequest;
 use crate::projection::project;
 use crate::query::{ListQuery, QueryLimits};
 use crate::resource::{RequestMode, check_replace, keep_immutable, validate_request};
 use crate::schema::{AttrOwner, Attribute, ResolvedAttr, ResourceSchema, Returned};
-use crate::store::{GetOptions, IndexedAttr, IndexedShape, ResourceKind, Scope, Store, StoreQuery};
+use crate::store::{
+    Fetched, FetchedPage, GetOptions, IndexedAttr, IndexedShape, ResourceKind, Scope, Store, StoreQuery,
+};
 
 /// What every handler shares: the configuration and the resource types.
 #[derive(Debug)]
@@ -126,7 +128,27 @@ impl ResourceEntry {
         {
             meta.insert("location".to_owned(), Value::String(self.location(base_url, &id)));
         }
-        project(&resource, self.schema(), attributes, excluded)
+        project(resource, self.schema(), attributes, excluded)
+    }
+
+    /// The response body of a fetched resource: a plain document's own text with its location
+    /// when the request asks for the default form, else [`ResourceEntry::respond_form`].
+    fn response_text(&self, fetched: Fetched, base_url: &str, query: &ListQuery) -> ScimResult<String> {
+        if let Fetched::Plain { id, text, .. } = &fetched
+            && self.asks_default_form(query)
+            && let Some(body) = crate::plain::with_location(text, &self.location(base_url, id))
+        {
+            return Ok(body);
+        }
+        let body = self.respond_form(fetched.into_value()?, base_url, &query.attributes, &query.excluded_attributes);
+        serde_json::to_string(&body).map_err(|_| ScimError::internal("the response could not be serialised"))
+    }
+
+    /// Whether a response is the default form of a plain document: no `attributes`, and no
+    /// `excludedAttributes` but `members` (which a plain document never holds: a store keeps
+    /// them apart).
+    fn asks_default_form(&self, query: &ListQuery) -> bool {
+        query.attributes.is_empty() && query.excluded_attributes.iter().all(|path| names_whole_members(self, path))
     }
 
     /// A resource response: the response form of `stored` as the body, its version as `ETag`
@@ -134,15 +156,18 @@ impl ResourceEntry {
     fn reply(
         &self,
         status: StatusCode,
-        stored: Value,
+        stored: Fetched,
         call: &Call,
         query: &ListQuery,
         extra: &[(HeaderName, String)],
-    ) -> Response {
-        let body = self.respond_form(stored.clone(), &call.base_url, &query.attributes, &query.excluded_attributes);
-        let mut response = resource_response(status, &body, extra);
-        super::response::add_etag(response.headers_mut(), &stored);
-        response
+    ) -> ScimResult<Response> {
+        let version = stored.version().and_then(|version| HeaderValue::from_str(version).ok());
+        let body = self.response_text(stored, &call.base_url, query)?;
+        let mut response = resource_response(status, body, extra);
+        if let Some(version) = version {
+            response.headers_mut().insert(header::ETAG, version);
+        }
+        Ok(response)
     }
 
     fn audit(&self, shared: &Shared, principal: &Principal, action: AuditAction, id: &str, changes: Value) {
@@ -372,9 +397,9 @@ async fn respond_list(context: &ResourceContext, call: &Call, query: &ListQuery)
     let resources = page
         .resources
         .into_iter()
-        .map(|r| entry.respond_form(r, &call.base_url, &query.attributes, &query.excluded_attributes))
-        .collect();
-    Ok(json_response(StatusCode::OK, &ListResponse::new(resources, page.total_results, query.start_index)))
+        .map(|r| entry.response_text(r, &call.base_url, query))
+        .collect::<ScimResult<Vec<_>>>()?;
+    Ok(text_response(StatusCode::OK, list_response_text(&resources, page.total_results, query.start_index)))
 }
 
 /// Resolve the query's filter against the resource type and check the type supports it: a
@@ -393,7 +418,7 @@ async fn list_page(
     filter: Option<&ResolvedFilter<'_>>,
     start_index: usize,
     count: usize,
-) -> ScimResult<crate::store::Page> {
+) -> ScimResult<FetchedPage> {
     let sort_by = query.sort_by.as_ref().map(|path| entry.schema().resolve(path)).transpose()?;
     if let Some(attr) = &sort_by {
         check_sortable(entry, attr)?;
@@ -407,7 +432,7 @@ async fn list_page(
         count: Some(count),
         exclude_members: !returns_members(entry, &query.attributes, &query.excluded_attributes),
     };
-    entry.store.list(scope, &store_query).await
+    entry.store.list_for_response(scope, &store_query).await
 }
 
 /// Sorting is offered on `id` and the attributes the resource type indexes (its filterable and
@@ -437,16 +462,24 @@ fn returns_members(entry: &ResourceEntry, attributes: &[AttrPath], excluded: &[A
     if !entry.kind.has_members {
         return false;
     }
-    let names_members = |path: &AttrPath| {
-        entry.schema().resolve(path).is_ok_and(|attr| attr.owner == AttrOwner::Core && attr.attribute.name == "members")
-    };
-    let names_whole_members = |path: &AttrPath| {
-        names_members(path) && entry.schema().resolve(path).is_ok_and(|attr| attr.sub_attribute.is_none())
-    };
-    if excluded.iter().any(names_whole_members) {
+    if excluded.iter().any(|path| names_whole_members(entry, path)) {
         return false;
     }
-    attributes.is_empty() || attributes.iter().any(names_members)
+    attributes.is_empty() || attributes.iter().any(|path| names_members(entry, path))
+}
+
+/// Whether `path` names a group's `members` or one of their sub-attributes.
+fn names_members(entry: &ResourceEntry, path: &AttrPath) -> bool {
+    entry.kind.has_members
+        && entry
+            .schema()
+            .resolve(path)
+            .is_ok_and(|attr| attr.owner == AttrOwner::Core && attr.attribute.name == "members")
+}
+
+/// Whether `path` names a group's `members` as a whole.
+fn names_whole_members(entry: &ResourceEntry, path: &AttrPath) -> bool {
+    names_members(entry, path) && entry.schema().resolve(path).is_ok_and(|attr| attr.sub_attribute.is_none())
 }
 
 /// `POST /.search` at the root (RFC 7644 section 3.4.3): every resource type, in registration
@@ -491,15 +524,13 @@ pub async fn search_all(
         let room = wanted.saturating_sub(resources.len());
         if room > 0 {
             let page = list_page(entry, &call, &query, filter.as_ref(), skip + 1, room).await?;
-            resources.extend(
-                page.resources
-                    .into_iter()
-                    .map(|r| entry.respond_form(r, &call.base_url, &query.attributes, &query.excluded_attributes)),
-            );
+            for resource in page.resources {
+                resources.push(entry.response_text(resource, &call.base_url, &query)?);
+            }
         }
         skip = 0;
     }
-    Ok(json_response(StatusCode::OK, &ListResponse::new(resources, total, query.start_index)))
+    Ok(text_response(StatusCode::OK, list_response_text(&resources, total, query.start_index)))
 }
 
 // ----- single resources -----
@@ -510,18 +541,20 @@ pub async fn get(State(context): State<ResourceContext>, call: Call) -> Result<R
     let options =
         GetOptions { exclude_members: !returns_members(entry, &query.attributes, &query.excluded_attributes) };
     let scope = entry.scope(&call.principal).await?;
-    let resource = entry.store.get(scope, id, options).await?;
-    let version = resource_version(&resource).map(str::to_owned);
-    check_if_match(entry, id, call.if_match.as_deref(), version.as_deref())?;
+    let resource = entry.store.get_for_response(scope, id, options).await?;
+    let version = resource.version();
+    check_if_match(entry, id, call.if_match.as_deref(), version)?;
     if let Some(if_none_match) = &call.if_none_match
-        && etag_matches(if_none_match, version.as_deref())
+        && etag_matches(if_none_match, version)
     {
         // RFC 7232 section 4.1: 304 carries the ETag, no body.
         let mut response = StatusCode::NOT_MODIFIED.into_response();
-        super::response::add_etag(response.headers_mut(), &resource);
+        if let Some(version) = version.and_then(|version| HeaderValue::from_str(version).ok()) {
+            response.headers_mut().insert(header::ETAG, version);
+        }
         return Ok(response);
     }
-    Ok(entry.reply(StatusCode::OK, resource, &call, &query, &[]))
+    entry.reply(StatusCode::OK, resource, &call, &query, &[])
 }
 
 /// `412` unless `If-Match` is absent or names the current version.
@@ -563,7 +596,7 @@ pub async fn create(
     let id = created.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
     entry.audit(&context.shared, &call.principal, AuditAction::Create, &id, changes);
     let location = entry.location(&call.base_url, &id);
-    Ok(entry.reply(StatusCode::CREATED, created, &call, &query, &[(header::LOCATION, location)]))
+    entry.reply(StatusCode::CREATED, Fetched::Value(created), &call, &query, &[(header::LOCATION, location)])
 }
 
 /// `PUT /{Resource}/{id}` (RFC 7644 section 3.5.1).
@@ -586,7 +619,7 @@ pub async fn replace(
     check_if_match(entry, id, call.if_match.as_deref(), version.as_deref())?;
     let replaced = entry.store.replace(scope, id, resource, version.as_deref().or(call.if_match.as_deref())).await?;
     entry.audit(&context.shared, &call.principal, AuditAction::Replace, id, changes);
-    Ok(entry.reply(StatusCode::OK, replaced, &call, &query, &[]))
+    entry.reply(StatusCode::OK, Fetched::Value(replaced), &call, &query, &[])
 }
 
 /// `PATCH /{Resource}/{id}` (RFC 7644 section 3.5.2).
@@ -612,7 +645,7 @@ pub async fn patch(
         super::response::add_etag(response.headers_mut(), &patched);
         return Ok(response);
     }
-    Ok(entry.reply(StatusCode::OK, patched, &call, &query, &[]))
+    entry.reply(StatusCode::OK, Fetched::Value(patched), &call, &query, &[])
 }
 
 /// `DELETE /{Resource}/{id}`.

@@ -24,26 +24,27 @@ impl IntoResponse for ScimError {
 
 /// A SCIM JSON response with `status`, serialising `body`.
 pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => {
-            let mut response = (status, bytes).into_response();
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE));
-            response
-        }
+    match serde_json::to_string(body) {
+        Ok(text) => text_response(status, text),
         // Serialising a `serde_json::Value` or one of the runtime's messages cannot fail; if it
         // ever did, the client still gets a SCIM error rather than an empty 200.
-        Err(_) => {
-            let mut response = (StatusCode::INTERNAL_SERVER_ERROR, r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500","detail":"the response could not be serialised"}"#).into_response();
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE));
-            response
-        }
+        Err(_) => text_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500","detail":"the response could not be serialised"}"#.to_owned(),
+        ),
     }
 }
 
-/// A resource response: the body, its `ETag` (RFC 7644 section 3.14) and any extra headers.
-pub fn resource_response(status: StatusCode, resource: &serde_json::Value, extra: &[(HeaderName, String)]) -> Response {
-    let mut response = json_response(status, resource);
-    add_etag(response.headers_mut(), resource);
+/// A SCIM JSON response with `status` whose body is `json`, already JSON text.
+pub fn text_response(status: StatusCode, json: String) -> Response {
+    let mut response = (status, json).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE));
+    response
+}
+
+/// A resource response: the body (JSON text) and any extra headers.
+pub fn resource_response(status: StatusCode, json: String, extra: &[(HeaderName, String)]) -> Response {
+    let mut response = text_response(status, json);
     for (name, value) in extra {
         if let Ok(value) = HeaderValue::from_str(value) {
             response.headers_mut().insert(name.clone(), value);

@@ -238,6 +238,9 @@ pub struct ResourceKind {
     pub has_members: bool,
     /// The resource table's name, `scim_` and the endpoint (`scim_users`).
     pub table: Ident,
+    /// [`crate::plain::schema_tag`] of the schema: stores that keep documents as text record it
+    /// beside each document found plain.
+    pub plain_tag: i64,
 }
 
 impl ResourceKind {
@@ -282,7 +285,8 @@ impl ResourceKind {
         for side in &mut side_tables {
             side.members = members_attr.is_some_and(|m| m.name == side.attribute && side.urn.is_none());
         }
-        Ok(ResourceKind { has_members: members_attr.is_some(), indexed, side_tables, table, schema })
+        let plain_tag = crate::plain::schema_tag(&schema);
+        Ok(ResourceKind { has_members: members_attr.is_some(), indexed, side_tables, table, plain_tag, schema })
     }
 
     /// The resource type's name, e.g. `User`.

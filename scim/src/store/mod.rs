@@ -123,6 +123,56 @@ pub struct Page {
     pub resources: Vec<Value>,
 }
 
+/// A resource as a store hands it over for a response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fetched {
+    /// The resource as a value (the server projects and serialises it).
+    Value(Value),
+    /// The stored JSON text, which the store checked with [`crate::plain::is_plain`] under
+    /// the resource type's current schema when it wrote it: its default response form is the
+    /// text with `meta.location` spliced in, and `id` and `version` are its `id` and
+    /// `meta.version` (`W/"n"`).
+    Plain { id: String, text: String, version: String },
+}
+
+impl Fetched {
+    /// The resource as a value, parsing a plain document.
+    pub fn into_value(self) -> ScimResult<Value> {
+        match self {
+            Fetched::Value(value) => Ok(value),
+            Fetched::Plain { text, .. } => {
+                serde_json::from_str(&text).map_err(|_| ScimError::internal("a stored resource is not valid JSON"))
+            }
+        }
+    }
+
+    /// The resource's `meta.version`.
+    pub fn version(&self) -> Option<&str> {
+        match self {
+            Fetched::Value(value) => value.get("meta")?.get("version")?.as_str(),
+            Fetched::Plain { version, .. } => Some(version),
+        }
+    }
+}
+
+/// One page of a list, as [`Fetched`] resources.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchedPage {
+    /// How many resources match the filter in all (RFC 7644 `totalResults`).
+    pub total_results: usize,
+    /// The resources of the page, in order.
+    pub resources: Vec<Fetched>,
+}
+
+impl From<Page> for FetchedPage {
+    fn from(page: Page) -> Self {
+        FetchedPage {
+            total_results: page.total_results,
+            resources: page.resources.into_iter().map(Fetched::Value).collect(),
+        }
+    }
+}
+
 /// A storage backend for SCIM resources. See the [module documentation](self) for the contract
 /// every implementation keeps.
 #[async_trait]
@@ -144,6 +194,18 @@ pub trait Store: Send + Sync + 'static {
 
     /// The resources matching `query`, sorted and paged.
     async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page>;
+
+    /// [`Store::get`] for a response: a store that keeps documents as checked JSON text may
+    /// hand the text back ([`Fetched::Plain`]) so that the server need not parse and
+    /// re-serialise it. The default is [`Store::get`]'s value.
+    async fn get_for_response(&self, scope: Scope<'_>, id: &str, options: GetOptions) -> ScimResult<Fetched> {
+        self.get(scope, id, options).await.map(Fetched::Value)
+    }
+
+    /// [`Store::list`] for a response, as [`Store::get_for_response`] is to [`Store::get`].
+    async fn list_for_response(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<FetchedPage> {
+        self.list(scope, query).await.map(FetchedPage::from)
+    }
 
     /// Replace a resource with `resource` (PUT), keeping `id` and `meta.created`.
     async fn replace(&self, scope: Scope<'_>, id: &str, resource: Value, if_match: Option<&str>) -> ScimResult<Value>;

@@ -8,6 +8,7 @@
 //!     "tenant" TEXT NOT NULL, "id" TEXT NOT NULL,
 //!     "version" INTEGER NOT NULL,
 //!     "doc" TEXT NOT NULL,                -- the resource (without a group's members)
+//!     "plain" INTEGER,                    -- the schema tag under which doc was found plain
 //!     "c_username" TEXT, "c_username_lc" TEXT, ...,   -- added by ALTER TABLE as needed
 //!     UNIQUE ("tenant", "id"));
 //! CREATE UNIQUE INDEX "scim_users__c_username_lc__idx" ON "scim_users" ("tenant", "c_username_lc");
@@ -82,6 +83,9 @@ impl SqliteStore {
              \"version\" INTEGER NOT NULL, \"doc\" TEXT NOT NULL, UNIQUE (\"tenant\", \"id\"))",
         );
         exec(&mut tx, sql).await?;
+        // Added by ALTER TABLE, so tables made before it existed get it too (as NULL: not
+        // known to be plain, served by the full path until rewritten).
+        add_column(&mut tx, &kind.table, &Ident::derive("", "plain"), "INTEGER").await?;
         for side in &kind.side_tables {
             let mut sql = Sql::new("CREATE TABLE IF NOT EXISTS ");
             sql.ident(&side.table).push(

@@ -34,8 +34,8 @@ use sqlx::{Row, Sqlite, Transaction};
 use self::sql::Sql;
 use super::sort::{sort_case_exact, sort_target};
 use super::{
-    GetOptions, IndexedShape, Meta, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, import_id,
-    import_meta, into_object, member_id, not_found, now_rfc3339, patch_by_replace, record, unique_values,
+    Fetched, FetchedPage, GetOptions, IndexedShape, Meta, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match,
+    import_id, import_meta, into_object, member_id, not_found, now_rfc3339, patch_by_replace, record, unique_values,
     uniqueness_conflict, with_members,
 };
 use crate::error::{ScimError, ScimResult};
@@ -124,16 +124,29 @@ impl SqliteStore {
     where
         E: sqlx::Executor<'e, Database = Sqlite>,
     {
-        let mut sql = Sql::new("SELECT \"doc\", \"version\" FROM ");
+        let stored = Self::load_stored(executor, scope, id).await?;
+        let version = stored.version;
+        Ok((stored.into_value(scope)?, version))
+    }
+
+    /// The stored row of a resource as it is; `404` when the tenant has none.
+    async fn load_stored<'e, E>(executor: E, scope: Scope<'_>, id: &str) -> ScimResult<StoredDoc>
+    where
+        E: sqlx::Executor<'e, Database = Sqlite>,
+    {
+        let mut sql = Sql::new("SELECT \"doc\", \"version\", \"plain\" FROM ");
         sql.ident(&scope.kind.table);
         write::where_row(&mut sql, scope.tenant, id);
         let row = sql.query().fetch_optional(executor).await.map_err(|e| storage_error("read", &e))?;
         let row = row.ok_or_else(|| not_found(scope.kind, id))?;
-        let doc: String = row.try_get(0).map_err(|e| storage_error("read", &e))?;
-        let version: i64 = row.try_get(1).map_err(|e| storage_error("read", &e))?;
-        let doc = serde_json::from_str(&doc)
-            .map_err(|_| ScimError::internal(format!("stored {} {id} is not valid JSON", scope.kind.name())))?;
-        Ok((doc, u64::try_from(version).unwrap_or_default()))
+        let read = |e: sqlx::Error| storage_error("read", &e);
+        let version: i64 = row.try_get(1).map_err(read)?;
+        Ok(StoredDoc {
+            id: id.to_owned(),
+            text: row.try_get(0).map_err(read)?,
+            version: u64::try_from(version).unwrap_or_default(),
+            plain: row.try_get(2).map_err(read)?,
+        })
     }
 
     /// A group's members, in the order they were added.
@@ -297,32 +310,46 @@ impl Store for SqliteStore {
     }
 
     async fn get(&self, scope: Scope<'_>, id: &str, options: GetOptions) -> ScimResult<Value> {
+        self.get_for_response(scope, id, options).await?.into_value()
+    }
+
+    async fn get_for_response(&self, scope: Scope<'_>, id: &str, options: GetOptions) -> ScimResult<Fetched> {
         // Without members the read is one statement, consistent by itself: no transaction, whose
         // BEGIN and COMMIT would each be a round trip to the connection's worker thread (they
         // tripled the CPU of a GET /Users/{id}).
         if !scope.kind.has_members || options.exclude_members {
             self.check_registered(scope.kind)?;
-            return Ok(Self::load_with(&self.pool, scope, id).await?.0);
+            return Self::load_stored(&self.pool, scope, id).await?.into_fetched(scope);
         }
         let mut tx = self.read_tx(scope.kind).await?;
         let (doc, _) = Self::load(&mut tx, scope, id).await?;
         let result = Self::assemble(&mut tx, scope, id, doc, options.exclude_members).await?;
         tx.commit().await.map_err(|e| storage_error("read", &e))?;
-        Ok(result)
+        Ok(Fetched::Value(result))
     }
 
     async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page> {
+        let page = self.list_for_response(scope, query).await?;
+        let resources = page.resources.into_iter().map(Fetched::into_value).collect::<ScimResult<_>>()?;
+        Ok(Page { total_results: page.total_results, resources })
+    }
+
+    async fn list_for_response(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<FetchedPage> {
         let (count, page) = list_statements(scope, query)?;
         // A first page that is not full holds every match, so its length is `totalResults` and
         // the page statement alone answers the list (one round trip instead of four): the
         // common case of Entra ID's and Okta's `userName eq "..."` lookups. Members are read by
         // further statements, so lists that include them keep the transaction.
-        if query.offset() == 0 && query.count != Some(0) && (!scope.kind.has_members || query.exclude_members) {
+        let without_members = !scope.kind.has_members || query.exclude_members;
+        if query.offset() == 0 && query.count != Some(0) && without_members {
             self.check_registered(scope.kind)?;
             let rows = page.query().fetch_all(&self.pool).await.map_err(|e| storage_error("list", &e))?;
             if query.count.is_none_or(|count| rows.len() < count) {
-                let resources = rows.iter().map(|row| page_document(scope, row)).collect::<ScimResult<Vec<_>>>()?;
-                return Ok(Page { total_results: resources.len(), resources });
+                let resources = rows
+                    .iter()
+                    .map(|row| StoredDoc::from_page_row(row)?.into_fetched(scope))
+                    .collect::<ScimResult<Vec<_>>>()?;
+                return Ok(FetchedPage { total_results: resources.len(), resources });
             }
         }
         let mut tx = self.read_tx(scope.kind).await?;
@@ -333,13 +360,18 @@ impl Store for SqliteStore {
         if query.count != Some(0) && query.offset() < total_results {
             let rows = page.query().fetch_all(&mut *tx).await.map_err(|e| storage_error("list", &e))?;
             for row in rows {
-                let id: String = row.try_get(0).map_err(|e| storage_error("list", &e))?;
-                let doc = page_document(scope, &row)?;
-                resources.push(Self::assemble(&mut tx, scope, &id, doc, query.exclude_members).await?);
+                let stored = StoredDoc::from_page_row(&row)?;
+                if without_members {
+                    resources.push(stored.into_fetched(scope)?);
+                } else {
+                    let id = stored.id.clone();
+                    let doc = stored.into_value(scope)?;
+                    resources.push(Fetched::Value(Self::assemble(&mut tx, scope, &id, doc, false).await?));
+                }
             }
         }
         tx.commit().await.map_err(|e| storage_error("list", &e))?;
-        Ok(Page { total_results, resources })
+        Ok(FetchedPage { total_results, resources })
     }
 
     async fn replace(&self, scope: Scope<'_>, id: &str, resource: Value, if_match: Option<&str>) -> ScimResult<Value> {
@@ -417,11 +449,41 @@ impl Store for SqliteStore {
 
 /// The statements of a list: the count of all matches, and the page.
 /// The document of a row of the page statement (`id`, `doc`).
-fn page_document(scope: Scope<'_>, row: &sqlx::sqlite::SqliteRow) -> ScimResult<Value> {
-    let id: String = row.try_get(0).map_err(|e| storage_error("list", &e))?;
-    let doc: String = row.try_get(1).map_err(|e| storage_error("list", &e))?;
-    serde_json::from_str(&doc)
-        .map_err(|_| ScimError::internal(format!("stored {} {id} is not valid JSON", scope.kind.name())))
+/// A resource's row as stored: the document text, its version, and the schema tag under which
+/// the text was found plain ([`crate::plain`]), if it was.
+struct StoredDoc {
+    id: String,
+    text: String,
+    version: u64,
+    plain: Option<i64>,
+}
+
+impl StoredDoc {
+    /// A row of a list's page statement: `id`, `doc`, `version`, `plain`.
+    fn from_page_row(row: &sqlx::sqlite::SqliteRow) -> ScimResult<StoredDoc> {
+        let read = |e: sqlx::Error| storage_error("list", &e);
+        let version: i64 = row.try_get(2).map_err(read)?;
+        Ok(StoredDoc {
+            id: row.try_get(0).map_err(read)?,
+            text: row.try_get(1).map_err(read)?,
+            version: u64::try_from(version).unwrap_or_default(),
+            plain: row.try_get(3).map_err(read)?,
+        })
+    }
+
+    fn into_value(self, scope: Scope<'_>) -> ScimResult<Value> {
+        serde_json::from_str(&self.text)
+            .map_err(|_| ScimError::internal(format!("stored {} {} is not valid JSON", scope.kind.name(), self.id)))
+    }
+
+    /// The text itself when it was found plain under the kind's current schema, else the value.
+    fn into_fetched(self, scope: Scope<'_>) -> ScimResult<Fetched> {
+        if self.plain == Some(scope.kind.plain_tag) {
+            Ok(Fetched::Plain { id: self.id, text: self.text, version: super::version_tag(self.version) })
+        } else {
+            self.into_value(scope).map(Fetched::Value)
+        }
+    }
 }
 
 fn list_statements(scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<(Sql, Sql)> {
@@ -433,7 +495,7 @@ fn list_statements(scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<(Sql,
     let order = query.sort_by.map(|attr| sort_expression(scope.kind, sort_target(attr)?)).transpose()?;
     let mut count = Sql::new("SELECT COUNT(*) FROM ");
     count.ident(&scope.kind.table).push(" t").append(condition.clone());
-    let mut page = Sql::new("SELECT t.\"id\", t.\"doc\" FROM ");
+    let mut page = Sql::new("SELECT t.\"id\", t.\"doc\", t.\"version\", t.\"plain\" FROM ");
     page.ident(&scope.kind.table).push(" t").append(condition);
     page.push(" ORDER BY ");
     if let Some(key) = order {

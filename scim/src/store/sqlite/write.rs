@@ -7,8 +7,9 @@ use super::ddl::exec;
 use super::sql::{Param, Sql};
 use crate::error::ScimResult;
 use crate::filter::eval::is_present;
+use crate::plain::is_plain;
 use crate::store::kind::lookup;
-use crate::store::{Ident, IndexedShape, ResourceKind, SideTable, member_id};
+use crate::store::{Ident, IndexedShape, ResourceKind, Scalar, SideTable, member_id, version_tag};
 
 /// The promoted columns of the resource table with their values for `record`.
 fn main_columns<'k>(kind: &'k ResourceKind, record: &Value) -> Vec<(&'k Ident, Param)> {
@@ -37,12 +38,13 @@ pub(super) async fn insert_main(
 ) -> ScimResult<()> {
     let columns = main_columns(kind, record);
     let mut sql = Sql::new("INSERT INTO ");
-    sql.ident(&kind.table).push(" (\"tenant\", \"id\", \"version\", \"doc\"");
+    sql.ident(&kind.table).push(" (\"tenant\", \"id\", \"version\", \"doc\", \"plain\"");
     for (column, _) in &columns {
         sql.push(", ").ident(column);
     }
     sql.push(") VALUES (").bind_text(tenant).push(", ").bind_text(id).push(", ");
-    sql.bind_int(version_int(version)).push(", ").bind_text(&record.to_string());
+    let (text, plain) = document_text(kind, id, version, record);
+    sql.bind_int(version_int(version)).push(", ").bind_text(&text).push(", ").bind(plain);
     for (_, value) in columns {
         sql.push(", ").bind(value);
     }
@@ -64,13 +66,22 @@ pub(super) async fn update_main(
     sql.ident(&kind.table).push(" SET \"seq\" = \"seq\"");
     if let Some(version) = version {
         sql.push(", \"version\" = ").bind_int(version_int(version));
-        sql.push(", \"doc\" = ").bind_text(&record.to_string());
+        let (text, plain) = document_text(kind, id, version, record);
+        sql.push(", \"doc\" = ").bind_text(&text).push(", \"plain\" = ").bind(plain);
     }
     for (column, value) in main_columns(kind, record) {
         sql.push(", ").ident(column).push(" = ").bind(value);
     }
     where_row(&mut sql, tenant, id);
     exec(tx, sql).await.map(drop)
+}
+
+/// The stored text of `record` at `version`, and the schema tag when the text is plain
+/// ([`crate::plain`]): then reads can serve it without parsing it.
+fn document_text(kind: &ResourceKind, id: &str, version: u64, record: &Value) -> (String, Param) {
+    let text = record.to_string();
+    let plain = is_plain(&text, &kind.schema, id, &version_tag(version)).then_some(Scalar::Int(kind.plain_tag));
+    (text, plain)
 }
 
 pub(super) fn where_row(sql: &mut Sql, tenant: &str, id: &str) {
