@@ -232,10 +232,10 @@ impl<S: HasShared + Send + Sync> FromRequestParts<S> for Call {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let shared = state.shared();
+        // Taken, not copied: nothing after the handler's extractors reads it.
         let principal = parts
             .extensions
-            .get::<Principal>()
-            .cloned()
+            .remove::<Principal>()
             .ok_or_else(|| ScimError::internal("the request was not authenticated"))?;
         let params = axum::extract::RawPathParams::from_request_parts(parts, state)
             .await
@@ -294,9 +294,14 @@ fn origin(shared: &Shared, parts: &Parts) -> String {
 
 /// Percent-encode a path segment (an id or a tenant) for a URL.
 fn encode_segment(segment: &str) -> String {
+    let unreserved = |byte: u8| byte.is_ascii_alphanumeric() || b"-._~".contains(&byte);
+    if segment.bytes().all(unreserved) {
+        // Every id this server makes (a UUID).
+        return segment.to_owned();
+    }
     let mut out = String::with_capacity(segment.len());
     for byte in segment.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+        if unreserved(byte) {
             out.push(char::from(byte));
         } else {
             out.push_str(&format!("%{byte:02X}"));

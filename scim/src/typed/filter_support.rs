@@ -284,7 +284,8 @@ impl FilterSupport {
     fn check_plain(&self, attr: &ResolvedAttr<'_>, sub: Option<&str>, test: Test) -> ScimResult<()> {
         let extension = attr.extension_urn();
         let name = attr.attribute.name.as_str();
-        let shown = plain_path(extension, name, sub);
+        // Only errors show the path.
+        let shown = || plain_path(extension, name, sub);
         let supported_at = |place: &MappedPlace| {
             self.attributes.iter().any(|a| a.field == place.field && sub_matches(a, sub, test) && a.supports(test))
         };
@@ -297,11 +298,12 @@ impl FilterSupport {
             .filter(|p| p.holds(extension, name, sub) && (p.attribute.is_some() || !specific))
             .peekable();
         if places.peek().is_none() {
-            return Err(self.unsupported(format!("`{shown}` is not filterable")));
+            return Err(self.unsupported(format!("`{}` is not filterable", shown())));
         }
         let Some(uncovered) = places.find(|place| !supported_at(place)) else {
             return Ok(());
         };
+        let shown = shown();
         let related: Vec<&FilterableAttribute> = self
             .attributes
             .iter()

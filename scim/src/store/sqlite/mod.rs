@@ -344,7 +344,7 @@ impl Store for SqliteStore {
     }
 
     async fn list_for_response(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<FetchedPage> {
-        let (count, page) = list_statements(scope, query)?;
+        let page = page_statement(scope, query)?;
         // A first page that is not full holds every match, so its length is `totalResults` and
         // the page statement alone answers the list (one round trip instead of four): the
         // common case of Entra ID's and Okta's `userName eq "..."` lookups. Members are read by
@@ -370,6 +370,7 @@ impl Store for SqliteStore {
             }
         }
         let mut tx = self.read_tx(scope.kind).await?;
+        let count = count_statement(scope, query)?;
         let row = count.query().fetch_one(&mut *tx).await.map_err(|e| storage_error("count", &e))?;
         let total: i64 = row.try_get(0).map_err(|e| storage_error("count", &e))?;
         let total_results = usize::try_from(total).unwrap_or_default();
@@ -513,17 +514,28 @@ impl StoredDoc {
     }
 }
 
-fn list_statements(scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<(Sql, Sql)> {
+/// ` WHERE ...`: the tenant's rows matching the query's filter.
+fn list_condition(scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Sql> {
     let mut condition = Sql::new(" WHERE t.\"tenant\" = ");
     condition.bind_text(scope.tenant);
     if let Some(filter) = query.filter {
         condition.push(" AND (").append(compile::compile(scope.kind, scope.tenant, filter)?).push(")");
     }
-    let order = query.sort_by.map(|attr| sort_expression(scope.kind, sort_target(attr)?)).transpose()?;
+    Ok(condition)
+}
+
+/// The statement counting a list's matches (built only when the page alone cannot tell).
+fn count_statement(scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Sql> {
     let mut count = Sql::new("SELECT COUNT(*) FROM ");
-    count.ident(&scope.kind.table).push(" t").append(condition.clone());
+    count.ident(&scope.kind.table).push(" t").append(list_condition(scope, query)?);
+    Ok(count)
+}
+
+/// The statement reading a list's page: `id`, `doc`, `version`, `plain` of each row.
+fn page_statement(scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Sql> {
+    let order = query.sort_by.map(|attr| sort_expression(scope.kind, sort_target(attr)?)).transpose()?;
     let mut page = Sql::new("SELECT t.\"id\", t.\"doc\", t.\"version\", t.\"plain\" FROM ");
-    page.ident(&scope.kind.table).push(" t").append(condition);
+    page.ident(&scope.kind.table).push(" t").append(list_condition(scope, query)?);
     page.push(" ORDER BY ");
     if let Some(key) = order {
         let descending = query.sort_order == SortOrder::Descending;
@@ -532,14 +544,14 @@ fn list_statements(scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<(Sql,
     }
     page.push("t.\"seq\"").limit(query.count.map_or(-1, |c| i64::try_from(c).unwrap_or(i64::MAX)));
     page.push(" OFFSET ").bind_int(i64::try_from(query.offset()).unwrap_or(i64::MAX));
-    Ok((count, page))
+    Ok(page)
 }
 
 impl SqliteStore {
     /// SQLite's query plan (`EXPLAIN QUERY PLAN`, one line per step) for the page statement of
     /// a list: to check that a filter is answered from indexes rather than by scanning.
     pub async fn explain_list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Vec<String>> {
-        let (_, page) = list_statements(scope, query)?;
+        let page = page_statement(scope, query)?;
         let mut explain = Sql::new("EXPLAIN QUERY PLAN ");
         explain.append(page);
         let rows = explain.query().fetch_all(&self.pool).await.map_err(|e| storage_error("explain", &e))?;
@@ -595,7 +607,7 @@ mod tests {
             [(Some(5), " LIMIT 5 OFFSET ?"), (None, " LIMIT -1 OFFSET ?"), (Some(0), " LIMIT 0 OFFSET ?")]
         {
             let query = StoreQuery { count, start_index: 3, ..StoreQuery::default() };
-            let (_, page) = list_statements(scope, &query).unwrap();
+            let page = page_statement(scope, &query).unwrap();
             assert!(page.text().ends_with(ending), "{count:?}: {}", page.text());
             assert!(!page.text().contains("LIMIT ?"), "{}", page.text());
         }
