@@ -401,7 +401,7 @@ fn condition_sql(filter: &ResolvedFilter<'_>, sql: &mut String, binds: &mut Vec<
                             sql.push_str("id = ?");
                             binds.push(Bind::Integer(id));
                         }
-                        Err(_) => sql.push_str("0"),
+                        Err(_) => sql.push('0'),
                     }
                     true
                 }
@@ -439,7 +439,7 @@ mod tests {
         let pool = SqlitePoolOptions::new().max_connections(1).connect("sqlite::memory:").await.unwrap();
         let store = AccountsStore::new(pool);
         let kind = Arc::new(ResourceKind::new(Account::descriptor().resource_schema().clone(), &["userName"]).unwrap());
-        store.register(&[kind.clone()]).await.unwrap();
+        store.register(std::slice::from_ref(&kind)).await.unwrap();
         let scope = Scope::new("acme", &kind);
         for login in ["alice", "Bob", "carol", "Émile"] {
             store.create(scope, json!({"schemas": [USER_URN], "userName": login})).await.unwrap();
