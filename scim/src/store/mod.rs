@@ -27,6 +27,12 @@
 //!   [`Store::remove_members`]), so adding one member to a group of 100 000 neither loads nor
 //!   rewrites the others. Reading a group with [`GetOptions::exclude_members`] (for
 //!   `excludedAttributes=members`) skips them.
+//! - **Responses**: the server reads through [`Store::get_for_response`] and
+//!   [`Store::list_for_response`], which by default wrap [`Store::get`] and [`Store::list`]. A
+//!   store keeping documents as JSON text may return the text itself ([`Fetched::Plain`]) for
+//!   documents it checked with [`crate::plain::is_plain`] under [`ResourceKind::plain_tag`], so
+//!   that the default response form is the text with `meta.location` spliced in, without
+//!   parsing and re-serialising it ([`SqliteStore`] does).
 //! - **PATCH**: the default [`Store::patch`] is get, [`apply_patch`], and replace with the
 //!   version read, retried if another writer got in between; a store may override it.
 //! - **Errors** are [`ScimError`]s; a failure inside the backend is a `500` whose detail
