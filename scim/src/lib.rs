@@ -11,7 +11,8 @@
 //! - [`projection`]: `attributes` / `excludedAttributes` with `returned` honoured.
 //! - [`plain`]: serving a stored document's text without re-serialising it.
 //! - [`message`]: ListResponse and the other RFC 7644 messages.
-//! - [`server`] (feature `server`, on by default): the axum HTTP layer.
+//! - [`server`] (feature `server`, on by default): the axum HTTP layer; `server::launch` (feature
+//!   `launch`) starts a server made by `scimgen new` from its command line.
 //! - [`typed`]: Rust structs mapped onto SCIM resources (what `#[derive(ScimResource)]` expands to).
 //! - [`store`]: the [`store::Store`] trait, an in-memory store and the SQLite store.
 //! - [`error`]: [`ScimError`], the RFC 7644 section 3.12 error.

@@ -44,6 +44,8 @@ pub mod auth;
 pub mod body;
 pub mod discovery;
 mod handlers;
+#[cfg(feature = "launch")]
+pub mod launch;
 mod middleware;
 pub mod response;
 

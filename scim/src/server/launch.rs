@@ -1,0 +1,349 @@
+//! Starting a server made by `scimgen new` from its command line (feature `launch`): the options
+//! every such server takes, its bearer tokens, the [`Server::builder`] they configure, and
+//! binding, the start-up banner and serving. A generated `main.rs` keeps only what is its own:
+//!
+//! ```ignore
+//! #[derive(Debug, clap::Parser)]
+//! #[command(name = "acme-scim", version, about)]
+//! struct Options {
+//!     #[command(flatten)]
+//!     serve: ServeArgs,
+//! }
+//!
+//! let launch = Options::parse().serve.prepare("acme-scim");
+//! let store = backend::open_store(launch.database()).await?;
+//! let app = generated::serve(launch.builder(), store).build()?;
+//! launch.serve(app).await
+//! ```
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use clap::{ArgMatches, Args, Command, FromArgMatches};
+
+use super::auth::TokenTable;
+use super::{Server, ServerBuilder};
+
+/// The user the printed curl example creates: the least a SCIM User needs (RFC 7643 section 4.1).
+const EXAMPLE_USER: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@example.com"}"#;
+
+/// The command-line options every generated server takes (`#[command(flatten)]` them into the
+/// server's own `clap::Parser`): `--listen`, `--database`, `--base-path`, `--token` (or
+/// `SCIM_TOKEN`), `--tenant NAME=TOKEN` (repeatable) and `--public-url`. `--database` defaults
+/// to `sqlite://NAME.db`, NAME being the command's name.
+#[derive(Debug, Clone)]
+pub struct ServeArgs(Flags);
+
+// The options as clap derives them; `ServeArgs` adds the database default, which depends on the
+// command's name. (A plain comment: clap would take a doc comment as the command's about.)
+#[derive(Debug, Clone, clap::Args)]
+struct Flags {
+    /// The address to listen on; port 0 picks a free port (the URL printed at start says which).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+
+    /// The database: `sqlite://FILE.db` (created if missing) or `sqlite::memory:` (gone at exit).
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+
+    /// Where the SCIM endpoints are mounted; the tenant URL you give Entra ID or Okta ends with it.
+    #[arg(long, value_name = "PATH", default_value = "/scim/v2")]
+    base_path: String,
+
+    /// The bearer token clients must send (Entra ID's "Secret Token"). Without it, --tenant or
+    /// SCIM_TOKEN, a random token is made for this run and printed.
+    #[arg(long, value_name = "TOKEN", env = "SCIM_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+
+    /// Serve several tenants, each with its own token and its own users and groups:
+    /// `--tenant acme=TOKEN1 --tenant globex=TOKEN2`.
+    #[arg(long = "tenant", value_name = "NAME=TOKEN", value_parser = parse_tenant)]
+    tenants: Vec<(String, String)>,
+
+    /// The URL clients reach this server at when it is behind a proxy (used in `Location` and
+    /// `meta.location`); by default they are built from the request's Host header.
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+}
+
+impl Args for ServeArgs {
+    fn augment_args(command: Command) -> Command {
+        // The command is already named here (`#[command(name = ..)]`), so `--help` shows the
+        // default database of this very server.
+        let database = default_database(command.get_name());
+        Flags::augment_args(command).mut_arg("database", |arg| arg.default_value(database))
+    }
+
+    fn augment_args_for_update(command: Command) -> Command {
+        Self::augment_args(command)
+    }
+}
+
+impl FromArgMatches for ServeArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        Flags::from_arg_matches(matches).map(Self)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
+
+fn default_database(name: &str) -> String {
+    format!("sqlite://{name}.db")
+}
+
+fn parse_tenant(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, token)) if !name.trim().is_empty() && !token.is_empty() => {
+            Ok((name.trim().to_owned(), token.to_owned()))
+        }
+        _ => Err(format!("`{text}` is not NAME=TOKEN (for example `acme=s3cret`)")),
+    }
+}
+
+/// The table of the `--tenant` tokens and the `--token` (tenant `default`), and the token the
+/// banner shows: `--token`'s, else the first tenant's; `None` when neither was given.
+fn token_table(tenants: &[(String, String)], token: Option<&str>) -> (TokenTable, Option<String>) {
+    let mut tokens = TokenTable::new();
+    let mut example_token = None;
+    for (tenant, token) in tenants {
+        tokens = tokens.tenant(tenant.clone(), token);
+        example_token.get_or_insert_with(|| token.clone());
+    }
+    if let Some(token) = token {
+        tokens = tokens.tenant("default", token);
+        example_token = Some(token.to_owned());
+    }
+    (tokens, example_token)
+}
+
+/// The URL the endpoints are reached at, for the banner.
+fn base_url(address: SocketAddr, base_path: &str) -> String {
+    let base_path = base_path.trim_matches('/');
+    if base_path.is_empty() { format!("http://{address}") } else { format!("http://{address}/{base_path}") }
+}
+
+/// The URL and two lines to paste: the first provisions a user, as Entra ID's first sync would.
+fn banner(name: &str, url: &str, token: &str) -> String {
+    format!(
+        "{name}: SCIM 2.0 server listening on {url}\n\
+         try: curl -H 'Authorization: Bearer {token}' -H 'Content-Type: application/scim+json' -d '{EXAMPLE_USER}' {url}/Users\n\
+         then: curl -H 'Authorization: Bearer {token}' {url}/Users\n"
+    )
+}
+
+impl ServeArgs {
+    /// Settle the options of the server called `name`: its tokens (without `--token`,
+    /// `--tenant` or `SCIM_TOKEN`, a random token for this run, with a warning on stderr) and
+    /// its database (`sqlite://NAME.db` by default).
+    pub fn prepare(self, name: &str) -> Launch {
+        let Flags { listen, database, base_path, token, tenants, public_url } = self.0;
+        let (mut tokens, example_token) = token_table(&tenants, token.as_deref());
+        let token = match example_token {
+            Some(token) => token,
+            None => {
+                let token = uuid::Uuid::new_v4().simple().to_string();
+                eprintln!(
+                    "warning: no --token, --tenant or SCIM_TOKEN given; this run accepts only the random token below"
+                );
+                tokens = tokens.tenant("default", &token);
+                token
+            }
+        };
+        Launch {
+            name: name.to_owned(),
+            listen,
+            database: database.unwrap_or_else(|| default_database(name)),
+            base_path,
+            public_url,
+            tokens,
+            token,
+        }
+    }
+}
+
+/// A server ready to start: from [`ServeArgs::prepare`].
+#[derive(Debug)]
+pub struct Launch {
+    name: String,
+    listen: SocketAddr,
+    database: String,
+    base_path: String,
+    public_url: Option<String>,
+    tokens: TokenTable,
+    /// The token the banner's curl lines send.
+    token: String,
+}
+
+impl Launch {
+    /// The database URL (`--database`), for the server's store.
+    pub fn database(&self) -> &str {
+        &self.database
+    }
+
+    /// A [`Server::builder`] with the base path, public URL and tokens set, to which the
+    /// server adds its resources.
+    pub fn builder(&self) -> ServerBuilder {
+        Server::builder()
+            .base_path(self.base_path.clone())
+            .public_url(self.public_url.clone())
+            .tokens(self.tokens.clone())
+            // Group PATCH answers 204 No Content, as Microsoft Entra ID's SCIM documentation shows
+            // and RFC 7644 section 3.5.2 allows: adding one member to a group of 100 000 then costs
+            // the same as to a group of 10, instead of sending the whole group back.
+            .patch_returns_no_content_for("Group")
+    }
+
+    /// Listen on `--listen`, print the URL and two curl lines to paste, and serve `app`
+    /// until the process ends.
+    pub async fn serve(self, app: Router) -> Result<(), String> {
+        let listener = tokio::net::TcpListener::bind(self.listen)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", self.listen))?;
+        let address = listener.local_addr().map_err(|e| format!("cannot read the listening address: {e}"))?;
+        let banner = banner(&self.name, &base_url(address, &self.base_path), &self.token);
+        // One write, so a reader that takes the first lines gets them all; and a closed stdout
+        // (its reader gone) is no reason to stop serving.
+        let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), banner.as_bytes());
+        // Ctrl-C ends the process; SQLite's write-ahead log keeps the database consistent.
+        axum::serve(listener, app).await.map_err(|e| format!("server error: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderMap, HeaderValue, header};
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+    use crate::server::auth::{AuthRequest, Authenticator};
+
+    #[derive(Debug, Parser)]
+    #[command(name = "acme-scim")]
+    struct Options {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<ServeArgs, clap::Error> {
+        Options::try_parse_from(std::iter::once("acme-scim").chain(args.iter().copied())).map(|o| o.serve)
+    }
+
+    /// The tenant `tokens` authenticates `token` as, if any.
+    fn tenant_of(tokens: &TokenTable, token: &str) -> Option<String> {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
+        let request = AuthRequest { headers: &headers, path_tenant: None };
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        runtime.block_on(tokens.authenticate(&request)).ok().map(|p| p.tenant)
+    }
+
+    #[test]
+    fn the_defaults_are_the_documented_ones() {
+        let launch = parse(&["--token", "s3cret"]).unwrap().prepare("acme-scim");
+        assert_eq!(launch.listen, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(launch.database(), "sqlite://acme-scim.db");
+        assert_eq!(launch.base_path, "/scim/v2");
+        assert_eq!(launch.public_url, None);
+        assert_eq!(launch.token, "s3cret");
+    }
+
+    #[test]
+    fn the_default_database_is_named_after_the_command_in_the_help_too() {
+        let help = Options::command().render_long_help().to_string();
+        assert!(help.contains("[default: sqlite://acme-scim.db]"), "{help}");
+        // Parsed options carry it; prepare falls back to the name it is given.
+        assert_eq!(parse(&[]).unwrap().0.database.as_deref(), Some("sqlite://acme-scim.db"));
+        let args = ServeArgs(Flags { database: None, ..parse(&["--token", "t"]).unwrap().0 });
+        assert_eq!(args.prepare("other-scim").database(), "sqlite://other-scim.db");
+    }
+
+    #[test]
+    fn every_option_is_read() {
+        let args = [
+            "--listen",
+            "0.0.0.0:0",
+            "--database",
+            "sqlite::memory:",
+            "--base-path",
+            "/",
+            "--public-url",
+            "https://scim.example.com/",
+            "--token",
+            "t",
+        ];
+        let launch = parse(&args).unwrap().prepare("acme-scim");
+        assert_eq!(launch.listen, "0.0.0.0:0".parse().unwrap());
+        assert_eq!(launch.database(), "sqlite::memory:");
+        assert_eq!(launch.base_path, "/");
+        assert_eq!(launch.public_url.as_deref(), Some("https://scim.example.com/"));
+        let builder = format!("{:?}", launch.builder());
+        assert!(builder.contains(r#"base_path: "/""#), "{builder}");
+        // The server builder trims the public URL's trailing slash.
+        assert!(builder.contains(r#"public_url: Some("https://scim.example.com")"#), "{builder}");
+    }
+
+    #[test]
+    fn tenants_and_the_token_each_authenticate_their_own_tenant() {
+        let launch = parse(&["--tenant", "acme=one", "--tenant", " globex =two", "--token", "three"])
+            .unwrap()
+            .prepare("acme-scim");
+        assert_eq!(tenant_of(&launch.tokens, "one").as_deref(), Some("acme"));
+        assert_eq!(tenant_of(&launch.tokens, "two").as_deref(), Some("globex"));
+        assert_eq!(tenant_of(&launch.tokens, "three").as_deref(), Some("default"));
+        assert_eq!(tenant_of(&launch.tokens, "four"), None);
+        // The banner shows --token's, else the first tenant's.
+        assert_eq!(launch.token, "three");
+        let launch = parse(&["--tenant", "acme=one", "--tenant", "globex=two"]).unwrap().prepare("acme-scim");
+        assert_eq!(launch.token, "one");
+        assert_eq!(tenant_of(&launch.tokens, "one").as_deref(), Some("acme"));
+    }
+
+    #[test]
+    fn without_tokens_a_random_one_is_made_for_the_default_tenant() {
+        let first = parse(&[]).unwrap().prepare("acme-scim");
+        let second = parse(&[]).unwrap().prepare("acme-scim");
+        assert_eq!(first.token.len(), 32);
+        assert!(first.token.chars().all(|c| c.is_ascii_hexdigit()), "{}", first.token);
+        assert_ne!(first.token, second.token);
+        assert_eq!(tenant_of(&first.tokens, &first.token).as_deref(), Some("default"));
+        assert_eq!(tenant_of(&first.tokens, &second.token), None);
+    }
+
+    #[test]
+    fn a_tenant_must_be_name_equals_token() {
+        assert_eq!(parse_tenant("acme=s3=cret"), Ok(("acme".to_owned(), "s3=cret".to_owned())));
+        for bad in ["acme", "=s3cret", " =s3cret", "acme="] {
+            let error = parse_tenant(bad).unwrap_err();
+            assert_eq!(error, format!("`{bad}` is not NAME=TOKEN (for example `acme=s3cret`)"));
+        }
+        let error = parse(&["--tenant", "acme"]).unwrap_err().to_string();
+        assert!(error.contains("`acme` is not NAME=TOKEN"), "{error}");
+    }
+
+    #[test]
+    fn the_banner_url_has_the_base_path_without_stray_slashes() {
+        let address: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        assert_eq!(base_url(address, "/scim/v2"), "http://127.0.0.1:8080/scim/v2");
+        assert_eq!(base_url(address, "scim/v2/"), "http://127.0.0.1:8080/scim/v2");
+        assert_eq!(base_url(address, "/"), "http://127.0.0.1:8080");
+        assert_eq!(base_url(address, ""), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn the_banner_is_the_url_and_two_curl_lines() {
+        let text = banner("acme-scim", "http://127.0.0.1:8080/scim/v2", "s3cret");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert_eq!(lines[0], "acme-scim: SCIM 2.0 server listening on http://127.0.0.1:8080/scim/v2");
+        assert_eq!(
+            lines[1],
+            format!(
+                "try: curl -H 'Authorization: Bearer s3cret' -H 'Content-Type: application/scim+json' -d '{EXAMPLE_USER}' http://127.0.0.1:8080/scim/v2/Users"
+            )
+        );
+        assert_eq!(lines[2], "then: curl -H 'Authorization: Bearer s3cret' http://127.0.0.1:8080/scim/v2/Users");
+        assert!(text.ends_with('\n'));
+    }
+}
