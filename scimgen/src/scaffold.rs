@@ -180,11 +180,11 @@ pub fn new_project(options: &NewOptions) -> CliResult<NewReport> {
         Some(root) => {
             let root = std::path::absolute(root).map_err(|e| CliError::io("resolve", root, &e))?;
             (
-                format!("{{ path = {} }}", toml_string(&root.join("scim").to_string_lossy())),
+                format!("{{ path = {}, features = [\"launch\"] }}", toml_string(&root.join("scim").to_string_lossy())),
                 format!("{{ path = {} }}", toml_string(&root.join("scim-derive").to_string_lossy())),
             )
         }
-        None => (toml_string(version), toml_string(version)),
+        None => (format!("{{ version = {}, features = [\"launch\"] }}", toml_string(version)), toml_string(version)),
     };
     let data = json!({
         "name": name,
