@@ -4,7 +4,7 @@
 //! `excludedAttributes`, as Entra ID's and Okta's lookups by id and by `userName` do. That form
 //! is the stored document with `returned: never` attributes (`password`) and anything the schema
 //! does not define left out, `schemas` listing what is present, and `meta.location` added
-//! ([`crate::projection::project`]). For almost every document it is the stored text plus
+//! ([`crate::projection::response_form`]). For almost every document it is the stored text plus
 //! `meta.location`, and parsing the text into a value only to serialise it again was a fifth
 //! of the CPU of a lookup.
 //!
@@ -17,8 +17,9 @@
 
 use serde_json::Value;
 
-use crate::projection::project;
+use crate::projection::response_form;
 use crate::schema::ResourceSchema;
+use crate::store::meta_version;
 
 /// Bumped whenever what [`crate::projection::project`] or [`with_location`] do changes, so
 /// documents checked under the old rules take the full path again.
@@ -45,22 +46,21 @@ pub fn schema_tag(schema: &ResourceSchema) -> i64 {
 }
 
 /// Whether the stored `text` of a resource is plain: [`with_location`] on it gives the same
-/// document as the full path (parse, add `meta.location`, [`project`] with no `attributes` or
+/// document as the full path (parse, then [`response_form`] with no `attributes` or
 /// `excludedAttributes`), and its `id` and `meta.version` are `id` and `version_tag`, which
 /// the store keeps beside it (they make the location and the `ETag` of a plain response).
 pub fn is_plain(text: &str, schema: &ResourceSchema, id: &str, version_tag: &str) -> bool {
-    let Ok(mut stored) = serde_json::from_str::<Value>(text) else { return false };
+    let Ok(stored) = serde_json::from_str::<Value>(text) else { return false };
     if stored.get("id").and_then(Value::as_str) != Some(id) {
         return false;
     }
-    let Some(meta) = stored.get_mut("meta").and_then(Value::as_object_mut) else { return false };
-    if meta.get("version").and_then(Value::as_str) != Some(version_tag) || meta.contains_key("location") {
+    let Some(meta) = stored.get("meta").and_then(Value::as_object) else { return false };
+    if meta_version(&stored) != Some(version_tag) || meta.contains_key("location") {
         return false;
     }
-    meta.insert("location".to_owned(), Value::String(PROBE_LOCATION.to_owned()));
     let Some(spliced) = with_location(text, PROBE_LOCATION) else { return false };
     let Ok(spliced) = serde_json::from_str::<Value>(&spliced) else { return false };
-    spliced == project(stored, schema, &[], &[])
+    spliced == response_form(stored, schema, Some(PROBE_LOCATION.to_owned()), &[], &[])
 }
 
 /// The response text of a plain document: `location` added as the last member of `meta`,

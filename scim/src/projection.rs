@@ -64,6 +64,24 @@ pub fn project(resource: Value, schema: &ResourceSchema, attributes: &[AttrPath]
     out
 }
 
+/// The response form of a stored resource: `meta.location` set to `location` (when given and
+/// the resource has `meta`), then [`project`]ed. What every resource response carries, and
+/// what [`crate::plain::is_plain`] compares a stored text against.
+pub fn response_form(
+    mut resource: Value,
+    schema: &ResourceSchema,
+    location: Option<String>,
+    attributes: &[AttrPath],
+    excluded: &[AttrPath],
+) -> Value {
+    if let Some(location) = location
+        && let Some(meta) = resource.get_mut("meta").and_then(Value::as_object_mut)
+    {
+        meta.insert("location".to_owned(), Value::String(location));
+    }
+    project(resource, schema, attributes, excluded)
+}
+
 /// [`project_attribute`] on a value held in a map: whether it stays.
 fn project_in_place(
     attribute: &Attribute,

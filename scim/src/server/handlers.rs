@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
@@ -13,17 +13,17 @@ use super::audit::{AuditAction, AuditEvent, AuditSink, attribute_names};
 use super::auth::{Authenticator, Principal};
 use super::body::{BodyLimit, ScimJson};
 use super::discovery::Discovery;
-use super::response::{json_response, resource_response, resource_version, text_response};
+use super::response::{add_etag, json_response, resource_response, text_response};
 use crate::error::{ScimError, ScimResult};
 use crate::filter::{AttrPath, ResolvedFilter, parse_filter, resolve_filter};
 use crate::message::{SearchRequest, list_response_text};
 use crate::patch::PatchRequest;
-use crate::projection::project;
+use crate::projection::response_form;
 use crate::query::{ListQuery, QueryLimits};
 use crate::resource::{RequestMode, check_replace, keep_immutable, validate_request};
 use crate::schema::{AttrOwner, Attribute, ResolvedAttr, ResourceSchema, Returned};
 use crate::store::{
-    Fetched, FetchedPage, GetOptions, IndexedAttr, IndexedShape, ResourceKind, Scope, Store, StoreQuery,
+    Fetched, FetchedPage, GetOptions, IndexedAttr, IndexedShape, ResourceKind, Scope, Store, StoreQuery, meta_version,
 };
 
 /// What every handler shares: the configuration and the resource types.
@@ -116,19 +116,9 @@ impl ResourceEntry {
     }
 
     /// The response form of a stored resource: `meta.location` set, then projected.
-    fn respond_form(
-        &self,
-        mut resource: Value,
-        base_url: &str,
-        attributes: &[AttrPath],
-        excluded: &[AttrPath],
-    ) -> Value {
-        if let Some(id) = resource.get("id").and_then(Value::as_str).map(str::to_owned)
-            && let Some(meta) = resource.get_mut("meta").and_then(Value::as_object_mut)
-        {
-            meta.insert("location".to_owned(), Value::String(self.location(base_url, &id)));
-        }
-        project(resource, self.schema(), attributes, excluded)
+    fn respond_form(&self, resource: Value, base_url: &str, attributes: &[AttrPath], excluded: &[AttrPath]) -> Value {
+        let location = resource.get("id").and_then(Value::as_str).map(|id| self.location(base_url, id));
+        response_form(resource, self.schema(), location, attributes, excluded)
     }
 
     /// The response body of a fetched resource: a plain document's own text with its location
@@ -161,12 +151,10 @@ impl ResourceEntry {
         query: &ListQuery,
         extra: &[(HeaderName, String)],
     ) -> ScimResult<Response> {
-        let version = stored.version().and_then(|version| HeaderValue::from_str(version).ok());
+        let version = stored.version().map(str::to_owned);
         let body = self.response_text(stored, &call.base_url, query)?;
         let mut response = resource_response(status, body, extra);
-        if let Some(version) = version {
-            response.headers_mut().insert(header::ETAG, version);
-        }
+        add_etag(response.headers_mut(), version.as_deref());
         Ok(response)
     }
 
@@ -473,18 +461,24 @@ fn returns_members(entry: &ResourceEntry, attributes: &[AttrPath], excluded: &[A
     attributes.is_empty() || attributes.iter().any(|path| names_members(entry, path))
 }
 
+/// `Some(whole)` when `path` names a group's `members` (`whole`: not one of their
+/// sub-attributes).
+fn members_path(entry: &ResourceEntry, path: &AttrPath) -> Option<bool> {
+    if !entry.kind.has_members {
+        return None;
+    }
+    let attr = entry.schema().resolve(path).ok()?;
+    (attr.owner == AttrOwner::Core && attr.attribute.name == "members").then_some(attr.sub_attribute.is_none())
+}
+
 /// Whether `path` names a group's `members` or one of their sub-attributes.
 fn names_members(entry: &ResourceEntry, path: &AttrPath) -> bool {
-    entry.kind.has_members
-        && entry
-            .schema()
-            .resolve(path)
-            .is_ok_and(|attr| attr.owner == AttrOwner::Core && attr.attribute.name == "members")
+    members_path(entry, path).is_some()
 }
 
 /// Whether `path` names a group's `members` as a whole.
 fn names_whole_members(entry: &ResourceEntry, path: &AttrPath) -> bool {
-    names_members(entry, path) && entry.schema().resolve(path).is_ok_and(|attr| attr.sub_attribute.is_none())
+    members_path(entry, path) == Some(true)
 }
 
 /// `POST /.search` at the root (RFC 7644 section 3.4.3): every resource type, in registration
@@ -554,9 +548,7 @@ pub async fn get(State(context): State<ResourceContext>, call: Call) -> Result<R
     {
         // RFC 7232 section 4.1: 304 carries the ETag, no body.
         let mut response = StatusCode::NOT_MODIFIED.into_response();
-        if let Some(version) = version.and_then(|version| HeaderValue::from_str(version).ok()) {
-            response.headers_mut().insert(header::ETAG, version);
-        }
+        add_etag(response.headers_mut(), version);
         return Ok(response);
     }
     entry.reply(StatusCode::OK, resource, &call, &query, &[])
@@ -620,7 +612,7 @@ pub async fn replace(
     // The version read is the one the replacement is based on: if another writer changes the
     // resource in between, the store refuses (412) rather than losing that change. The
     // client's own If-Match was checked against the same version.
-    let version = resource_version(&existing).map(str::to_owned);
+    let version = meta_version(&existing).map(str::to_owned);
     check_if_match(entry, id, call.if_match.as_deref(), version.as_deref())?;
     let replaced = entry.store.replace(scope, id, resource, version.as_deref().or(call.if_match.as_deref())).await?;
     entry.audit(&context.shared, &call.principal, AuditAction::Replace, id, changes);
@@ -647,7 +639,7 @@ pub async fn patch(
     entry.audit(&context.shared, &call.principal, AuditAction::Patch, id, changes);
     if entry.patch_no_content {
         let mut response = StatusCode::NO_CONTENT.into_response();
-        super::response::add_etag(response.headers_mut(), &patched);
+        add_etag(response.headers_mut(), meta_version(&patched));
         return Ok(response);
     }
     entry.reply(StatusCode::OK, Fetched::Value(patched), &call, &query, &[])

@@ -53,16 +53,9 @@ pub fn resource_response(status: StatusCode, json: String, extra: &[(HeaderName,
     response
 }
 
-/// Set `ETag` from the resource's `meta.version`, when it has one.
-pub fn add_etag(headers: &mut HeaderMap, resource: &serde_json::Value) {
-    if let Some(version) = resource_version(resource)
-        && let Ok(value) = HeaderValue::from_str(version)
-    {
+/// Set `ETag` to `version` (a resource's `meta.version`), when there is one.
+pub fn add_etag(headers: &mut HeaderMap, version: Option<&str>) {
+    if let Some(value) = version.and_then(|version| HeaderValue::from_str(version).ok()) {
         headers.insert(header::ETAG, value);
     }
-}
-
-/// The resource's `meta.version`.
-pub fn resource_version(resource: &serde_json::Value) -> Option<&str> {
-    resource.get("meta")?.get("version")?.as_str()
 }

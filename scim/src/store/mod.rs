@@ -155,7 +155,7 @@ impl Fetched {
     /// The resource's `meta.version`.
     pub fn version(&self) -> Option<&str> {
         match self {
-            Fetched::Value(value) => value.get("meta")?.get("version")?.as_str(),
+            Fetched::Value(value) => meta_version(value),
             Fetched::Plain { version, .. } => Some(version),
         }
     }
@@ -259,7 +259,7 @@ pub async fn patch_by_replace<S: Store + ?Sized>(
 ) -> ScimResult<Value> {
     for _ in 0..PATCH_ATTEMPTS {
         let current = store.get(scope, id, GetOptions::default()).await?;
-        let version = current.get("meta").and_then(|m| m.get("version")).and_then(Value::as_str).unwrap_or_default();
+        let version = meta_version(&current).unwrap_or_default();
         let version = parse_version(version)
             .ok_or_else(|| ScimError::internal(format!("{} {id} has no version", scope.kind.name())))?;
         check_if_match(scope.kind, id, if_match, version)?;
@@ -287,6 +287,11 @@ pub(crate) fn strip_members(mut resource: Value, options: GetOptions) -> Value {
         map.shift_remove("members");
     }
     resource
+}
+
+/// A resource's `meta.version` (`W/"n"`), if it has one.
+pub fn meta_version(resource: &Value) -> Option<&str> {
+    resource.get("meta")?.get("version")?.as_str()
 }
 
 /// The ETag of version `n`: `W/"n"`.
