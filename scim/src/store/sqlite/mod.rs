@@ -143,19 +143,11 @@ impl SqliteStore {
     where
         E: sqlx::Executor<'e, Database = Sqlite>,
     {
-        let mut sql = Sql::new("SELECT \"doc\", \"version\", \"plain\" FROM ");
+        let mut sql = Sql::new(STORED_DOC_COLUMNS);
         sql.ident(&scope.kind.table);
         write::where_row(&mut sql, scope.tenant, id);
         let row = sql.query().fetch_optional(executor).await.map_err(|e| storage_error("read", &e))?;
-        let row = row.ok_or_else(|| not_found(scope.kind, id))?;
-        let read = |e: sqlx::Error| storage_error("read", &e);
-        let version: i64 = row.try_get(1).map_err(read)?;
-        Ok(StoredDoc {
-            id: id.to_owned(),
-            text: row.try_get(0).map_err(read)?,
-            version: u64::try_from(version).unwrap_or_default(),
-            plain: row.try_get(2).map_err(read)?,
-        })
+        StoredDoc::from_row(&row.ok_or_else(|| not_found(scope.kind, id))?, "read")
     }
 
     /// A group's members, in the order they were added.
@@ -364,7 +356,7 @@ impl Store for SqliteStore {
             if at_most_one || query.count.is_none_or(|count| rows.len() < count) {
                 let resources = rows
                     .iter()
-                    .map(|row| StoredDoc::from_page_row(row)?.into_fetched(scope))
+                    .map(|row| StoredDoc::from_row(row, "list")?.into_fetched(scope))
                     .collect::<ScimResult<Vec<_>>>()?;
                 return Ok(FetchedPage { total_results: resources.len(), resources });
             }
@@ -378,7 +370,7 @@ impl Store for SqliteStore {
         if query.count != Some(0) && query.offset() < total_results {
             let rows = page.query().fetch_all(&mut *tx).await.map_err(|e| storage_error("list", &e))?;
             for row in rows {
-                let stored = StoredDoc::from_page_row(&row)?;
+                let stored = StoredDoc::from_row(&row, "list")?;
                 if without_members {
                     resources.push(stored.into_fetched(scope)?);
                 } else {
@@ -477,6 +469,10 @@ fn matches_at_most_one(kind: &ResourceKind, filter: Option<&ResolvedFilter<'_>>)
         && kind.indexed_attr(&path.attr).is_some_and(|attr| attr.unique && attr.shape == IndexedShape::Single)
 }
 
+/// The start of every statement reading stored documents (a single one or a list's page), so
+/// that [`StoredDoc::from_row`] reads them all; the table follows, aliased `t` in lists.
+const STORED_DOC_COLUMNS: &str = "SELECT \"id\", \"doc\", \"version\", \"plain\" FROM ";
+
 /// A resource's row as stored: the document text, its version, and the schema tag under which
 /// the text was found plain ([`crate::plain`]), if it was.
 struct StoredDoc {
@@ -487,9 +483,9 @@ struct StoredDoc {
 }
 
 impl StoredDoc {
-    /// A row of a list's page statement: `id`, `doc`, `version`, `plain`.
-    fn from_page_row(row: &sqlx::sqlite::SqliteRow) -> ScimResult<StoredDoc> {
-        let read = |e: sqlx::Error| storage_error("list", &e);
+    /// A row selected by [`STORED_DOC_COLUMNS`] (`action` names the read in errors).
+    fn from_row(row: &sqlx::sqlite::SqliteRow, action: &str) -> ScimResult<StoredDoc> {
+        let read = |e: sqlx::Error| storage_error(action, &e);
         let version: i64 = row.try_get(2).map_err(read)?;
         Ok(StoredDoc {
             id: row.try_get(0).map_err(read)?,
@@ -534,7 +530,7 @@ fn count_statement(scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Sql> 
 /// The statement reading a list's page: `id`, `doc`, `version`, `plain` of each row.
 fn page_statement(scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Sql> {
     let order = query.sort_by.map(|attr| sort_expression(scope.kind, sort_target(attr)?)).transpose()?;
-    let mut page = Sql::new("SELECT t.\"id\", t.\"doc\", t.\"version\", t.\"plain\" FROM ");
+    let mut page = Sql::new(STORED_DOC_COLUMNS);
     page.ident(&scope.kind.table).push(" t").append(list_condition(scope, query)?);
     page.push(" ORDER BY ");
     if let Some(key) = order {
