@@ -61,10 +61,10 @@ fn validate(root: &Value, schema: &Value, value: &Value, path: &str, problems: &
             return;
         }
     }
-    if let Some(constant) = schema.get("const") {
-        if constant != value {
-            problems.push(format!("{path}: {value} is not {constant}"));
-        }
+    if let Some(constant) = schema.get("const")
+        && constant != value
+    {
+        problems.push(format!("{path}: {value} is not {constant}"));
     }
     if let Some(alternatives) = schema.get("oneOf").and_then(Value::as_array) {
         let matching = alternatives

@@ -343,13 +343,13 @@ impl<'s> Engine<'_, 's> {
                         "the extension {urn} is required and cannot be removed"
                     )));
                 }
-                if let Some(attribute) = extension.schema.attributes.iter().find(|a| a.required) {
-                    if self.doc.map.get(urn).and_then(|e| e.get(&attribute.name)).is_some() {
-                        return Err(ScimError::mutability(format!(
-                            "`{urn}:{}` is required and cannot be removed",
-                            attribute.name
-                        )));
-                    }
+                if let Some(attribute) = extension.schema.attributes.iter().find(|a| a.required)
+                    && self.doc.map.get(urn).and_then(|e| e.get(&attribute.name)).is_some()
+                {
+                    return Err(ScimError::mutability(format!(
+                        "`{urn}:{}` is required and cannot be removed",
+                        attribute.name
+                    )));
                 }
                 self.doc.journal.touch(self.doc.map, urn);
                 self.doc.map.shift_remove(urn);

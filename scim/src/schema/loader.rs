@@ -282,17 +282,17 @@ impl Checker<'_> {
             );
             return None;
         }
-        if level == Level::Top {
-            if let Some(common) = builtin::common_attribute(name) {
-                self.problem(
-                    &name_path,
-                    format!(
-                        "`{name}` is the common attribute `{}` every resource has (RFC 7643 section 3.1); a schema \
-                         cannot define it",
-                        common.name
-                    ),
-                );
-            }
+        if level == Level::Top
+            && let Some(common) = builtin::common_attribute(name)
+        {
+            self.problem(
+                &name_path,
+                format!(
+                    "`{name}` is the common attribute `{}` every resource has (RFC 7643 section 3.1); a schema \
+                     cannot define it",
+                    common.name
+                ),
+            );
         }
         Some(name)
     }
