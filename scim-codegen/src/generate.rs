@@ -639,12 +639,10 @@ fn serde_field(attribute: &Attribute, ty: TokenStream) -> TokenStream {
         serde.push(quote!(default, skip_serializing_if = "Option::is_none"));
     }
     if attribute.kind == AttributeType::DateTime {
-        let with = if attribute.multi_valued || !attribute.required {
-            "::time::serde::rfc3339::option"
-        } else {
-            "::time::serde::rfc3339"
-        };
-        serde.push(quote!(with = #with));
+        // `OffsetDateTime` has no serde form of its own without `time`'s features; the runtime's
+        // adapter covers the plain, `Option` and `Vec` shapes alike, reading what a top-level
+        // dateTime field reads.
+        serde.push(quote!(with = "::scim::typed::as_scim_value"));
     }
     let doc = attribute.description.as_deref().map(doc_text).map(|d| quote!(#[doc = #d]));
     let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));

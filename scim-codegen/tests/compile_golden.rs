@@ -19,6 +19,9 @@ mod alvao {
 mod golinks {
     include!("golden/golinks.rs");
 }
+mod every_type {
+    include!("golden/every_type.rs");
+}
 
 use scim::typed::ScimResource;
 use serde_json::{Value, json};
@@ -123,6 +126,72 @@ fn core_user_and_group_round_trip() {
         "displayName": "Tour Guides",
         "members": [{"value": "2819c223", "$ref": "https://example.com/v2/Users/2819c223"}]
     }));
+}
+
+const EVERY_TYPE: &str = "urn:example:scim:schemas:2.0:EveryType";
+
+/// One value of every attribute in schemas/every-type.json, single- and multi-valued, top-level
+/// and inside complex attributes.
+fn every_type_values() -> Value {
+    json!({
+        "label": "sample",
+        "nicknames": ["a", "b"],
+        "verified": true,
+        "level": 3,
+        "score": 2.5,
+        "ratings": [1.5, 4.0],
+        "startedAt": "2011-08-01T18:29:49.793Z",
+        "reviewedAt": "2012-01-01T00:00:00Z",
+        "holidays": ["2011-12-24T00:00:00Z", "2011-12-31T00:00:00Z"],
+        "homepage": "https://example.com/sample",
+        "links": ["https://example.com/a", "https://example.com/b"],
+        "photo": "aGkh",
+        "certificates": ["aGk=", "aGkh"],
+        "contract": {
+            "signedAt": "2011-08-01T00:00:00Z",
+            "endsAt": "2013-08-01T00:00:00Z",
+            "renewals": ["2012-08-01T00:00:00Z", "2013-02-01T00:00:00+01:00"],
+            "fee": 99.5,
+            "document": "aGkh",
+            "url": "https://example.com/contract",
+            "seats": 12,
+            "signed": true
+        },
+        "milestones": [{"value": "kickoff", "reachedAt": "2011-09-01T00:00:00Z"}, {"value": "launch"}]
+    })
+}
+
+/// Every SCIM attribute type generates a field that compiles and round-trips: as fields of the
+/// resource struct (`Sample`, whose core schema has them) and as serde members of an extension
+/// struct (`User`), where dateTime members go through `scim::typed::as_scim_value`.
+#[test]
+fn every_attribute_type_round_trips_as_a_field_and_as_an_extension_member() {
+    let mut sample = every_type_values();
+    sample["schemas"] = json!([EVERY_TYPE]);
+    sample["id"] = json!("s1");
+    // `+01:00` reads as the same instant; the round trip below spells it in UTC.
+    let typed = every_type::Sample::from_scim(&sample).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(typed.holidays.len(), 2);
+    assert_eq!(typed.contract.as_ref().unwrap().renewals[1], time::macros::datetime!(2013-01-31 23:00 UTC));
+    assert_eq!(typed.photo.as_ref().map(|p| p.0.as_slice()), Some(&b"hi!"[..]));
+    sample["contract"]["renewals"][1] = json!("2013-01-31T23:00:00Z");
+    assert_round_trip::<every_type::Sample>(sample);
+
+    let mut extension = every_type_values();
+    extension["contract"]["renewals"][1] = json!("2013-01-31T23:00:00Z");
+    assert_round_trip::<every_type::User>(json!({
+        "schemas": [USER, EVERY_TYPE],
+        "id": "u1",
+        "userName": "bjensen",
+        EVERY_TYPE: extension
+    }));
+    let error = every_type::User::from_scim(&json!({
+        "schemas": [USER, EVERY_TYPE],
+        "userName": "bjensen",
+        EVERY_TYPE: {"label": "x", "startedAt": "2011-08-01T00:00:00Z", "holidays": ["Christmas"]}
+    }))
+    .unwrap_err();
+    assert!(error.detail.contains("expected an RFC 3339 dateTime"), "{error:?}");
 }
 
 #[test]

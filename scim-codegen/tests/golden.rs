@@ -12,6 +12,7 @@ const SYSTEMS: &[(&str, &str)] = &[
     ("rfpio.json", "rfpio.rs"),
     ("alvao.json", "alvao.rs"),
     ("golinks.json", "golinks.rs"),
+    ("every_type.json", "every_type.rs"),
 ];
 
 fn systems_dir() -> PathBuf {

@@ -115,6 +115,45 @@ fn reference_and_binary_serde_forms_match_their_scim_values() {
     assert!(error.to_string().contains("a base64 string"), "{error}");
 }
 
+/// A complex attribute's dateTime members (`as_scim_value`, what the generator writes): plain,
+/// optional and multi-valued read and write the forms a top-level dateTime field does.
+#[test]
+fn date_time_members_of_serde_structs_use_the_scim_value_forms() {
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Contract {
+        #[serde(rename = "signedAt", with = "scim::typed::as_scim_value")]
+        signed_at: OffsetDateTime,
+        #[serde(
+            rename = "endsAt",
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "scim::typed::as_scim_value"
+        )]
+        ends_at: Option<OffsetDateTime>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty", with = "scim::typed::as_scim_value")]
+        renewals: Vec<OffsetDateTime>,
+    }
+    let signed = datetime!(2011-08-01 18:29:49.793 UTC);
+    let renewed = datetime!(2012-08-01 00:00 UTC);
+    let typed = Contract { signed_at: signed, ends_at: None, renewals: vec![signed, renewed] };
+    let wire = json!({"signedAt": "2011-08-01T18:29:49.793Z", "renewals": ["2011-08-01T18:29:49.793Z", "2012-08-01T00:00:00Z"]});
+    assert_eq!(serde_json::to_value(&typed).unwrap(), wire);
+    assert_eq!(serde_json::from_value::<Contract>(wire).unwrap(), typed);
+    // Without an offset (taken as UTC) and `null` (absent), as for a top-level field.
+    let read: Contract =
+        serde_json::from_value(json!({"signedAt": "2011-08-01T18:29:49.793", "endsAt": null, "renewals": null}))
+            .unwrap();
+    assert_eq!(read, Contract { signed_at: signed, ends_at: None, renewals: vec![] });
+    let error =
+        serde_json::from_value::<Contract>(json!({"signedAt": "2011-08-01", "renewals": ["2011-08-01"]})).unwrap_err();
+    assert!(error.to_string().starts_with("expected an RFC 3339 dateTime"), "{error}");
+    let error =
+        serde_json::from_value::<Contract>(json!({"signedAt": "2011-08-01T00:00:00Z", "renewals": [1]})).unwrap_err();
+    assert!(error.to_string().starts_with("element 0: expected a string (dateTime)"), "{error}");
+    let error = serde_json::from_value::<Contract>(json!({})).unwrap_err();
+    assert!(error.to_string().contains("signedAt"), "{error}");
+}
+
 #[test]
 fn options_vecs_and_raw_json() {
     assert_eq!(absent::<Option<String>>(), Ok(None));

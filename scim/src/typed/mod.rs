@@ -26,7 +26,7 @@ pub use serde_json::Value as JsonValue;
 pub use accessor::{FieldAccessor, Selector, SelectorTerm};
 pub use descriptor::{DescriptorSpec, FieldSpec, FilterFlag, ResourceDescriptor, default_column, extension_column};
 pub use filter_support::{FilterSupport, FilterableAttribute};
-pub use value::{Binary, Reference, ScimValue};
+pub use value::{Binary, Reference, ScimValue, as_scim_value};
 #[doc(hidden)]
 pub use value::{serde_from_scim_value, serde_to_scim_value};
 

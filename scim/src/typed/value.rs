@@ -250,6 +250,30 @@ impl<T: ScimValue> ScimValue for Vec<T> {
     }
 }
 
+/// `#[serde(with = "::scim::typed::as_scim_value")]`: a member of a serde struct (a complex
+/// attribute's, an extension's) written and read exactly as [`ScimValue`] converts its type. The
+/// generator puts it on `dateTime` members, so `OffsetDateTime`, `Option<OffsetDateTime>` and
+/// `Vec<OffsetDateTime>` all work (serde's own adapters cover one shape each) and read the same
+/// forms as a top-level field, without the app enabling `time`'s serde features.
+pub mod as_scim_value {
+    use serde::de::Error as _;
+    use serde::{Deserialize as _, Deserializer, Serialize as _, Serializer};
+    use serde_json::Value;
+
+    use super::ScimValue;
+
+    /// The SCIM value, or `null` when it is absent (which [`super::serde_to_scim_value`] drops).
+    pub fn serialize<T: ScimValue, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        value.to_scim_value().serialize(serializer)
+    }
+
+    /// From the member's JSON value; `null` is absent, as for a top-level attribute.
+    pub fn deserialize<'de, T: ScimValue, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        let value = Option::<Value>::deserialize(deserializer)?;
+        T::from_scim_value(value.as_ref()).map_err(D::Error::custom)
+    }
+}
+
 /// `to_scim_value` of [`impl_scim_value_via_serde!`](crate::impl_scim_value_via_serde): the
 /// serde form with `null` members removed (SCIM represents null as absence, RFC 7643 section
 /// 2.5); an object left empty, `null`, or a value serde cannot represent is absent.
