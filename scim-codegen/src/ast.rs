@@ -33,7 +33,6 @@ pub struct Resource {
 #[derive(Debug)]
 pub struct Field {
     pub ident: syn::Ident,
-    pub ty: syn::Type,
     pub rust: RustType,
     /// `None` for `#[scim(skip)]`.
     pub path: Option<FieldPath>,
@@ -189,16 +188,7 @@ impl Field {
             .only
             .as_ref()
             .map(|only| Spanned { value: only.split_whitespace().map(str::to_owned).collect(), span: only.span() });
-        Some(Field {
-            ident,
-            ty: opts.ty,
-            rust,
-            path,
-            filter,
-            filter_span,
-            column: opts.column.map(|c| c.into_inner()),
-            only,
-        })
+        Some(Field { ident, rust, path, filter, filter_span, column: opts.column.map(|c| c.into_inner()), only })
     }
 
     /// Where to report a problem with the field's mapping: the path literal, else the field.

@@ -37,11 +37,6 @@ impl Diagnostics {
         self.errors.is_empty() && self.rendered.is_empty()
     }
 
-    /// The messages, for tests of the library itself.
-    pub fn messages(&self) -> Vec<String> {
-        self.errors.iter().map(ToString::to_string).collect()
-    }
-
     /// The `compile_error!` invocations for every problem.
     pub fn to_compile_errors(&self) -> TokenStream {
         let mut out: TokenStream = self.errors.iter().map(syn::Error::to_compile_error).collect();

@@ -8,26 +8,29 @@
 //!   source whose resource structs carry `#[derive(ScimResource)]`, so generated and hand-written
 //!   resources are checked and expanded the same way.
 //!
-//! Structure (after serde_derive and thiserror): [`attr`] parses attributes with darling,
-//! [`ast`] is the typed view of the input, [`check`] validates it against the schemas
-//! accumulating errors at their spans, [`restrict`] cuts the schemas down to what is mapped, and
-//! [`expand`] quotes the implementation (or a stub, when there were errors, so one mistake gives
+//! Structure (after serde_derive and thiserror): `attr` parses attributes with darling,
+//! `ast` is the typed view of the input, `check` validates it against the schemas
+//! accumulating errors at their spans, `restrict` cuts the schemas down to what is mapped, and
+//! `expand` quotes the implementation (or a stub, when there were errors, so one mistake gives
 //! one message).
 
-pub mod ast;
-pub mod attr;
-pub mod check;
-pub mod expand;
-pub mod generate;
-pub mod names;
-pub mod restrict;
-pub mod system;
+// The modules are private: the public API is what the derive and the CLI call (below), so the
+// internals can change without breaking either.
+mod ast;
+mod attr;
+mod check;
+mod expand;
+mod generate;
+mod names;
+mod restrict;
+mod system;
 
 use std::path::Path;
 
 use proc_macro2::TokenStream;
 
-pub use generate::{GenerateError, GenerateOptions, generate};
+pub use generate::{GenerateError, GenerateOptions, HEADER, generate};
+pub use names::type_name;
 pub use system::{ResourceTypeDefinition, SystemDefinition};
 
 /// `#[derive(ScimResource)]`: schema files are found relative to `CARGO_MANIFEST_DIR`.

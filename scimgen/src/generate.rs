@@ -3,7 +3,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use scim_codegen::{GenerateOptions, names};
+use scim_codegen::GenerateOptions;
 use serde_json::json;
 
 use crate::config::Project;
@@ -23,11 +23,12 @@ pub fn generated_files(project: &Project) -> CliResult<Vec<(PathBuf, String)>> {
     // From the output directory back up to the project root, for include_str!.
     let up = "../".repeat(output.components().count());
     let schema_files: Vec<String> = config.system.schema_files.iter().map(|f| format!("{up}{f}")).collect();
-    let resource_types: Vec<String> = config.system.resource_types.iter().map(|r| names::type_name(&r.name)).collect();
+    let resource_types: Vec<String> =
+        config.system.resource_types.iter().map(|r| scim_codegen::type_name(&r.name)).collect();
     let module = templates::render(
         "generated_mod.rs",
         &json!({
-            "header": scim_codegen::generate::HEADER,
+            "header": scim_codegen::HEADER,
             "schema_files": schema_files,
             "resource_types": resource_types,
         }),
