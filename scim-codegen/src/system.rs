@@ -1,11 +1,12 @@
 //! The system definition: which resource types a SCIM service provider serves, from which
 //! schemas, with which attributes and filters. It is the generator's input; the scimgen CLI
-//! wraps it in `scimgen.toml`, and `schemas/systems/*.json` hold the seed systems.
+//! wraps it in `scimgen.toml` (the seed systems' one definition is each example's), and
+//! `schemas/systems/*.json` hold the test systems no example serves.
 //!
 //! ```json
 //! {
 //!   "name": "ALVAO",
-//!   "schemaFiles": ["../real-links-user.json"],
+//!   "schemaFiles": ["schemas/alvao-user.json"],
 //!   "resourceTypes": [{
 //!     "name": "User", "endpoint": "/Users",
 //!     "schema": "urn:ietf:params:scim:schemas:core:2.0:User",

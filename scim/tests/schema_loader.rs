@@ -425,7 +425,8 @@ fn a_missing_file_names_the_file_and_the_os_error_in_words() {
 
 #[test]
 fn the_real_links_extension_loads_and_binds_to_users() {
-    let schema = load_schema_file(&repo_file("real-links-user.json")).expect("real-links-user.json is valid");
+    let schema = load_schema_file(&repo_file("../examples/real-links/schemas/real-links-user.json"))
+        .expect("the Real Links example's real-links-user.json is valid");
     let urn = "urn:ietf:params:scim:schemas:extension:real-links:2.0:User";
     assert_eq!(schema.id, urn);
     let names: Vec<&str> = schema.attributes.iter().map(|a| a.name.as_str()).collect();

@@ -1,5 +1,5 @@
-//! `scimgen.toml`: the project's system definition (the same model as scim-codegen's
-//! `schemas/systems/*.json`, in TOML) plus what only the CLI needs.
+//! `scimgen.toml`: the project's system definition (scim-codegen's `SystemDefinition`, the model
+//! of `schemas/systems/*.json`, in TOML) plus what only the CLI needs.
 //!
 //! ```toml
 //! [project]

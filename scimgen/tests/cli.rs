@@ -413,36 +413,3 @@ fn import_rejects_bad_rows_naming_them() {
     );
     assert!(stderr.contains("missing.md") && stderr.contains("does not exist"), "{stderr}");
 }
-
-/// The resource types `import` makes from a seed, as JSON, for comparing with the codegen
-/// helper's hand-made system definitions in schemas/systems/ (one model, two routes to it).
-fn imported_resource_types(prefix: &str, args: &[&str]) -> (serde_json::Value, tempfile::TempDir) {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut all = vec!["--from-table", seed(prefix).to_str().unwrap().to_owned().leak()];
-    all.extend_from_slice(args);
-    let dir = new_project(&tmp, "svc", &all);
-    let config_path = dir.join("scimgen.toml");
-    let config = scimgen::config::parse_config(&config_path, &read(&config_path)).unwrap();
-    (serde_json::to_value(&config.system.resource_types).unwrap(), tmp)
-}
-
-fn system_file(name: &str) -> serde_json::Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/systems").join(name);
-    let system: serde_json::Value = serde_json::from_str(&read(path)).unwrap();
-    system["resourceTypes"].clone()
-}
-
-#[test]
-fn imported_seeds_match_the_seed_system_definitions() {
-    // ALVAO: users and groups, filters and attributes exactly as the hand-made definition.
-    let (alvao, _tmp) = imported_resource_types("003", &[]);
-    assert_eq!(alvao, system_file("alvao.json"));
-    // Real Links: users only, the vendor extension.
-    let (real_links, _tmp) = imported_resource_types("000", &["--no-groups"]);
-    assert_eq!(real_links, system_file("real_links.json"));
-    // GoLinks: the user table; its group mapping is Entra ID's default one.
-    let (golinks, _tmp) = imported_resource_types("004", &[]);
-    let expected = system_file("golinks.json");
-    assert_eq!(golinks[0], expected[0]);
-    assert_eq!(golinks[1]["attributes"], expected[1]["attributes"]);
-}

@@ -7,7 +7,7 @@
     endpoint = "/Users",
     schema = "urn:ietf:params:scim:schemas:core:2.0:User",
     extension = "urn:ietf:params:scim:schemas:extension:real-links:2.0:User",
-    schema_file = "../schemas/real-links-user.json"
+    schema_file = "../examples/real-links/schemas/real-links-user.json"
 )]
 pub struct User {
     /// The SCIM `id`, assigned by the service provider.
@@ -19,51 +19,51 @@ pub struct User {
     /// A Boolean value indicating the User's administrative status.
     #[scim(path = "active", no_filter)]
     pub active: Option<bool>,
-    /// The extension urn:ietf:params:scim:schemas:extension:real-links:2.0:User of `User`. Real Links user attributes, provisioned by Microsoft Entra ID as a User extension.
+    /// The extension urn:ietf:params:scim:schemas:extension:real-links:2.0:User of `User`. Vendor extension urn:ietf:params:scim:schemas:extension:real-links:2.0:User, from the attribute-mapping table.
     #[scim(
         path = "urn:ietf:params:scim:schemas:extension:real-links:2.0:User",
         no_filter
     )]
     pub real_links: Option<RealLinksUser>,
 }
-/// The extension urn:ietf:params:scim:schemas:extension:real-links:2.0:User of `User`. Real Links user attributes, provisioned by Microsoft Entra ID as a User extension.
+/// The extension urn:ietf:params:scim:schemas:extension:real-links:2.0:User of `User`. Vendor extension urn:ietf:params:scim:schemas:extension:real-links:2.0:User, from the attribute-mapping table.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RealLinksUser {
-    /// The user's first (given) name.
+    /// `firstName`, from the vendor's attribute-mapping table.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// The user's last (family) name.
+    /// `lastName`, from the vendor's attribute-mapping table.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// The user's email address.
+    /// `emailAddress`, from the vendor's attribute-mapping table.
     #[serde(rename = "emailAddress", default, skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
-    /// The user's phone number.
+    /// `phoneNumber`, from the vendor's attribute-mapping table.
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// The user's job title.
+    /// `title`, from the vendor's attribute-mapping table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// The user's preferred written or spoken language, e.g. 'en-US'.
+    /// `preferredLanguage`, from the vendor's attribute-mapping table.
     #[serde(
         rename = "preferredLanguage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub preferred_language: Option<String>,
-    /// The name of the user's organization.
+    /// `organization`, from the vendor's attribute-mapping table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<String>,
-    /// The name of the user's department.
+    /// `department`, from the vendor's attribute-mapping table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
-    /// The name of the user's division.
+    /// `division`, from the vendor's attribute-mapping table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub division: Option<String>,
-    /// The user's office location.
+    /// `location`, from the vendor's attribute-mapping table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    /// The user's country, as a code (e.g. 'US').
+    /// `countryCode`, from the vendor's attribute-mapping table.
     #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 }
