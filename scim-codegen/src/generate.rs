@@ -42,21 +42,63 @@ impl Default for GenerateOptions {
     }
 }
 
-/// Everything wrong with a definition (never empty).
+/// Everything wrong with a definition (never empty), each problem located, so a caller (`scimgen
+/// check`) can point into its own file without resolving the paths again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GenerateError {
-    pub problems: Vec<String>,
+    pub problems: Vec<GenerateProblem>,
+}
+
+/// One problem: in which file, where in it, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenerateProblem {
+    /// The schema file the problem is in, as the definition names it; `None`: the definition.
+    pub file: Option<String>,
+    /// The JSON path of the offending value: into the definition (`resourceTypes[0].attributes[2]`,
+    /// `resourceTypes[1].filter."emails.value"`), or into the schema file (`$.attributes[3].type`).
+    pub path: String,
+    /// The resource type the problem belongs to, when it belongs to one.
+    pub resource_type: Option<String>,
+    /// What is wrong, and where possible what would be right.
+    pub message: String,
 }
 
 impl GenerateError {
+    /// A problem of the definition as a whole (at `$`), such as one that cannot be read.
     pub fn new(problem: impl Into<String>) -> Self {
-        GenerateError { problems: vec![problem.into()] }
+        GenerateError {
+            problems: vec![GenerateProblem {
+                file: None,
+                path: "$".into(),
+                resource_type: None,
+                message: problem.into(),
+            }],
+        }
+    }
+}
+
+impl fmt::Display for GenerateProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{file}: ")?;
+        }
+        f.write_str(&self.path)?;
+        if let Some(resource_type) = &self.resource_type {
+            write!(f, " (resource type {resource_type})")?;
+        }
+        write!(f, ": {}", self.message)
     }
 }
 
 impl fmt::Display for GenerateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.problems.join("\n"))
+        for (index, problem) in self.problems.iter().enumerate() {
+            if index > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{problem}")?;
+        }
+        Ok(())
     }
 }
 
@@ -81,8 +123,13 @@ pub fn generate_tokens(
     definition_dir: &Path,
     options: &GenerateOptions,
 ) -> Result<TokenStream, GenerateError> {
-    let mut generator =
-        Generator { options, problems: Vec::new(), files: BTreeMap::new(), type_names: BTreeSet::new() };
+    let mut generator = Generator {
+        options,
+        problems: Vec::new(),
+        files: BTreeMap::new(),
+        type_names: BTreeSet::new(),
+        resource_index: 0,
+    };
     let mut schemas = builtin::all_schemas();
     for file in &definition.schema_files {
         match loader::load_schema_file(&definition_dir.join(file)) {
@@ -91,11 +138,17 @@ pub fn generate_tokens(
                 schemas.retain(|s| !s.id.eq_ignore_ascii_case(&schema.id));
                 schemas.push(Arc::new(schema));
             }
-            Err(errors) => generator.problems.push(errors.to_string()),
+            Err(errors) => generator.problems.extend(errors.problems.into_iter().map(|problem| GenerateProblem {
+                file: Some(file.clone()),
+                path: problem.path,
+                resource_type: None,
+                message: problem.message,
+            })),
         }
     }
     let mut items = Vec::new();
-    for resource_type in &definition.resource_types {
+    for (index, resource_type) in definition.resource_types.iter().enumerate() {
+        generator.resource_index = index;
         if let Some(tokens) = generator.resource(resource_type, &schemas) {
             items.push(tokens);
         }
@@ -109,7 +162,9 @@ pub fn generate_tokens(
 
 struct Generator<'o> {
     options: &'o GenerateOptions,
-    problems: Vec<String>,
+    problems: Vec<GenerateProblem>,
+    /// The position of the resource type being generated, for problems' paths.
+    resource_index: usize,
     /// Lower-cased schema URN -> the schema file (as the definition names it).
     files: BTreeMap<String, String>,
     type_names: BTreeSet<String>,
@@ -166,14 +221,26 @@ struct ResourceField {
 }
 
 impl Generator<'_> {
+    /// A problem of the resource type being generated, at `place` within it (`""`,
+    /// `.attributes[2]`, ...).
+    fn problem_at(&mut self, resource_type: &ResourceTypeDefinition, place: &str, message: impl fmt::Display) {
+        self.problems.push(GenerateProblem {
+            file: None,
+            path: format!("resourceTypes[{}]{place}", self.resource_index),
+            resource_type: Some(resource_type.name.clone()),
+            message: message.to_string(),
+        });
+    }
+
     fn problem(&mut self, resource_type: &ResourceTypeDefinition, message: impl fmt::Display) {
-        self.problems.push(format!("resource type {}: {message}", resource_type.name));
+        self.problem_at(resource_type, "", message);
     }
 
     fn claim_type_name(&mut self, resource_type: &ResourceTypeDefinition, name: &str) {
         if !self.type_names.insert(name.to_owned()) {
-            self.problem(
+            self.problem_at(
                 resource_type,
+                ".name",
                 format!("two generated types would be called `{name}`; rename a resource type"),
             );
         }
@@ -189,6 +256,8 @@ impl Generator<'_> {
         };
         let struct_name = names::type_name(&definition.name);
         self.claim_type_name(definition, &struct_name);
+        // Filter keys are resolved before the plan, so bad ones are reported with bad attributes.
+        let filter_map = self.filter_map(definition, &resource_schema);
         let plan = self.plan(definition, &resource_schema)?;
         let mut items = Vec::new();
         let mut fields = vec![ResourceField {
@@ -310,8 +379,35 @@ impl Generator<'_> {
                 self.problem(definition, format!("two generated fields would be called `{}`", field.ident));
             }
         }
-        let resource_struct = self.resource_struct(definition, &resource_schema, &struct_name, fields)?;
+        let resource_struct = self.resource_struct(definition, &resource_schema, &struct_name, fields, &filter_map)?;
         Some(quote!(#resource_struct #(#items)*))
+    }
+
+    /// The definition's `filter` map keyed by canonical lower-cased path: (key as written,
+    /// operators joined by spaces). Keys that do not resolve are problems.
+    fn filter_map(
+        &mut self,
+        definition: &ResourceTypeDefinition,
+        resource_schema: &ResourceSchema,
+    ) -> BTreeMap<String, (String, String)> {
+        let mut filter_map = BTreeMap::new();
+        if let Some(filter) = &definition.filter {
+            for (key, ops) in filter {
+                let canonical = if resource_schema.extension(key).is_some() {
+                    key.to_ascii_lowercase()
+                } else {
+                    match scim::filter::parse_path(key).and_then(|p| resource_schema.resolve(&p).map(|r| (p, r))) {
+                        Ok((path, resolved)) => crate::check::display_path(&resolved, &path).to_ascii_lowercase(),
+                        Err(error) => {
+                            self.problem_at(definition, &filter_place(key), format!("`{key}`: {}", error.detail));
+                            continue;
+                        }
+                    }
+                };
+                filter_map.insert(canonical, (key.clone(), ops.join(" ")));
+            }
+        }
+        filter_map
     }
 
     /// Read the definition's `attributes` into a plan.
@@ -332,7 +428,8 @@ impl Generator<'_> {
             return Some(plan);
         };
         let before = self.problems.len();
-        for text in attributes {
+        for (position, text) in attributes.iter().enumerate() {
+            let place = format!(".attributes[{position}]");
             if let Some(index) = resource_schema.extensions.iter().position(|e| e.schema.id.eq_ignore_ascii_case(text))
             {
                 plan.whole_extensions.insert(index + 1);
@@ -345,7 +442,7 @@ impl Generator<'_> {
             let (path, resolved) = match resolved_path {
                 Ok(found) => found,
                 Err(error) => {
-                    self.problem(definition, format!("attribute `{text}`: {}", error.detail));
+                    self.problem_at(definition, &place, format!("`{text}`: {}", error.detail));
                     continue;
                 }
             };
@@ -353,9 +450,10 @@ impl Generator<'_> {
                 match resolved.attribute.name.as_str() {
                     "externalId" => plan.external_id = true,
                     "id" => {}
-                    other => self.problem(
+                    other => self.problem_at(
                         definition,
-                        format!("attribute `{text}`: `{other}` is managed by the service provider; leave it out"),
+                        &place,
+                        format!("`{text}`: `{other}` is managed by the service provider; leave it out"),
                     ),
                 }
                 continue;
@@ -375,7 +473,7 @@ impl Generator<'_> {
                         }
                     })
                 {
-                    self.problem(definition, format!("attribute `{text}`: {error}"));
+                    self.problem_at(definition, &place, format!("`{text}`: {error}"));
                     continue;
                 }
                 let canonical = crate::check::display_path(&resolved, &path);
@@ -471,6 +569,7 @@ impl Generator<'_> {
         resource_schema: &ResourceSchema,
         struct_name: &str,
         fields: Vec<ResourceField>,
+        filter_map: &BTreeMap<String, (String, String)>,
     ) -> Option<TokenStream> {
         let ident = format_ident!("{}", struct_name);
         let name = &definition.name;
@@ -489,24 +588,6 @@ impl Generator<'_> {
         }
         attrs.extend(files.iter().map(|file| quote!(schema_file = #file)));
 
-        // Filter flags: the definition's `filter` map, keyed by canonical path.
-        let mut filter_map = BTreeMap::new();
-        if let Some(filter) = &definition.filter {
-            for (key, ops) in filter {
-                let canonical = if resource_schema.extension(key).is_some() {
-                    key.to_ascii_lowercase()
-                } else {
-                    match scim::filter::parse_path(key).and_then(|p| resource_schema.resolve(&p).map(|r| (p, r))) {
-                        Ok((path, resolved)) => crate::check::display_path(&resolved, &path).to_ascii_lowercase(),
-                        Err(error) => {
-                            self.problem(definition, format!("filter `{key}`: {}", error.detail));
-                            continue;
-                        }
-                    }
-                };
-                filter_map.insert(canonical, (key.clone(), ops.join(" ")));
-            }
-        }
         let mut used = BTreeSet::new();
         let field_tokens: Vec<TokenStream> = fields
             .iter()
@@ -538,10 +619,11 @@ impl Generator<'_> {
             .collect();
         for (key, _) in filter_map.values() {
             if !used.contains(key) {
-                self.problem(
+                self.problem_at(
                     definition,
+                    &filter_place(key),
                     format!(
-                        "filter `{key}` names no generated field; filters apply to top-level attributes, value-filter \
+                        "`{key}` names no generated field; filters apply to top-level attributes, value-filter \
                          paths and extension attributes listed on their own (sub-attributes inside a complex field use \
                          the runtime defaults)"
                     ),
@@ -574,6 +656,11 @@ fn filtered_extension_attributes(definition: &ResourceTypeDefinition, schema: &R
             Some(format!("{urn}:{}", resolved.attribute.name).to_ascii_lowercase())
         })
         .collect()
+}
+
+/// Where a `filter` key sits in a resource type: `.filter."emails.value"`.
+fn filter_place(key: &str) -> String {
+    format!(".filter.{key:?}")
 }
 
 /// A doc comment's text: a leading space so it prints as `/// Text`, runs of spaces collapsed.

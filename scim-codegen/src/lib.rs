@@ -29,7 +29,7 @@ use std::path::Path;
 
 use proc_macro2::TokenStream;
 
-pub use generate::{GenerateError, GenerateOptions, HEADER, generate};
+pub use generate::{GenerateError, GenerateOptions, GenerateProblem, HEADER, generate};
 pub use names::type_name;
 pub use system::{ResourceTypeDefinition, SystemDefinition};
 

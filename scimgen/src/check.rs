@@ -44,32 +44,15 @@ pub fn check_project(root: &Path) -> CliResult<Vec<String>> {
     if !schemas_ok {
         return Ok(problems);
     }
-    let schemas = mapping::load_schemas(&config.system, root)?;
-    for (index, definition) in config.system.resource_types.iter().enumerate() {
-        let at = format!("{config_name}: system.resourceTypes[{index}] ({})", definition.name);
-        let schema = match mapping::resource_schema(definition, &schemas) {
-            Ok(schema) => schema,
-            Err(error) => {
-                problems.push(format!("{at}: {}", error.what));
-                continue;
-            }
-        };
-        for (list, paths) in [
-            ("attributes", definition.attributes.clone().unwrap_or_default()),
-            ("filter", definition.filter.as_ref().map(|f| f.keys().cloned().collect()).unwrap_or_default()),
-        ] {
-            for (position, text) in paths.iter().enumerate() {
-                if schema.extension(text).is_some() {
-                    continue;
-                }
-                let resolved = scim::filter::parse_path(text).and_then(|p| schema.resolve(&p));
-                if let Err(error) = resolved {
-                    let key = if list == "filter" { format!("filter.{text:?}") } else { format!("{list}[{position}]") };
-                    problems.push(format!("{at}.{key}: `{text}`: {}", error.detail));
-                }
-            }
+    // What the generator (and so the derive) rejects, each problem already located in
+    // scimgen.toml or a schema file.
+    if let Err(error) = generate::generated_files(&project) {
+        if error.details.is_empty() {
+            problems.push(error.what);
         }
+        problems.extend(error.details);
     }
+    let schemas = mapping::load_schemas(&config.system, root)?;
     for (name, notes) in &config.table {
         let Some(definition) = config.system.resource_types.iter().find(|r| &r.name == name) else {
             problems.push(format!("{config_name}: table.{name}: there is no resource type {name}"));
@@ -88,15 +71,6 @@ pub fn check_project(root: &Path) -> CliResult<Vec<String>> {
                     "{config_name}: table.{name}.types.{text:?}: unknown type `{type_name}`; use one of {}",
                     crate::table::TYPE_NAMES.join(", ")
                 ));
-            }
-        }
-    }
-    if problems.is_empty() {
-        // What the generator (and the derive) would reject.
-        if let Err(error) = generate::generated_files(&project) {
-            problems.extend(error.details.iter().map(|d| format!("{config_name}: {d}")));
-            if error.details.is_empty() {
-                problems.push(error.what);
             }
         }
     }

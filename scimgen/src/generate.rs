@@ -3,7 +3,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use scim_codegen::GenerateOptions;
+use scim_codegen::{GenerateOptions, GenerateProblem};
 use serde_json::json;
 
 use crate::config::Project;
@@ -16,8 +16,9 @@ pub fn generated_files(project: &Project) -> CliResult<Vec<(PathBuf, String)>> {
     let output = validate_output(&config.project.output)?;
     let options = GenerateOptions { schema_dir: ".".into(), schemars: false };
     let resources = scim_codegen::generate(&config.system, &project.root, &options).map_err(|error| {
-        CliError::new(format!("{} does not describe a valid system", project.config_path().display()))
-            .with_details(error.problems)
+        let config_path = project.config_path();
+        CliError::new(format!("{} does not describe a valid system", config_path.display()))
+            .with_details(error.problems.iter().map(|problem| located(&config_path, problem)))
             .hint("fix scimgen.toml or the schema files, then run `scimgen generate` again (`scimgen check` explains)")
     })?;
     // From the output directory back up to the project root, for include_str!.
@@ -34,6 +35,23 @@ pub fn generated_files(project: &Project) -> CliResult<Vec<(PathBuf, String)>> {
         }),
     )?;
     Ok(vec![(output.join("mod.rs"), module), (output.join("resources.rs"), resources)])
+}
+
+/// A generator problem as the CLI prints it: the file (`scimgen.toml`, whose `[system]` is the
+/// definition, or a schema file) and the path in it, from the problem's own location.
+pub fn located(config_path: &Path, problem: &GenerateProblem) -> String {
+    let at = match &problem.resource_type {
+        Some(name) => format!(" (resource type {name})"),
+        None => String::new(),
+    };
+    match &problem.file {
+        Some(file) => format!("{file}: {}{at}: {}", problem.path, problem.message),
+        None => {
+            let path = problem.path.strip_prefix('$').unwrap_or(&problem.path);
+            let separator = if path.is_empty() || path.starts_with('.') { "" } else { "." };
+            format!("{}: system{separator}{path}{at}: {}", config_path.display(), problem.message)
+        }
+    }
 }
 
 /// The output directory must stay inside the project and away from the developer's files.

@@ -255,7 +255,10 @@ fn check_reports_file_path_and_problem() {
     );
     std::fs::write(&config_path, typo).unwrap();
     let stderr = failure_is_actionable(scimgen().args(["check", "--project"]).arg(&dir).assert());
-    assert!(stderr.contains("system.resourceTypes[0] (User).attributes[2]") && stderr.contains("nickNam"), "{stderr}");
+    assert!(
+        stderr.contains("scimgen.toml: system.resourceTypes[0].attributes[2] (resource type User): `nickNam`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("nickName"), "suggests the right name: {stderr}");
 
     // TOML that does not parse: file, line and column.
