@@ -33,6 +33,7 @@ pub struct Resource {
 #[derive(Debug)]
 pub struct Field {
     pub ident: syn::Ident,
+    pub ty: syn::Type,
     pub rust: RustType,
     /// `None` for `#[scim(skip)]`.
     pub path: Option<FieldPath>,
@@ -40,6 +41,8 @@ pub struct Field {
     pub filter_span: Span,
     pub column: Option<String>,
     pub only: Option<Spanned<Vec<String>>>,
+    /// `default = <expr>`: the value when the (optional) attribute is absent.
+    pub default: Option<syn::Expr>,
 }
 
 /// The SCIM path a field maps, as written (or derived from the field name).
@@ -144,6 +147,17 @@ impl Field {
     fn from_opts(opts: FieldOpts, diagnostics: &mut Diagnostics) -> Option<Field> {
         let ident = opts.ident?;
         let rust = RustType::classify(&opts.ty);
+        if let Some(default) = &opts.default
+            && opts.skip.is_present()
+        {
+            diagnostics.error(
+                syn::spanned::Spanned::span(&default.0),
+                format!(
+                    "field `{ident}`: `default` is the value of an absent optional attribute; a `skip` field maps none \
+                     (it reads as `Default::default()`)"
+                ),
+            );
+        }
         if opts.skip.is_present() && (opts.path.is_some() || opts.id.is_present()) {
             diagnostics
                 .error(opts.skip.span(), format!("field `{ident}`: `skip` cannot be combined with `path` or `id`"));
@@ -188,7 +202,17 @@ impl Field {
             .only
             .as_ref()
             .map(|only| Spanned { value: only.split_whitespace().map(str::to_owned).collect(), span: only.span() });
-        Some(Field { ident, rust, path, filter, filter_span, column: opts.column.map(|c| c.into_inner()), only })
+        Some(Field {
+            ident,
+            ty: opts.ty,
+            rust,
+            path,
+            filter,
+            filter_span,
+            column: opts.column.map(|c| c.into_inner()),
+            only,
+            default: opts.default.map(|d| d.0),
+        })
     }
 
     /// Where to report a problem with the field's mapping: the path literal, else the field.

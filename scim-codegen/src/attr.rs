@@ -49,6 +49,20 @@ pub struct FieldOpts {
     pub only: Option<SpannedValue<String>>,
     /// Not mapped: left at `Default::default()` when read from SCIM, never written.
     pub skip: Flag,
+    /// The value a plain field takes when its optional attribute is absent
+    /// (`#[scim(path = "active", default = true)]`).
+    pub default: Option<DefaultValue>,
+}
+
+/// The expression of `default = ...`, exactly as written. (darling's own `syn::Expr` reading
+/// would parse a string literal's contents as code; here `"x"` stays the string.)
+#[derive(Debug, Clone)]
+pub struct DefaultValue(pub syn::Expr);
+
+impl FromMeta for DefaultValue {
+    fn from_expr(expr: &syn::Expr) -> darling::Result<Self> {
+        Ok(DefaultValue(expr.clone()))
+    }
 }
 
 /// The value of `filter`: the bare word means `eq`.

@@ -578,11 +578,31 @@ fn check_type(
         return;
     }
     let is_id = resolved.owner == AttrOwner::Common && resolved.attribute.is_named("id");
-    if !is_id && !rust.tolerates_absence() && !is_required(resolved, selected_by_filter, resource_schema) {
+    let required = is_required(resolved, selected_by_filter, resource_schema);
+    if let Some(default) = &field.default {
+        let problem = if rust.tolerates_absence() {
+            Some(format!(
+                "a `{}` field reads an absent value as {}; `default` is for a plain type",
+                rust.written,
+                if rust.is_many() { "empty" } else { "`None`" }
+            ))
+        } else if is_id {
+            Some("`id` is the service provider's to assign; remove `default`".to_owned())
+        } else if required {
+            Some(format!("`{name}` in {label} is required, so it is never absent; remove `default`"))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            diagnostics.error(syn::spanned::Spanned::span(default), format!("field `{ident}`: {problem}"));
+        }
+        return;
+    }
+    if !is_id && !rust.tolerates_absence() && !required {
         diagnostics.error(
             field.span(),
             format!(
-                "field `{ident}` has type `{}`, but `{name}` in {label} is optional; use `Option<{}>` (an absent value cannot be read into a plain type; only `Vec<T>` may \
+                "field `{ident}` has type `{}`, but `{name}` in {label} is optional; use `Option<{}>`, or state the value of an absent one with `default = ...` (an absent value cannot be read into a plain type; only `Vec<T>` may \
                  stand for an optional attribute, absent reading as empty)",
                 rust.written, rust.leaf_written
             ),
@@ -614,6 +634,12 @@ fn is_required(resolved: &ResolvedAttr<'_>, selected_by_filter: bool, resource_s
 fn check_whole_extension(field: &Field, schema: &Schema, required: bool, diagnostics: &mut Diagnostics) {
     let rust = &field.rust;
     let ident = &field.ident;
+    if let Some(default) = &field.default {
+        diagnostics.error(
+            syn::spanned::Spanned::span(default),
+            format!("field `{ident}`: `default` is for a plain field on an optional attribute, not a whole extension"),
+        );
+    }
     let problem = if rust.is_many() {
         Some("an extension is one object, not a list")
     } else if !matches!(rust.leaf, Leaf::Other | Leaf::Json) {

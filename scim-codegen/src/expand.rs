@@ -2,9 +2,10 @@
 //! in `scim::typed`; this only states the descriptor and moves each field through it.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned as _;
 
-use crate::ast::{FilterChoice, Resource};
+use crate::ast::{FilterChoice, Leaf, Resource};
 use crate::check::{Checked, MappedField};
 
 /// The implementation for a resource that passed every check.
@@ -31,7 +32,17 @@ pub fn expand(resource: &Resource, checked: &Checked) -> TokenStream {
             puts.push(quote! {
                 descriptor.field(#index).put(&mut object, ::scim::typed::ScimValue::to_scim_value(&self.#field_ident));
             });
-            takes.push(quote! { #field_ident: descriptor.field(#index).take(resource)? });
+            takes.push(match &field.default {
+                Some(default) => {
+                    let ty = &field.ty;
+                    let value = default_value(default, &field.rust.leaf);
+                    // Spanned at the expression, so a default of the wrong type is reported there.
+                    quote_spanned! {default.span()=>
+                        #field_ident: descriptor.field(#index).take_or_else(resource, || -> #ty { #value })?
+                    }
+                }
+                None => quote! { #field_ident: descriptor.field(#index).take(resource)? },
+            });
             index += 1;
         } else {
             takes.push(quote! { #field_ident: ::core::default::Default::default() });
@@ -40,7 +51,7 @@ pub fn expand(resource: &Resource, checked: &Checked) -> TokenStream {
     let id_body = match checked.id_field.and_then(|i| mapped_ident(resource, checked, i)) {
         Some(id) => quote! {
             match ::scim::typed::ScimValue::to_scim_value(&self.#id) {
-                ::core::option::Option::Some(::serde_json::Value::String(id)) => ::core::option::Option::Some(id),
+                ::core::option::Option::Some(::scim::typed::JsonValue::String(id)) => ::core::option::Option::Some(id),
                 _ => ::core::option::Option::None,
             }
         },
@@ -67,18 +78,30 @@ pub fn expand(resource: &Resource, checked: &Checked) -> TokenStream {
                 #id_body
             }
 
-            fn to_scim(&self) -> ::serde_json::Value {
+            fn to_scim(&self) -> ::scim::typed::JsonValue {
                 let descriptor = <Self as ::scim::typed::ScimResource>::descriptor();
                 let mut object = descriptor.new_object();
                 #(#puts)*
                 descriptor.finish(object)
             }
 
-            fn from_scim(resource: &::serde_json::Value) -> ::scim::ScimResult<Self> {
+            fn from_scim(resource: &::scim::typed::JsonValue) -> ::scim::ScimResult<Self> {
                 let descriptor = <Self as ::scim::typed::ScimResource>::descriptor();
                 ::core::result::Result::Ok(Self { #(#takes),* })
             }
         }
+    }
+}
+
+/// A `default = ...` expression as the field's value: on a `String` field a string literal
+/// becomes a `String` (so `default = ""` works); anything else must already have the field's
+/// type, so a mismatch is a plain "expected `bool`, found `&str`" at the expression.
+fn default_value(default: &syn::Expr, leaf: &Leaf) -> TokenStream {
+    match default {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(_), .. }) if *leaf == Leaf::String => {
+            quote_spanned!(default.span()=> ::std::string::String::from(#default))
+        }
+        _ => quote!(#default),
     }
 }
 
@@ -112,8 +135,8 @@ pub fn stub(ident: &syn::Ident) -> TokenStream {
         impl ::scim::typed::ScimResource for #ident {
             fn descriptor() -> &'static ::scim::typed::ResourceDescriptor { ::core::unreachable!(#message) }
             fn id(&self) -> ::core::option::Option<::std::string::String> { ::core::unreachable!(#message) }
-            fn to_scim(&self) -> ::serde_json::Value { ::core::unreachable!(#message) }
-            fn from_scim(_: &::serde_json::Value) -> ::scim::ScimResult<Self> { ::core::unreachable!(#message) }
+            fn to_scim(&self) -> ::scim::typed::JsonValue { ::core::unreachable!(#message) }
+            fn from_scim(_: &::scim::typed::JsonValue) -> ::scim::ScimResult<Self> { ::core::unreachable!(#message) }
         }
     }
 }

@@ -21,8 +21,12 @@
 //! to `CARGO_MANIFEST_DIR`), `endpoint` (defaults to `/{resource}s`).
 //! Field options: `id`, `path` (defaults to the field name in lowerCamelCase), `filter`,
 //! `filter = "eq sw co"`, `no_filter`, `column`, `only` (for a whole complex attribute or
-//! extension: the supported sub-paths), `skip`.
-//! The generated code names `::scim` and `::serde_json`, so depend on both.
+//! extension: the supported sub-paths), `skip`, and `default = <expr>`: a plain field (`enabled:
+//! bool`) on an optional attribute takes this value when the attribute is absent
+//! (`#[scim(path = "active", default = true)]`; on a `String` field a string literal will do).
+//! Without it, an optional attribute needs an `Option<T>` (or `Vec<T>`) field.
+//! The generated code names only `::scim` (and `core`/`std`), so `scim`, `scim-derive` and, for
+//! complex attributes, `serde` are all an app depends on.
 
 use proc_macro::TokenStream;
 

@@ -297,6 +297,13 @@ impl FieldAccessor {
         })
     }
 
+    /// [`take`](Self::take) for a plain field on an optional attribute: an absent (or `null`)
+    /// value is `default()`, the value the app stated (`#[scim(default = ...)]`); a present one
+    /// is converted as by `take`, errors included.
+    pub fn take_or_else<T: ScimValue>(&self, resource: &Value, default: impl FnOnce() -> T) -> ScimResult<T> {
+        Ok(self.take::<Option<T>>(resource)?.unwrap_or_else(default))
+    }
+
     /// The value the path reaches in `resource`, if any.
     fn find<'v>(&self, resource: &'v Value) -> Found<'v> {
         let container = match &self.container {
