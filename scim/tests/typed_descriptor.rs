@@ -155,6 +155,33 @@ fn a_bare_extension_urn_maps_the_whole_object() {
     assert_eq!(descriptor.finish(object), json!({"schemas": [builtin::USER_URN], "userName": "b"}));
 }
 
+/// `take_or_else` (what `#[scim(default = ...)]` expands to): the default only for an absent or
+/// `null` value, including a selector path that selects nothing; a present value converts as
+/// `take` would, errors included.
+#[test]
+fn take_or_else_defaults_only_an_absent_value() {
+    static FIELDS: &[FieldSpec] = &[
+        FieldSpec { rust_name: "enabled", path: "active", filter: FilterFlag::Default, column: None },
+        FieldSpec {
+            rust_name: "work_email",
+            path: "emails[type eq \"work\"].value",
+            filter: FilterFlag::Default,
+            column: None,
+        },
+    ];
+    let descriptor = build(FIELDS).unwrap();
+    let (active, work_email) = (descriptor.field(0), descriptor.field(1));
+    let absent = json!({"schemas": [builtin::USER_URN], "emails": [{"type": "home", "value": "h@example.com"}]});
+    assert_eq!(active.take_or_else(&absent, || true), Ok(true));
+    assert_eq!(work_email.take_or_else(&absent, || "none".to_owned()), Ok("none".to_owned()));
+    assert_eq!(active.take_or_else(&json!({"active": null}), || true), Ok(true));
+    assert_eq!(active.take_or_else(&json!({"active": false}), || true), Ok(false));
+    assert_eq!(active.take_or_else(&json!({"active": "False"}), || true), Ok(false));
+    let error = active.take_or_else(&json!({"active": 1}), || true).unwrap_err();
+    assert_eq!(error.status, 400);
+    assert!(error.detail.starts_with("`active` (field `enabled`): expected a boolean"), "{}", error.detail);
+}
+
 #[test]
 fn fields_expose_canonical_paths_and_columns() {
     let fields: Vec<(&str, &str, &str)> =
