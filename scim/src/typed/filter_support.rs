@@ -39,8 +39,8 @@
 //!   `emails`; stores index `emails.type` for it ([`FilterSupport::index_paths`]).
 //!
 //! So with only `emails.value` mapped (a field of its own), `emails[type eq "work"].value eq
-//! "x"` is rejected: the mapped resource has no `type` to test. Unsupported filters are `400 invalidFilter` naming the
-//! attribute and operator and listing what is supported.
+//! "x"` is rejected: the mapped resource has no `type` to test. Unsupported filters are `400
+//! invalidFilter` naming the attribute and operator and listing what is supported.
 
 use serde_json::Value;
 
