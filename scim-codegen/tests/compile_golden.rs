@@ -98,6 +98,17 @@ fn rfpio_and_golinks_users_round_trip() {
         "active": false,
         "emails": [{"value": "bjensen@example.com", "type": "work"}]
     }));
+    // Entra's whole default mapping, enterprise attributes included.
+    assert_round_trip::<rfpio::User>(json!({
+        "schemas": [USER, ENTERPRISE],
+        "id": "u2",
+        "userName": "ghopper",
+        "title": "Rear admiral",
+        "preferredLanguage": "en-US",
+        "addresses": [{"locality": "Cambridge", "country": "US", "type": "work"}],
+        "phoneNumbers": [{"value": "+1 617 555 0100", "type": "mobile"}],
+        ENTERPRISE: {"employeeNumber": "1906", "manager": {"value": "u1"}}
+    }));
     assert_round_trip::<golinks::User>(json!({
         "schemas": [USER, ENTERPRISE],
         "id": "u1",
