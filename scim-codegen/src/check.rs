@@ -285,7 +285,7 @@ fn load_schemas(
     let mut tracked = Vec::new();
     for file in &resource.schema_files {
         let full: PathBuf = manifest_dir.join(&file.value);
-        match loader::load_schema_file(&full) {
+        match loader::load_schema_file_named(&full, &file.value) {
             Ok(schema) => {
                 tracked.push(full.display().to_string());
                 // A file may redefine a built-in URN (a stricter copy); the file wins.
@@ -294,11 +294,9 @@ fn load_schemas(
             }
             Err(errors) => diagnostics.error(
                 file.span,
-                format!(
-                    "schema_file `{}` (relative to CARGO_MANIFEST_DIR {}): {errors}",
-                    file.value,
-                    manifest_dir.display()
-                ),
+                // The path as written: the absolute one depends on where the crate is built
+                // (trybuild copies it under the target directory) and would only add noise.
+                format!("schema_file `{}` (relative to the crate's manifest directory): {errors}", file.value),
             ),
         }
     }

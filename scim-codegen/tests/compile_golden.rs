@@ -101,6 +101,17 @@ fn rfpio_and_golinks_users_round_trip() {
         "active": false,
         "emails": [{"value": "bjensen@example.com", "type": "work"}]
     }));
+    // Entra's whole default mapping, enterprise attributes included.
+    assert_round_trip::<rfpio::User>(json!({
+        "schemas": [USER, ENTERPRISE],
+        "id": "u2",
+        "userName": "ghopper",
+        "title": "Rear admiral",
+        "preferredLanguage": "en-US",
+        "addresses": [{"locality": "Cambridge", "country": "US", "type": "work"}],
+        "phoneNumbers": [{"value": "+1 617 555 0100", "type": "mobile"}],
+        ENTERPRISE: {"employeeNumber": "1906", "manager": {"value": "u1"}}
+    }));
     assert_round_trip::<golinks::User>(json!({
         "schemas": [USER, ENTERPRISE],
         "id": "u1",
@@ -199,7 +210,12 @@ fn generated_descriptors_advertise_only_the_supported_attributes() {
     let documents = alvao::User::descriptor().schema_documents();
     let core = documents.iter().find(|d| d["id"] == USER).unwrap();
     let names: Vec<&str> = core["attributes"].as_array().unwrap().iter().filter_map(|a| a["name"].as_str()).collect();
-    assert_eq!(names, ["userName", "name", "displayName", "title", "active", "emails", "phoneNumbers", "addresses"]);
+    // A mapped externalId is listed first in the core schema (Microsoft's schema discovery
+    // test expects it), though RFC 7643 makes it a common attribute.
+    assert_eq!(
+        names,
+        ["externalId", "userName", "name", "displayName", "title", "active", "emails", "phoneNumbers", "addresses"]
+    );
     let name = core["attributes"].as_array().unwrap().iter().find(|a| a["name"] == "name").unwrap();
     let subs: Vec<&str> = name["subAttributes"].as_array().unwrap().iter().filter_map(|a| a["name"].as_str()).collect();
     assert_eq!(subs, ["formatted", "familyName", "givenName"]);

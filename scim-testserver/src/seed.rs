@@ -29,7 +29,7 @@ pub fn user_name(i: usize) -> String {
 /// The store's view of a resource type, computed as the server computes it (so the seeded
 /// rows land in the tables and indexes the server reads).
 fn kind(descriptor: &ResourceDescriptor) -> Result<Arc<ResourceKind>, String> {
-    let filterable: Vec<&str> = descriptor.filter_support().attributes().iter().map(|a| a.path.as_str()).collect();
+    let filterable = descriptor.filter_support().index_paths();
     ResourceKind::new(descriptor.resource_schema().clone(), &filterable).map(Arc::new).map_err(|e| e.detail)
 }
 

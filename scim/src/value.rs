@@ -114,13 +114,21 @@ pub fn coerce_single_at(attr: &Attribute, value: Value, path: &str) -> ScimResul
     }
 }
 
-/// The whole value of a multi-valued attribute: an array (or one value, wrapped) whose
-/// elements are each checked.
+/// The whole value of a multi-valued attribute: an array whose elements are each checked. A
+/// single value is not wrapped: a client sending `"emails": {"value": ...}` has a bug it should
+/// see, and guessing would store what it did not mean. (PATCH `add`, where RFC 7644 lets a
+/// single value stand for one element, wraps before calling this.)
 fn coerce_multi(attr: &Attribute, value: Value, path: &str) -> ScimResult<Value> {
     let elements = match value {
         Value::Null => return Ok(Value::Null),
         Value::Array(elements) => elements,
-        single => vec![single],
+        single => {
+            return Err(ScimError::invalid_value(format!(
+                "`{path}` is multi-valued and must be an array, found {}; send [{}]",
+                describe(&single),
+                if attr.kind == AttributeType::Complex { "{...}" } else { "..." }
+            )));
+        }
     };
     let mut out = Vec::with_capacity(elements.len());
     for (index, element) in elements.into_iter().enumerate() {
@@ -482,11 +490,13 @@ mod tests {
     }
 
     #[test]
-    fn a_single_value_for_a_multi_valued_attribute_is_wrapped() {
-        let value = coerce(&emails(), json!({"value": "a@example.com"})).unwrap();
-        assert_eq!(value, json!([{"value": "a@example.com"}]));
+    fn a_single_value_for_a_multi_valued_attribute_is_rejected() {
+        let error = coerce(&emails(), json!({"value": "a@example.com"})).unwrap_err();
+        assert_eq!(error.scim_type, Some(ScimType::InvalidValue));
+        assert_eq!(error.detail, "`emails` is multi-valued and must be an array, found an object; send [{...}]");
         let tags = multi(Attribute::new("tags", AttributeType::String));
-        assert_eq!(coerce(&tags, json!("x")).unwrap(), json!(["x"]));
+        let error = coerce(&tags, json!("x")).unwrap_err();
+        assert_eq!(error.detail, "`tags` is multi-valued and must be an array, found the string \"x\"; send [...]");
     }
 
     #[test]

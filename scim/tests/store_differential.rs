@@ -13,7 +13,8 @@ use std::collections::BTreeSet;
 use proptest::prelude::*;
 use scim::filter::{parse_attr_path, parse_filter, resolve_filter};
 use scim::query::SortOrder;
-use scim::store::{Store, StoreQuery};
+use scim::store::{ResourceKind, Scope, Store, StoreQuery};
+use scim::typed::{DescriptorSpec, FieldSpec, FilterFlag, ResourceDescriptor};
 use serde_json::{Value, json};
 use store_common::*;
 
@@ -281,6 +282,67 @@ async fn unindexed_attributes_are_invalid_filters_in_sql() {
     assert!(error.detail.contains("nickName"), "{}", error.detail);
     // The reference evaluates anything.
     assert!(list_filtered(stores[0].as_ref(), users("t1"), r#"nickName eq "x""#, |_| {}).await.is_ok());
+}
+
+/// A User kind indexed as the server indexes a `scimgen new` scaffold (every attribute mapped
+/// whole, default filter flags): `FilterSupport::index_paths`, which adds `emails.type` so the
+/// work-email filter Entra ID sends is answered in SQL.
+fn scaffold_users() -> std::sync::Arc<ResourceKind> {
+    const USER_TYPE: &str = r#"{"name":"User","endpoint":"/Users","schema":"urn:ietf:params:scim:schemas:core:2.0:User","schemaExtensions":[{"schema":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"}]}"#;
+    const CORE: &str = include_str!("../../schemas/core-user.json");
+    const ENTERPRISE_SCHEMA: &str = include_str!("../../schemas/enterprise-user.json");
+    const FIELDS: &[FieldSpec] = &[
+        FieldSpec { rust_name: "id", path: "id", filter: FilterFlag::Default, column: None },
+        FieldSpec { rust_name: "external_id", path: "externalId", filter: FilterFlag::Default, column: None },
+        FieldSpec { rust_name: "user_name", path: "userName", filter: FilterFlag::Default, column: None },
+        FieldSpec { rust_name: "emails", path: "emails", filter: FilterFlag::Default, column: None },
+    ];
+    let spec =
+        DescriptorSpec { resource_type_json: USER_TYPE, schemas_json: &[CORE, ENTERPRISE_SCHEMA], fields: FIELDS };
+    let descriptor = ResourceDescriptor::build(&spec).unwrap_or_else(|e| panic!("{e}"));
+    let paths = descriptor.filter_support().index_paths();
+    assert_eq!(paths, ["id", "externalId", "userName", "emails.value", "emails.type"]);
+    std::sync::Arc::new(ResourceKind::new(descriptor.resource_schema().clone(), &paths).unwrap())
+}
+
+/// The work-email filter, path form and RFC 7644 form, on the scaffold's indexes: SQL selects
+/// what the evaluator selects (only the elements of that type, never another type's address).
+#[tokio::test]
+async fn type_narrowed_email_filters_agree_on_the_scaffold_indexes() {
+    let kind = scaffold_users();
+    let reference = scim::store::MemoryStore::new();
+    let sql = scim::store::SqliteStore::connect("sqlite::memory:").await.unwrap();
+    let stores: [&dyn Store; 2] = [&reference, &sql];
+    for store in stores {
+        store.register(std::slice::from_ref(&kind)).await.unwrap();
+        for user in fixture("users.json").into_iter().chain(extra_users()) {
+            store.import(Scope::new("t1", &kind), user).await.unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    let cases: &[(&str, &[&str])] = &[
+        (r#"emails[type eq "work"].value eq "bjensen@example.com""#, &["u01"]),
+        (r#"emails[type eq "work" and value eq "bjensen@example.com"]"#, &["u01"]),
+        (r#"emails[value eq "bjensen@example.com" and type eq "Work"]"#, &["u01"]),
+        (r#"emails[type eq "work"].value eq "john.smith@example.com""#, &["u02"]),
+        (r#"emails[type eq "work"].value eq "babs@jensen.org""#, &[]),
+        (r#"emails[type eq "home"].value eq "babs@jensen.org""#, &["u01"]),
+        (r#"emails[type eq "other"].value eq "alice@example.com""#, &["u03"]),
+        (r#"emails[type eq "work"].value eq "okta_user@example.org""#, &[]),
+        (r#"not (emails[type eq "work"].value eq "kim@example.com") and userName eq "kim""#, &[]),
+        (r#"emails[type eq "work"].value eq "" or userName eq "tom""#, &["u04", "u08"]),
+    ];
+    for (filter, expected) in cases {
+        let mut answers = Vec::new();
+        for store in stores {
+            let page = list_filtered(store, Scope::new("t1", &kind), filter, |_| {})
+                .await
+                .unwrap_or_else(|e| panic!("{filter}: {e}"));
+            answers.push((page.total_results, ids(&page)));
+        }
+        let expected: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(answers[0], (expected.len(), expected.clone()), "{filter}: the evaluator");
+        assert_eq!(answers[1], answers[0], "{filter}: SQL against the evaluator");
+    }
 }
 
 fn literal() -> impl Strategy<Value = String> {

@@ -49,12 +49,14 @@ pub fn group_definition() -> ResourceTypeDefinition {
     }
 }
 
-/// Entra ID's default group mapping: `displayName` (matched on, so filterable), `externalId`,
-/// `members`.
+/// Entra ID's default group mapping: `displayName`, `externalId`, `members`, with the runtime's
+/// default filters (`eq` on `id`, `displayName`, `externalId` and `members.value`). No filter
+/// table of its own: Entra ID matches groups on `displayName` or `externalId` (and queries
+/// `externalId eq` with members excluded), so a project whose vendor table lists only users
+/// must keep both.
 pub fn entra_group_definition() -> ResourceTypeDefinition {
     ResourceTypeDefinition {
         attributes: Some(vec!["displayName".into(), "externalId".into(), "members".into()]),
-        filter: Some(BTreeMap::from([("displayName".to_owned(), vec!["eq".to_owned()])])),
         ..group_definition()
     }
 }
@@ -559,7 +561,7 @@ static ENTRA_GROUP_TABLE: std::sync::LazyLock<Table> = std::sync::LazyLock::new(
     required_by: None,
     rows: vec![
         Row { attribute: "displayName".into(), type_name: "String".into(), filter: true, required: false },
-        Row { attribute: "externalId".into(), type_name: "String".into(), filter: false, required: false },
-        Row { attribute: "members".into(), type_name: "Reference".into(), filter: false, required: false },
+        Row { attribute: "externalId".into(), type_name: "String".into(), filter: true, required: false },
+        Row { attribute: "members".into(), type_name: "Reference".into(), filter: true, required: false },
     ],
 });

@@ -416,3 +416,24 @@ fn import_rejects_bad_rows_naming_them() {
     );
     assert!(stderr.contains("missing.md") && stderr.contains("does not exist"), "{stderr}");
 }
+
+/// Issue 10 point 2: a table that lists only users gets Entra ID's default group mapping with
+/// the runtime's group filter defaults (displayName and externalId, and members.value), not a
+/// filter table of displayName alone, which made `GET /Groups?filter=externalId eq "..."` a 400.
+#[test]
+fn a_users_only_table_keeps_the_group_filter_defaults() {
+    let tmp = tempfile::tempdir().unwrap();
+    let table = seed("004");
+    let dir = new_project(&tmp, "users-only", &["--from-table", table.to_str().unwrap()]);
+    let config: toml::Table = read(dir.join("scimgen.toml")).parse().unwrap();
+    let resource_types = config["system"]["resourceTypes"].as_array().unwrap();
+    let group = resource_types.iter().find(|r| r["name"].as_str() == Some("Group")).expect("a Group resource type");
+    assert!(group.get("filter").is_none(), "no filter table: the runtime's defaults apply: {group}");
+    let printed = scimgen().arg("table").arg("--project").arg(&dir).output().unwrap();
+    assert!(printed.status.success(), "{}", String::from_utf8_lossy(&printed.stderr));
+    let printed = String::from_utf8(printed.stdout).unwrap();
+    let groups = printed.split("Group attributes").nth(1).expect("a Group table");
+    for row in ["|displayName|String|&check;|", "|externalId|String|&check;|", "|members|Reference|&check;|"] {
+        assert!(groups.contains(row), "{row} in\n{groups}");
+    }
+}

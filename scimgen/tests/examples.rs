@@ -10,7 +10,7 @@ use assert_cmd::Command;
 /// Each example: its directory, its package name, and the `scimgen new` flags its README gives.
 const EXAMPLES: [(&str, &str, &[&str]); 4] = [
     ("real-links", "real-links-scim", &["--no-groups"]),
-    ("rfpio", "rfpio-scim", &["--no-groups", "--no-enterprise"]),
+    ("rfpio", "rfpio-scim", &["--no-groups"]),
     ("alvao", "alvao-scim", &[]),
     ("golinks", "golinks-scim", &[]),
 ];

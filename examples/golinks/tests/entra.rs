@@ -182,6 +182,7 @@ fn entra_provisions_golinks_into_the_apps_accounts_table() {
 
     // Groups (in the built-in store) with the accounts as members.
     entra::group_lifecycle(&server, ["1", &sam_id]);
+    entra::group_matched_by_external_id(&server);
 
     // Stop and start again: the accounts are still rows of the same table.
     let before = server.get(&sam_uri).body;

@@ -414,6 +414,28 @@ pub mod entra {
         assert_eq!(server.get(&format!("/Users/{alice}")).status, 200, "deleting a group leaves its users");
     }
 
+    /// Entra's group match when the group's matching attribute is `externalId`: the query
+    /// excludes members and finds the group (a project whose table lists only users keeps the
+    /// group filter defaults). The group is deleted again.
+    pub fn group_matched_by_external_id(server: &Server) {
+        let created = create(
+            server,
+            "/Groups",
+            &json!({"schemas": [GROUP_URN], "externalId": "3f1c9a7e-groups-by-external-id", "displayName": "Finance"}),
+            &[("/externalId", json!("3f1c9a7e-groups-by-external-id"))],
+        );
+        let id = created["id"].as_str().expect("an id").to_owned();
+        let found = server.get(&format!(
+            "/Groups?excludedAttributes=members&filter={}",
+            encode("externalId eq \"3f1c9a7e-groups-by-external-id\"")
+        ));
+        assert_eq!(found.status, 200, "{}", found.body);
+        assert_eq!(found.body["totalResults"], 1, "{}", found.body);
+        assert_eq!(found.body["Resources"][0]["id"], id.as_str());
+        assert!(found.body["Resources"][0].get("members").is_none());
+        delete(server, &format!("/Groups/{id}"));
+    }
+
     /// Each `(pointer, value)` holds in `resource`.
     pub fn assert_has(resource: &Value, expected: &[(&str, Value)]) {
         for (pointer, value) in expected {

@@ -830,10 +830,15 @@ fn immutable_sub_changes(attribute: &Attribute, old: &Value, new: &Value) -> boo
     })
 }
 
-/// Coerce a value given for a whole multi-valued attribute into its elements (a single value
-/// is taken as a one-element list).
+/// Coerce a value given for a whole multi-valued attribute into its elements. A single value
+/// is taken as a one-element list: RFC 7644 section 3.5.2.1 adds "a new value" to a
+/// multi-valued target, so unlike a resource body, a PATCH value may be one element.
 fn coerce_elements(attr: &ResolvedAttr<'_>, value: Value) -> ScimResult<Vec<Value>> {
     let whole = ResolvedAttr { sub_attribute: None, ..*attr };
+    let value = match value {
+        Value::Array(_) | Value::Null => value,
+        single => Value::Array(vec![single]),
+    };
     match coerce_at(attr.attribute, value, &whole.canonical())? {
         Value::Array(elements) => Ok(elements),
         Value::Null => Ok(Vec::new()),

@@ -53,12 +53,17 @@ fn render_problems(problems: &[SchemaProblem]) -> String {
 
 /// Read and validate a schema file; a vendor extension is loaded the same way.
 pub fn load_schema_file(path: &Path) -> Result<Schema, SchemaFileErrors> {
-    let source_name = path.display().to_string();
+    load_schema_file_named(path, &path.display().to_string())
+}
+
+/// [`load_schema_file`], naming the file `source_name` in its problems: the derive names it as
+/// the developer wrote it, since the absolute path depends on where the crate is built.
+pub fn load_schema_file_named(path: &Path, source_name: &str) -> Result<Schema, SchemaFileErrors> {
     match std::fs::read_to_string(path) {
-        Ok(json) => parse_schema(&source_name, &json),
+        Ok(json) => parse_schema(source_name, &json),
         Err(error) => Err(SchemaFileErrors {
             problems: vec![SchemaProblem {
-                file: source_name,
+                file: source_name.to_owned(),
                 path: "$".into(),
                 message: format!("cannot read the file: {}", describe_io_error(&error)),
             }],

@@ -74,8 +74,7 @@ impl ResourceEntry {
         endpoint: String,
         patch_no_content: bool,
     ) -> ScimResult<Self> {
-        let filterable: Vec<&str> =
-            descriptor.filter_support().attributes().iter().map(|attribute| attribute.path.as_str()).collect();
+        let filterable = descriptor.filter_support().index_paths();
         let kind = Arc::new(ResourceKind::new(descriptor.resource_schema().clone(), &filterable)?);
         let secret_names = secret_names(descriptor.resource_schema());
         Ok(ResourceEntry {

@@ -10,6 +10,7 @@ use super::filter_support::{FilterSupport, MappedPlace};
 use crate::error::{ScimError, ScimResult};
 use crate::filter::resolve::resolve_value_filter;
 use crate::filter::{CompValue, Filter, parse_path};
+use crate::schema::builtin;
 use crate::schema::{
     AttrOwner, Attribute, AttributeType, RESOURCE_TYPE_URN, ResolvedAttr, ResourceSchema, ResourceType, SCHEMA_URN,
     Schema,
@@ -119,7 +120,10 @@ impl ResourceDescriptor {
         top_level.dedup();
         Ok(ResourceDescriptor {
             top_level_keys: top_level.len() + 1,
-            schema_documents: schema_documents(&schema),
+            schema_documents: schema_documents(
+                &schema,
+                fields.iter().any(|f| f.path().eq_ignore_ascii_case("externalId")),
+            ),
             resource_type_document: resource_type_document(&schema.resource_type),
             schema,
             fields,
@@ -373,7 +377,12 @@ impl ContainerOrders {
     }
 }
 
-fn schema_documents(schema: &ResourceSchema) -> Vec<Value> {
+/// `/Schemas` documents: the core schema, then each extension. A mapped `externalId` is listed
+/// in the core schema too: RFC 7643 makes it a common attribute of no schema, but clients that
+/// discover what to send from `/Schemas` (Microsoft's SCIM validator checks every attribute it
+/// maps, `externalId` included) would otherwise conclude it is not supported.
+fn schema_documents(schema: &ResourceSchema, external_id_mapped: bool) -> Vec<Value> {
+    let core_id = schema.core.id.clone();
     std::iter::once(&schema.core)
         .chain(schema.extensions.iter().map(|e| &e.schema))
         .map(|s| {
@@ -381,6 +390,15 @@ fn schema_documents(schema: &ResourceSchema) -> Vec<Value> {
             document.insert("schemas".into(), json!([SCHEMA_URN]));
             if let Ok(Value::Object(members)) = serde_json::to_value(&**s) {
                 document.extend(members);
+            }
+            if external_id_mapped
+                && s.id == core_id
+                && let Some(Value::Array(attributes)) = document.get_mut("attributes")
+                && !attributes.iter().any(|a| a["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case("externalId")))
+                && let Some(external_id) = builtin::common_attribute("externalId")
+                && let Ok(listed) = serde_json::to_value(external_id)
+            {
+                attributes.insert(0, listed);
             }
             document.insert("meta".into(), json!({"resourceType": "Schema", "location": format!("/Schemas/{}", s.id)}));
             Value::Object(document)

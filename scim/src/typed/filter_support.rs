@@ -30,11 +30,17 @@
 //!   (`emails[type eq "work"].value` with `eq`); the selector terms themselves hold by
 //!   construction for that field's element; or
 //! - every term on its own is supported on the plain path (`emails.type`, `emails.value`), as
-//!   above.
+//!   above; or
+//! - it is a conjunction whose terms other than `type eq "..."` (at least one) are all
+//!   supported on the plain path, and a mapped field holds the elements' `type` (a field
+//!   mapping all of `emails`, or `emails.type`): the type terms only narrow which element must
+//!   satisfy the others, so they never widen the result. This is how Entra ID matches on the
+//!   work email (`emails[type eq "work"].value eq "x"`) against a server mapping all of
+//!   `emails`; stores index `emails.type` for it ([`FilterSupport::index_paths`]).
 //!
-//! So with only `emails.value` mapped, `emails[type eq "work"].value eq "x"` is rejected: the
-//! mapped resource has no `type` to test. Unsupported filters are `400 invalidFilter` naming the
-//! attribute and operator and listing what is supported.
+//! So with only `emails.value` mapped (a field of its own), `emails[type eq "work"].value eq
+//! "x"` is rejected: the mapped resource has no `type` to test. Unsupported filters are `400
+//! invalidFilter` naming the attribute and operator and listing what is supported.
 
 use serde_json::Value;
 
@@ -114,6 +120,9 @@ struct Leaf {
     value_sub: Option<(String, AttributeType, bool)>,
     /// Whether the attribute is complex with sub-attributes.
     complex: bool,
+    /// Whether the attribute is multi-valued with a `type` sub-attribute (`emails`,
+    /// `addresses`): its elements can be told apart by type.
+    typed_elements: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +164,7 @@ impl MappedPlace {
                 case_exact: leaf.case_exact,
                 value_sub,
                 complex: leaf.kind == AttributeType::Complex,
+                typed_elements: attr.attribute.multi_valued && attr.attribute.sub_attribute("type").is_some(),
             }),
             flag,
         }
@@ -358,12 +368,43 @@ impl FilterSupport {
                 }
             }
         }
-        for term in &terms {
+        // `type eq "..."` terms narrow a conjunction that tests something else.
+        let narrowed_by_type =
+            conjunctive && terms.iter().any(|term| !is_type_eq(term)) && self.type_narrowable(extension, name);
+        for term in terms.iter().filter(|term| !(narrowed_by_type && is_type_eq(term))) {
             if let Err(error) = self.check_plain(parent, term.sub, term.test) {
                 return Err(selector_error.unwrap_or(error));
             }
         }
         Ok(())
+    }
+
+    /// Whether value filters on `extension`/`name` may be narrowed by `type eq "..."`: a mapped
+    /// field holds the elements' `type`, and the attribute has a filterable value outside any
+    /// selector (so its side table is indexed, and [`Self::index_paths`] adds `type` to it).
+    fn type_narrowable(&self, extension: Option<&str>, name: &str) -> bool {
+        let holds_type = self.places.iter().any(|place| {
+            place.attribute.as_ref().is_some_and(|leaf| leaf.typed_elements)
+                && place.holds(extension, name, Some("type"))
+        });
+        holds_type && self.attributes.iter().any(|a| a.selector.is_none() && same_attribute(a, extension, name))
+    }
+
+    /// The paths a store must index to answer every supported filter: each filterable
+    /// attribute's path, plus `attr.type` where value filters on `attr` may be narrowed by type
+    /// (see the module docs).
+    pub fn index_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self.attributes.iter().map(|a| a.path.clone()).collect();
+        for attribute in &self.attributes {
+            let extension = attribute.extension.as_deref();
+            let type_path = plain_path(extension, &attribute.attribute, Some("type"));
+            if self.type_narrowable(extension, &attribute.attribute)
+                && !paths.iter().any(|p| p.eq_ignore_ascii_case(&type_path))
+            {
+                paths.push(type_path);
+            }
+        }
+        paths
     }
 
     /// Whether `terms` contain every term of `selector` and the others are supported on fields
@@ -474,6 +515,13 @@ fn element_terms<'f>(filter: &'f ResolvedFilter<'_>, terms: &mut Vec<ElementTerm
         // Value filters do not nest (resolution rejects it); nothing to collect.
         ResolvedFilter::ValuePath { .. } => false,
     }
+}
+
+/// `type eq "work"`: a term that only picks elements of a kind.
+fn is_type_eq(term: &ElementTerm<'_>) -> bool {
+    term.test == Test::Compare(CompareOp::Eq)
+        && term.sub.is_some_and(|sub| sub.eq_ignore_ascii_case("type"))
+        && matches!(term.operand, Some(Operand::String { .. }))
 }
 
 fn same_attribute(a: &FilterableAttribute, extension: Option<&str>, name: &str) -> bool {

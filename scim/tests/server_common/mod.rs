@@ -96,6 +96,15 @@ pub fn user_descriptor() -> &'static ResourceDescriptor {
     &DESCRIPTOR
 }
 
+/// User as `scimgen new` scaffolds it: core + enterprise, every attribute mapped whole, only
+/// the default filter flags (so `emails` is filterable through `emails.value`, with no selector
+/// field of its own).
+pub fn scaffold_user_descriptor() -> &'static ResourceDescriptor {
+    static DESCRIPTOR: LazyLock<ResourceDescriptor> =
+        LazyLock::new(|| descriptor(USER_RESOURCE_TYPE, &[CORE_USER, ENTERPRISE_USER], &[]));
+    &DESCRIPTOR
+}
+
 /// Group: `displayName`, `members`.
 pub fn group_descriptor() -> &'static ResourceDescriptor {
     static DESCRIPTOR: LazyLock<ResourceDescriptor> =

@@ -5,7 +5,8 @@
 #[scim(
     resource = "User",
     endpoint = "/Users",
-    schema = "urn:ietf:params:scim:schemas:core:2.0:User"
+    schema = "urn:ietf:params:scim:schemas:core:2.0:User",
+    extension = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 )]
 pub struct User {
     /// The SCIM `id`, assigned by the service provider.
@@ -18,21 +19,64 @@ pub struct User {
     #[scim(path = "userName", filter = "eq")]
     pub user_name: String,
     /// The components of the user's real name. Providers MAY return just the full name as a single string in the formatted sub-attribute, or they MAY return just the individual component attributes using the other sub-attributes, or they MAY return both. If both variants are returned, they SHOULD be describing the same name, with the formatted name indicating how the component attributes should be combined.
-    #[scim(path = "name", only = "familyName givenName", no_filter)]
+    #[scim(path = "name", only = "formatted familyName givenName", no_filter)]
     pub name: Option<UserName>,
     /// The name of the User, suitable for display to end-users. The name SHOULD be the full name of the User being described, if known.
     #[scim(path = "displayName", no_filter)]
     pub display_name: Option<String>,
+    /// The user's title, such as "Vice President."
+    #[scim(path = "title", no_filter)]
+    pub title: Option<String>,
+    /// Indicates the User's preferred written or spoken language. Generally used for selecting a localized user interface; e.g., 'en_US' specifies the language English and country US.
+    #[scim(path = "preferredLanguage", no_filter)]
+    pub preferred_language: Option<String>,
     /// A Boolean value indicating the User's administrative status.
     #[scim(path = "active", no_filter)]
     pub active: Option<bool>,
     /// `emails[type eq "work"].value`.
     #[scim(path = "emails[type eq \"work\"].value", no_filter)]
     pub work_email: Option<String>,
+    /// `phoneNumbers[type eq "work"].value`.
+    #[scim(path = "phoneNumbers[type eq \"work\"].value", no_filter)]
+    pub work_phone_number: Option<String>,
+    /// `phoneNumbers[type eq "mobile"].value`.
+    #[scim(path = "phoneNumbers[type eq \"mobile\"].value", no_filter)]
+    pub mobile_phone_number: Option<String>,
+    /// `phoneNumbers[type eq "fax"].value`.
+    #[scim(path = "phoneNumbers[type eq \"fax\"].value", no_filter)]
+    pub fax_phone_number: Option<String>,
+    /// `addresses[type eq "work"].formatted`.
+    #[scim(path = "addresses[type eq \"work\"].formatted", no_filter)]
+    pub work_address_formatted: Option<String>,
+    /// `addresses[type eq "work"].streetAddress`.
+    #[scim(path = "addresses[type eq \"work\"].streetAddress", no_filter)]
+    pub work_address_street_address: Option<String>,
+    /// `addresses[type eq "work"].locality`.
+    #[scim(path = "addresses[type eq \"work\"].locality", no_filter)]
+    pub work_address_locality: Option<String>,
+    /// `addresses[type eq "work"].region`.
+    #[scim(path = "addresses[type eq \"work\"].region", no_filter)]
+    pub work_address_region: Option<String>,
+    /// `addresses[type eq "work"].postalCode`.
+    #[scim(path = "addresses[type eq \"work\"].postalCode", no_filter)]
+    pub work_address_postal_code: Option<String>,
+    /// `addresses[type eq "work"].country`.
+    #[scim(path = "addresses[type eq \"work\"].country", no_filter)]
+    pub work_address_country: Option<String>,
+    /// The extension urn:ietf:params:scim:schemas:extension:enterprise:2.0:User of `User`. Enterprise User
+    #[scim(
+        path = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+        only = "employeeNumber department manager",
+        no_filter
+    )]
+    pub enterprise: Option<EnterpriseUser>,
 }
 /// `name` of `User`: The components of the user's real name. Providers MAY return just the full name as a single string in the formatted sub-attribute, or they MAY return just the individual component attributes using the other sub-attributes, or they MAY return both. If both variants are returned, they SHOULD be describing the same name, with the formatted name indicating how the component attributes should be combined.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserName {
+    /// The full name, including all middle names, titles, and suffixes as appropriate, formatted for display (e.g., 'Ms. Barbara J Jensen, III').
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formatted: Option<String>,
     /// The family name of the User, or last name in most Western languages (e.g., 'Jensen' given the full name 'Ms. Barbara J Jensen, III').
     #[serde(rename = "familyName", default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
@@ -41,3 +85,31 @@ pub struct UserName {
     pub given_name: Option<String>,
 }
 ::scim::impl_scim_value_via_serde!(UserName);
+/// `manager` of `EnterpriseUser`: The User's manager. A complex type that optionally allows service providers to represent organizational hierarchy by referencing the 'id' attribute of another User.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct EnterpriseUserManager {
+    /// The id of the SCIM resource representing the User's manager. REQUIRED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The URI of the SCIM resource representing the User's manager. REQUIRED.
+    #[serde(rename = "$ref", default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<::scim::typed::Reference>,
+    /// The displayName of the User's manager. OPTIONAL and READ-ONLY.
+    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+}
+::scim::impl_scim_value_via_serde!(EnterpriseUserManager);
+/// The extension urn:ietf:params:scim:schemas:extension:enterprise:2.0:User of `User`. Enterprise User
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct EnterpriseUser {
+    /// Numeric or alphanumeric identifier assigned to a person, typically based on order of hire or association with an organization.
+    #[serde(rename = "employeeNumber", default, skip_serializing_if = "Option::is_none")]
+    pub employee_number: Option<String>,
+    /// Identifies the name of a department.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// The User's manager. A complex type that optionally allows service providers to represent organizational hierarchy by referencing the 'id' attribute of another User.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<EnterpriseUserManager>,
+}
+::scim::impl_scim_value_via_serde!(EnterpriseUser);
