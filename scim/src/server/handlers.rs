@@ -23,7 +23,8 @@ use crate::query::{ListQuery, QueryLimits};
 use crate::resource::{RequestMode, check_replace, keep_immutable, validate_request};
 use crate::schema::{AttrOwner, Attribute, ResolvedAttr, ResourceSchema, Returned};
 use crate::store::{
-    Fetched, FetchedPage, GetOptions, IndexedAttr, IndexedShape, ResourceKind, Scope, Store, StoreQuery, meta_version,
+    Fetched, FetchedPage, GetOptions, IndexedAttr, IndexedShape, ResourceKind, Scope, Store, StoreQuery,
+    etag_list_names, meta_version, parse_version,
 };
 
 /// What every handler shares: the configuration and the resource types.
@@ -554,27 +555,24 @@ pub async fn get(State(context): State<ResourceContext>, call: Call) -> Result<R
     entry.reply(StatusCode::OK, resource, &call, &query, &[])
 }
 
-/// `412` unless `If-Match` is absent or names the current version.
+/// `412` unless `If-Match` is absent or names the current version: the store's own check
+/// ([`crate::store::check_if_match`]), so GET, PUT, PATCH and DELETE accept the same tags.
 fn check_if_match(entry: &ResourceEntry, id: &str, if_match: Option<&str>, version: Option<&str>) -> ScimResult<()> {
-    match if_match {
-        Some(if_match) if !etag_matches(if_match, version) => Err(ScimError::precondition_failed(format!(
-            "{} {id} is at version {}, not {if_match}",
+    match version.and_then(parse_version) {
+        Some(current) => crate::store::check_if_match(&entry.kind, id, if_match, current),
+        None if if_match.is_some() => Err(ScimError::precondition_failed(format!(
+            "{} {id} has no version to match {}",
             entry.kind.name(),
-            version.unwrap_or("(none)")
+            if_match.unwrap_or_default()
         ))),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 
-/// Whether an `If-Match`/`If-None-Match` list names `version` (weak comparison, RFC 7232
-/// section 2.3.2: SCIM versions are weak tags), or is `*` and the resource exists.
+/// Whether an `If-None-Match` list names `version`, compared as `If-Match` is
+/// ([`crate::store::etag_list_names`]).
 fn etag_matches(list: &str, version: Option<&str>) -> bool {
-    let Some(version) = version else { return false };
-    let opaque = |tag: &str| {
-        let tag = tag.trim();
-        tag.strip_prefix("W/").unwrap_or(tag).to_owned()
-    };
-    list.split(',').any(|tag| tag.trim() == "*" || opaque(tag) == opaque(version))
+    version.and_then(parse_version).is_some_and(|current| etag_list_names(list, current))
 }
 
 /// `POST /{Resource}`.
@@ -629,15 +627,17 @@ pub async fn patch(
     let changes = redact_operations(entry, &body);
     let request = PatchRequest::from_value(body)?;
     let scope = entry.scope(&call.principal).await?;
+    // RFC 7644 section 3.5.2: with `attributes` or `excludedAttributes` the client asks for
+    // the resource, and the server MUST answer 200 with it, even where PATCH answers 204.
+    let no_content = entry.patch_no_content && query.attributes.is_empty() && query.excluded_attributes.is_empty();
     // Entra ID's group PATCHes answer 204, so the members of a large group need not be read
     // back at all; with a body, only when the response includes them.
     let options = GetOptions {
-        exclude_members: entry.patch_no_content
-            || !returns_members(entry, &query.attributes, &query.excluded_attributes),
+        exclude_members: no_content || !returns_members(entry, &query.attributes, &query.excluded_attributes),
     };
     let patched = entry.store.patch(scope, id, &request.operations, call.if_match.as_deref(), options).await?;
     entry.audit(&context.shared, &call.principal, AuditAction::Patch, id, changes);
-    if entry.patch_no_content {
+    if no_content {
         let mut response = StatusCode::NO_CONTENT.into_response();
         add_etag(response.headers_mut(), meta_version(&patched));
         return Ok(response);

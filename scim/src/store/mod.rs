@@ -307,11 +307,19 @@ pub fn parse_version(tag: &str) -> Option<u64> {
     tag.parse().ok()
 }
 
+/// Whether an `If-Match` or `If-None-Match` list (`W/"3", "4"`, or `*`) names version
+/// `current`. SCIM versions are weak tags, so tags compare weakly (RFC 7232 section 2.3.2:
+/// `W/"3"` and `"3"` are the same version); a bare `3` is read as `"3"`. This is the one
+/// comparison every method uses: the server's checks on GET and PUT, and the stores' checks
+/// inside their write transactions.
+pub fn etag_list_names(list: &str, current: u64) -> bool {
+    list.split(',').any(|tag| tag.trim() == "*" || parse_version(tag) == Some(current))
+}
+
 /// `412` unless `if_match` is absent, `*`, or names `current` (RFC 7644 section 3.14).
 pub fn check_if_match(kind: &ResourceKind, id: &str, if_match: Option<&str>, current: u64) -> ScimResult<()> {
     let Some(if_match) = if_match else { return Ok(()) };
-    let matches = if_match.split(',').any(|tag| tag.trim() == "*" || parse_version(tag) == Some(current));
-    if matches {
+    if etag_list_names(if_match, current) {
         Ok(())
     } else {
         Err(ScimError::precondition_failed(format!(
