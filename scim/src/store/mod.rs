@@ -13,7 +13,11 @@
 //!   another tenant's resources; a resource of another tenant is simply "not found".
 //! - **Uniqueness**: attributes with `uniqueness` `server` or `global` (`userName` of User)
 //!   are unique per tenant and resource type, compared case-insensitively unless the attribute
-//!   is `caseExact`; a conflict is `409 uniqueness` naming the attribute and the value.
+//!   is `caseExact`; a conflict is `409 uniqueness` naming the attribute and the value. The
+//!   server may make more attributes unique ([`ResourceKind::with_unique`]: a group's
+//!   `displayName`); stores check those in their write transaction, without a unique index.
+//!   A write checks only unique values that are new or changed.
+//! - **Ids**: [`Store::existing_ids`] tells which of a batch of ids exist, in one call.
 //! - **Versions**: `if_match` is the ETag the client sent in `If-Match` (`W/"3"`, `"3"` or
 //!   `*`); when it does not name the current version the call fails with `412` and changes
 //!   nothing.
@@ -38,7 +42,7 @@
 //! - **Errors** are [`ScimError`]s; a failure inside the backend is a `500` whose detail
 //!   does not leak SQL or data.
 
-mod kind;
+pub(crate) mod kind;
 mod memory;
 mod sort;
 #[cfg(feature = "sqlite")]
@@ -229,6 +233,25 @@ pub trait Store: Send + Sync + 'static {
         options: GetOptions,
     ) -> ScimResult<Value> {
         patch_by_replace(self, scope, id, operations, if_match, options).await
+    }
+
+    /// Which of `ids` are resources of the scope's tenant and resource type, for checking a
+    /// group's members before anything is written. One call per request, whatever the number
+    /// of ids: [`SqliteStore`] answers with one indexed `id IN (...)` query per 500 ids and
+    /// [`MemoryStore`] with map lookups. The default reads each id with [`Store::get`] (without
+    /// members), which is right for any store, if slower.
+    async fn existing_ids(&self, scope: Scope<'_>, ids: &[&str]) -> ScimResult<std::collections::HashSet<String>> {
+        let mut found = std::collections::HashSet::new();
+        for id in ids {
+            match self.get(scope, id, GetOptions { exclude_members: true }).await {
+                Ok(_) => {
+                    found.insert((*id).to_owned());
+                }
+                Err(error) if error.status == 404 => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(found)
     }
 
     /// Delete a resource (and a group's memberships).
@@ -458,6 +481,22 @@ pub(crate) fn unique_values<'k>(kind: &'k ResourceKind, record: &Value) -> Vec<(
             let value = attr.scalar(record)?;
             Some((attr, if attr.case_exact { value } else { value.lowered() }))
         })
+        .collect()
+}
+
+/// The unique values of `record` that a write must check: those that are new, or changed from
+/// `previous` (the stored resource it replaces). A value the resource already had is not
+/// checked again, so a database holding duplicates from before a uniqueness was configured
+/// (group names) still accepts changes to those resources' other attributes.
+pub(crate) fn changed_unique_values<'k>(
+    kind: &'k ResourceKind,
+    record: &Value,
+    previous: Option<&Value>,
+) -> Vec<(&'k IndexedAttr, Scalar)> {
+    let before = previous.map(|previous| unique_values(kind, previous)).unwrap_or_default();
+    unique_values(kind, record)
+        .into_iter()
+        .filter(|(attr, value)| !before.iter().any(|(old, old_value)| old.path == attr.path && old_value == value))
         .collect()
 }
 
