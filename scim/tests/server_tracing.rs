@@ -192,3 +192,31 @@ async fn a_failures_cause_is_logged_in_the_request_span_and_never_sent() {
     assert_eq!(fields["path"], "/scim/v2/Users/2819c223");
     assert_eq!(fields["tenant"], "acme");
 }
+
+/// Issue 10 point 6: with `unknownAttributes = "ignore"`, what was dropped is logged as a
+/// warning in the request's span (and listed in the audit event, see server_idp.rs).
+#[tokio::test]
+async fn ignored_unknown_attributes_are_logged_as_a_warning() {
+    let capture = Arc::new(Capture::default());
+    let _guard = tracing::subscriber::set_default(Shared(capture.clone()));
+    let router = Server::builder()
+        .tokens(TokenTable::new().token("acme", "entra", ACME))
+        .resource_kind(user_descriptor(), memory_store().await)
+        .unknown_attributes(scim::server::UnknownAttributes::Ignore)
+        .build()
+        .unwrap();
+    let app = TestApp { router, audit: Arc::default(), token: Some(ACME.to_owned()) };
+    let body = json!({"schemas": [USER_URN], "userName": "jsmith", "costCenter": "4130"});
+    assert_eq!(app.post("/scim/v2/Users", &body).await.status, StatusCode::CREATED);
+
+    let events = capture.events.lock().unwrap().clone();
+    let event_spans = capture.event_spans.lock().unwrap().clone();
+    let warned = events
+        .iter()
+        .position(|(_, fields)| fields.get("ignored").is_some_and(|ignored| ignored.contains("costCenter")))
+        .unwrap_or_else(|| panic!("a warning names the dropped attribute: {events:?}"));
+    assert!(events[warned].1["message"].contains("not in the schema"), "{:?}", events[warned]);
+    let spans = capture.spans.lock().unwrap();
+    let (name, fields) = &spans[&event_spans[warned].expect("logged inside a span")];
+    assert_eq!((name.as_str(), fields["method"].as_str()), ("scim_request", "POST"));
+}

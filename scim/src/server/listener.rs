@@ -1,4 +1,4 @@
-//! [`ScimListener`]: a TCP listener for [`axum::serve`] whose connections answer hyper's own
+//! [`ScimListener`]: a TCP listener for [`axum::serve()`] whose connections answer hyper's own
 //! errors as SCIM error documents.
 //!
 //! hyper answers some requests before the router sees them: a request line whose URI is
