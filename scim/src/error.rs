@@ -70,9 +70,15 @@ impl fmt::Display for ScimType {
     }
 }
 
+/// The underlying cause of an error (a database or I/O error), shared so errors stay `Clone`.
+pub type ErrorSource = std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>;
+
 /// A SCIM error: what the client did wrong (or what went wrong here), as RFC 7644 reports it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{status}{}: {detail}", scim_type.map(|t| format!(" {t}")).unwrap_or_default())]
+///
+/// A server-side failure keeps its cause ([`ScimError::with_source`]): the server logs it, in
+/// the request's tracing span, when it answers, and never sends it (it may quote SQL or data).
+/// The cause is not part of equality, nor of the wire form.
+#[derive(Debug, Clone)]
 pub struct ScimError {
     /// The HTTP status code.
     pub status: u16,
@@ -80,17 +86,51 @@ pub struct ScimError {
     pub scim_type: Option<ScimType>,
     /// A human-readable explanation: what was wrong and, where possible, where.
     pub detail: String,
+    /// The cause, for logs only ([`std::error::Error::source`]).
+    source: Option<ErrorSource>,
+}
+
+impl PartialEq for ScimError {
+    fn eq(&self, other: &Self) -> bool {
+        self.status == other.status && self.scim_type == other.scim_type && self.detail == other.detail
+    }
+}
+
+impl Eq for ScimError {}
+
+impl fmt::Display for ScimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}: {}", self.status, self.scim_type.map(|t| format!(" {t}")).unwrap_or_default(), self.detail)
+    }
+}
+
+impl std::error::Error for ScimError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|source| source as &(dyn std::error::Error + 'static))
+    }
 }
 
 impl ScimError {
     /// An error with a `scimType`; the status is the one the RFC pairs with it.
     pub fn typed(scim_type: ScimType, detail: impl Into<String>) -> Self {
-        ScimError { status: scim_type.status(), scim_type: Some(scim_type), detail: detail.into() }
+        ScimError { status: scim_type.status(), scim_type: Some(scim_type), detail: detail.into(), source: None }
     }
 
     /// An error with only a status and a detail.
     pub fn status(status: u16, detail: impl Into<String>) -> Self {
-        ScimError { status, scim_type: None, detail: detail.into() }
+        ScimError { status, scim_type: None, detail: detail.into(), source: None }
+    }
+
+    /// Keep `source` as this error's cause: logged by the server with the request, never sent
+    /// to the client (the detail is what the client sees).
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(std::sync::Arc::new(source));
+        self
+    }
+
+    /// The cause kept by [`ScimError::with_source`], if any.
+    pub fn cause(&self) -> Option<&ErrorSource> {
+        self.source.as_ref()
     }
 
     /// `400 invalidFilter`.
@@ -208,7 +248,7 @@ impl<'de> Deserialize<'de> for ScimError {
             .status
             .parse()
             .map_err(|_| serde::de::Error::custom(format!("status {:?} is not an HTTP status", message.status)))?;
-        Ok(ScimError { status, scim_type: message.scim_type, detail: message.detail.unwrap_or_default() })
+        Ok(ScimError { status, scim_type: message.scim_type, detail: message.detail.unwrap_or_default(), source: None })
     }
 }
 

@@ -25,8 +25,9 @@
 //!   section 3.10); both end up in the extension object. Core attributes may likewise be
 //!   qualified with the core URN. The same attribute given twice (in two spellings or two
 //!   places) is `400 invalidSyntax`.
-//! - **Unknown attributes are rejected**: `400 invalidSyntax` naming the attribute, with a
-//!   did-you-mean. RFC 7644 section 3.3 lets a service provider ignore what it does not
+//! - **Unknown attributes are rejected** by default: `400 invalidSyntax` naming the attribute,
+//!   with a did-you-mean and what to do about it ([`UNKNOWN_ATTRIBUTE_HINT`]); a project may
+//!   choose [`UnknownAttributes::Ignore`] instead ([`validate_request_with`]). RFC 7644 section 3.3 lets a service provider ignore what it does not
 //!   support, but silently dropping data a client believes it stored turns a mapping mistake
 //!   into an invisible provisioning failure. Entra ID and Okta send only what their attribute
 //!   mappings contain, so a rejection points at a mapping to fix.
@@ -108,9 +109,73 @@ pub enum RequestMode {
     Replace,
 }
 
+/// What to do with an attribute the resource type's schemas do not define (a project's
+/// choice: `unknownAttributes` in `scimgen.toml`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UnknownAttributes {
+    /// `400 invalidSyntax` naming the attribute and how to fix it (the default: nothing the
+    /// client sent is silently dropped).
+    #[default]
+    Reject,
+    /// Drop the attribute and go on; the caller logs a warning and records what was dropped
+    /// in the audit event.
+    Ignore,
+}
+
+/// What an IdP administrator (who reads only the error's detail, in Entra ID's provisioning
+/// log or Okta's task list) can do about an unknown attribute.
+pub const UNKNOWN_ATTRIBUTE_HINT: &str = "this SCIM server's schema does not have it: add the attribute to the \
+     project's schema file (and to `attributes` in scimgen.toml), run `scimgen generate` and deploy the server \
+     again; or remove the attribute from the provisioning app's attribute mappings; or set \
+     `unknownAttributes = \"ignore\"` under [server] in scimgen.toml to drop such attributes";
+
+/// Unknown attributes met while checking a request, under a policy.
+#[derive(Debug, Default)]
+pub struct UnknownAttributeLog {
+    policy: UnknownAttributes,
+    /// The attributes dropped under [`UnknownAttributes::Ignore`], as the client named them.
+    pub ignored: Vec<String>,
+}
+
+impl UnknownAttributeLog {
+    /// A log under `policy`.
+    pub fn new(policy: UnknownAttributes) -> Self {
+        UnknownAttributeLog { policy, ignored: Vec::new() }
+    }
+
+    /// `name` is unknown: `Ok` (noted) when ignoring, else `error` with the hint appended.
+    pub fn unknown(&mut self, name: &str, error: ScimError) -> ScimResult<()> {
+        match self.policy {
+            UnknownAttributes::Ignore => {
+                self.ignored.push(name.to_owned());
+                Ok(())
+            }
+            UnknownAttributes::Reject => Err(with_unknown_hint(error)),
+        }
+    }
+}
+
+/// `error`'s detail followed by [`UNKNOWN_ATTRIBUTE_HINT`].
+pub fn with_unknown_hint(mut error: ScimError) -> ScimError {
+    error.detail = format!("{}; {UNKNOWN_ATTRIBUTE_HINT}", error.detail);
+    error
+}
+
 /// Check a POST or PUT body against `schema` and return the canonical resource (without `id`
-/// and `meta`, which the client may not set). The rules are in the module docs.
+/// and `meta`, which the client may not set). The rules are in the module docs; an unknown
+/// attribute is rejected.
 pub fn validate_request(schema: &ResourceSchema, body: Value, mode: RequestMode) -> ScimResult<Value> {
+    validate_request_with(schema, body, mode, &mut UnknownAttributeLog::new(UnknownAttributes::Reject))
+}
+
+/// [`validate_request`] with unknown top-level and extension attributes handled as `unknown`'s
+/// policy says (unknown sub-attributes of a known attribute are always rejected).
+pub fn validate_request_with(
+    schema: &ResourceSchema,
+    body: Value,
+    mode: RequestMode,
+    unknown: &mut UnknownAttributeLog,
+) -> ScimResult<Value> {
     let what = match mode {
         RequestMode::Create => "a new",
         RequestMode::Replace => "a replacement",
@@ -134,7 +199,7 @@ pub fn validate_request(schema: &ResourceSchema, body: Value, mode: RequestMode)
                         if is_redundant_schemas_member(extension, &name, &value) {
                             continue;
                         }
-                        put_attribute(&mut extensions[index], extension, Some(&extension.id), &name, value)?;
+                        put_attribute(&mut extensions[index], extension, Some(&extension.id), &name, value, unknown)?;
                     }
                 }
                 other => {
@@ -153,19 +218,20 @@ pub fn validate_request(schema: &ResourceSchema, body: Value, mode: RequestMode)
                     schema.name()
                 )));
             } else if schema.core.id.eq_ignore_ascii_case(urn) {
-                put_core_attribute(&mut core, schema, name, value)?;
+                put_core_attribute(&mut core, schema, name, value, unknown)?;
             } else if let Some(index) = extension_index(schema, urn) {
                 let extension = &schema.extensions[index].schema;
-                put_attribute(&mut extensions[index], extension, Some(&extension.id), name, value)?;
+                put_attribute(&mut extensions[index], extension, Some(&extension.id), name, value, unknown)?;
             } else {
-                return Err(ScimError::invalid_syntax(format!(
+                let error = ScimError::invalid_syntax(format!(
                     "`{key}` is neither an attribute nor an extension of {}; its schemas are {}",
                     schema.name(),
                     schema.schema_urns().collect::<Vec<_>>().join(", ")
-                )));
+                ));
+                unknown.unknown(&key, error)?;
             }
         } else {
-            put_core_attribute(&mut core, schema, &key, value)?;
+            put_core_attribute(&mut core, schema, &key, value, unknown)?;
         }
     }
     if !schemas_seen {
@@ -252,6 +318,7 @@ fn put_core_attribute(
     schema: &ResourceSchema,
     name: &str,
     value: Value,
+    unknown: &mut UnknownAttributeLog,
 ) -> ScimResult<()> {
     if let Some(attribute) = builtin::common_attribute(name) {
         return put_value(core, attribute, attribute.name.clone(), value);
@@ -262,14 +329,15 @@ fn put_core_attribute(
             .chain(&schema.core.attributes)
             .map(|a| a.name.as_str())
             .chain(schema.extensions.iter().map(|e| e.schema.id.as_str()));
-        return Err(ScimError::invalid_syntax(format!(
+        let error = ScimError::invalid_syntax(format!(
             "`{name}` is not an attribute of {} (schema {}){}",
             schema.name(),
             schema.core.id,
             suggestion(name, candidates)
-        )));
+        ));
+        return unknown.unknown(name, error);
     }
-    put_attribute(core, &schema.core, None, name, value)
+    put_attribute(core, &schema.core, None, name, value, unknown)
 }
 
 /// Put `name: value` into `members`, the attributes of `owner` (an extension when `urn` is set).
@@ -279,14 +347,20 @@ fn put_attribute(
     urn: Option<&str>,
     name: &str,
     value: Value,
+    unknown: &mut UnknownAttributeLog,
 ) -> ScimResult<()> {
-    let attribute = owner.attribute(name).ok_or_else(|| {
-        ScimError::invalid_syntax(format!(
+    let Some(attribute) = owner.attribute(name) else {
+        let error = ScimError::invalid_syntax(format!(
             "`{name}` is not an attribute of schema {}{}",
             owner.id,
             suggestion(name, owner.attributes.iter().map(|a| a.name.as_str()))
-        ))
-    })?;
+        ));
+        let named = match urn {
+            Some(urn) => format!("{urn}:{name}"),
+            None => name.to_owned(),
+        };
+        return unknown.unknown(&named, error);
+    };
     let path = match urn {
         Some(urn) => format!("{urn}:{}", attribute.name),
         None => attribute.name.clone(),

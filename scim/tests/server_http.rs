@@ -208,9 +208,12 @@ async fn deleting_a_user_removes_its_memberships(store: Arc<dyn Store>) {
     let both = app.create_group("both", &[&alice, &bob]).await["id"].as_str().unwrap().to_owned();
     let only_alice = app.create_group("only-alice", &[&alice]).await["id"].as_str().unwrap().to_owned();
     let only_bob = app.create_group("only-bob", &[&bob]).await;
-    // Another tenant's group listing the same id (as a value it chose) is not touched.
+    // Another tenant cannot list this tenant's user as a member at all (members must be
+    // users of the caller's tenant), so its groups never need cleaning up.
     let globex = app.as_token(Some(GLOBEX));
-    let foreign = globex.create_group("foreign", &[&alice]).await;
+    let foreign = json!({"schemas": [GROUP_URN], "displayName": "foreign", "members": [{"value": alice}]});
+    globex.post("/scim/v2/Groups", &foreign).await.assert_error(400, Some("invalidValue"));
+    let foreign = globex.create_group("foreign", &[]).await;
 
     assert_eq!(app.delete(&format!("/scim/v2/Users/{alice}")).await.status, StatusCode::NO_CONTENT);
     let members = |group: &Value| -> Vec<String> {

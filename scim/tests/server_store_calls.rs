@@ -5,6 +5,7 @@
 
 mod server_common;
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -87,6 +88,10 @@ impl Store for RecordingStore {
         self.note("patch", &scope, detail);
         self.inner.patch(scope, id, operations, if_match, options).await
     }
+    async fn existing_ids(&self, scope: Scope<'_>, ids: &[&str]) -> ScimResult<HashSet<String>> {
+        self.note("existing_ids", &scope, format!("ids={}", ids.len()));
+        self.inner.existing_ids(scope, ids).await
+    }
     async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()> {
         self.note("delete", &scope, format!("if_match={if_match:?}"));
         self.inner.delete(scope, id, if_match).await
@@ -161,6 +166,38 @@ async fn the_store_sees_the_tenant_the_clamped_page_and_whether_members_are_want
             "list acme Group filter=true count=None start=1 exclude_members=true",
         ]
     );
+}
+
+/// Checking that a group's members are users of the tenant (issue 10 point 8) costs one
+/// `existing_ids` call for the members the request names, never a read of the group's other
+/// members: adding one member to a group of 300 looks up one id.
+#[tokio::test]
+async fn checking_members_looks_up_only_the_members_of_the_request() {
+    let store = Arc::new(RecordingStore::default());
+    let app = TestApp::with(builder(store.clone()).patch_returns_no_content_for("Group"));
+    let mut ids = Vec::new();
+    for n in 0..301 {
+        ids.push(app.create_user(&format!("user{n}")).await["id"].as_str().unwrap().to_owned());
+    }
+    let first: Vec<&str> = ids[..300].iter().map(String::as_str).collect();
+    store.take();
+    let group = app.create_group("everyone", &first).await;
+    assert_eq!(
+        calls(&store.take()),
+        ["existing_ids acme User ids=300", "create acme Group"],
+        "all 300 members of the POST are checked in one call"
+    );
+    let uri = format!("/scim/v2/Groups/{}", group["id"].as_str().unwrap());
+    let add = json!({"schemas": [PATCH_URN], "Operations": [{"op": "Add", "path": "members", "value": [{"value": ids[300]}]}]});
+    assert_eq!(app.patch(&uri, &add).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        calls(&store.take()),
+        ["existing_ids acme User ids=1", "patch acme Group operations=1 if_match=None exclude_members=true"]
+    );
+    // Removing needs no check at all.
+    let remove = json!({"schemas": [PATCH_URN], "Operations": [{"op": "Remove", "path": format!("members[value eq \"{}\"]", ids[0])}]});
+    assert_eq!(app.patch(&uri, &remove).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(calls(&store.take()), ["patch acme Group operations=1 if_match=None exclude_members=true"]);
 }
 
 /// A typed resource as `#[derive(ScimResource)]` would expand to; the server needs only its

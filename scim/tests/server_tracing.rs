@@ -30,6 +30,8 @@ struct Capture {
     /// The entered spans, innermost last (the test runs on one thread).
     stack: Mutex<Vec<u64>>,
     events: Mutex<Vec<(String, Fields)>>,
+    /// The innermost entered span of each event, in the order of `events`.
+    event_spans: Mutex<Vec<Option<u64>>>,
 }
 
 struct Collect<'a>(&'a mut Fields);
@@ -67,6 +69,7 @@ impl Subscriber for Shared {
         let mut fields = Fields::new();
         event.record(&mut Collect(&mut fields));
         self.0.events.lock().unwrap().push((event.metadata().target().to_owned(), fields));
+        self.0.event_spans.lock().unwrap().push(self.0.stack.lock().unwrap().last().copied());
     }
     fn enter(&self, span: &Id) {
         self.0.stack.lock().unwrap().push(span.into_u64());
@@ -147,4 +150,73 @@ async fn requests_are_spanned_and_changes_audited() {
     assert_eq!(audit[1]["action"], "patch");
     assert_eq!(audit[1]["id"], created["id"].as_str().unwrap());
     assert!(audit[1]["changes"].contains("[redacted]") && !audit[1]["changes"].contains("s3cret"), "{:?}", audit[1]);
+}
+
+const SECRET_CAUSE: &str = "disk I/O error reading /var/lib/acme/secret-tenants.db page 7";
+
+/// Issue 11: the cause of a 500 is kept, logged inside the request's span, and never sent.
+#[tokio::test]
+async fn a_failures_cause_is_logged_in_the_request_span_and_never_sent() {
+    let capture = Arc::new(Capture::default());
+    let _guard = tracing::subscriber::set_default(Shared(capture.clone()));
+    let router = Server::builder()
+        .tokens(TokenTable::new().token("acme", "entra", ACME))
+        .resource_kind(
+            user_descriptor(),
+            // A store whose reads fail as a broken disk would, with a cause that names a file.
+            Arc::new(FaultyStore {
+                get_error: Some(
+                    scim::ScimError::internal("storage error while trying to read")
+                        .with_source(std::io::Error::other(SECRET_CAUSE)),
+                ),
+                ..FaultyStore::default()
+            }),
+        )
+        .build()
+        .unwrap();
+    let app = TestApp { router, audit: Arc::default(), token: Some(ACME.to_owned()) };
+    let reply = app.get("/scim/v2/Users/2819c223").await;
+    let detail = reply.assert_error(500, None);
+    assert_eq!(detail, "storage error while trying to read");
+    assert!(!reply.body.to_string().contains("secret-tenants"), "{}", reply.body);
+
+    let events = capture.events.lock().unwrap().clone();
+    let event_spans = capture.event_spans.lock().unwrap().clone();
+    let logged = events.iter().position(|(_, fields)| fields.get("cause").map(String::as_str) == Some(SECRET_CAUSE));
+    let logged = logged.unwrap_or_else(|| panic!("the cause is logged: {events:?}"));
+    assert_eq!(events[logged].1["detail"], "storage error while trying to read");
+    let span = event_spans[logged].expect("logged inside a span");
+    let spans = capture.spans.lock().unwrap();
+    let (name, fields) = &spans[&span];
+    assert_eq!(name, "scim_request");
+    assert_eq!(fields["path"], "/scim/v2/Users/2819c223");
+    assert_eq!(fields["tenant"], "acme");
+}
+
+/// Issue 10 point 6: with `unknownAttributes = "ignore"`, what was dropped is logged as a
+/// warning in the request's span (and listed in the audit event, see server_idp.rs).
+#[tokio::test]
+async fn ignored_unknown_attributes_are_logged_as_a_warning() {
+    let capture = Arc::new(Capture::default());
+    let _guard = tracing::subscriber::set_default(Shared(capture.clone()));
+    let router = Server::builder()
+        .tokens(TokenTable::new().token("acme", "entra", ACME))
+        .resource_kind(user_descriptor(), memory_store().await)
+        .unknown_attributes(scim::server::UnknownAttributes::Ignore)
+        .build()
+        .unwrap();
+    let app = TestApp { router, audit: Arc::default(), token: Some(ACME.to_owned()) };
+    let body = json!({"schemas": [USER_URN], "userName": "jsmith", "costCenter": "4130"});
+    assert_eq!(app.post("/scim/v2/Users", &body).await.status, StatusCode::CREATED);
+
+    let events = capture.events.lock().unwrap().clone();
+    let event_spans = capture.event_spans.lock().unwrap().clone();
+    let warned = events
+        .iter()
+        .position(|(_, fields)| fields.get("ignored").is_some_and(|ignored| ignored.contains("costCenter")))
+        .unwrap_or_else(|| panic!("a warning names the dropped attribute: {events:?}"));
+    assert!(events[warned].1["message"].contains("not in the schema"), "{:?}", events[warned]);
+    let spans = capture.spans.lock().unwrap();
+    let (name, fields) = &spans[&event_spans[warned].expect("logged inside a span")];
+    assert_eq!((name.as_str(), fields["method"].as_str()), ("scim_request", "POST"));
 }

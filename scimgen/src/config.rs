@@ -18,6 +18,10 @@
 //! attributes = ["userName", "active"]     # omitted: every attribute of the schemas
 //! filter = { userName = ["eq"] }          # omitted: the runtime's defaults
 //!
+//! [server]                    # omitted: the defaults below
+//! uniqueGroupNames = true     # a group's displayName is unique per tenant, ignoring case
+//! unknownAttributes = "reject"   # or "ignore": drop attributes outside the schema, with a warning
+//!
 //! [table.User]                # what `scimgen table` prints beyond the schemas
 //! required = ["userName", "active"]       # the "Required by ..." column
 //! types = { members = "Reference" }       # the "Type" column where the vendor's table differs
@@ -43,9 +47,65 @@ pub const DEFAULT_OUTPUT: &str = "src/generated";
 pub struct ProjectConfig {
     pub project: ProjectSection,
     pub system: SystemDefinition,
+    /// How the generated server behaves where projects differ; omitted: the defaults.
+    #[serde(default, skip_serializing_if = "ServerSettings::is_default")]
+    pub server: ServerSettings,
     /// Per resource type name: the table's columns the schemas do not carry.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub table: BTreeMap<String, TableNotes>,
+}
+
+/// `[server]`: the generated server's behaviour where projects differ. `scimgen generate`
+/// writes it into the generated module's `configure`, which `serve` applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServerSettings {
+    /// Whether a group's `displayName` is unique per tenant, compared case-insensitively as
+    /// Entra ID compares (a duplicate is `409 uniqueness`, as Microsoft's SCIM validator
+    /// expects). Default true; false allows duplicate group names.
+    #[serde(default = "default_true")]
+    pub unique_group_names: bool,
+    /// What to do with an attribute outside the schema: `reject` (400 saying how to add it;
+    /// the default) or `ignore` (drop it, with a warning in the log and the audit event).
+    #[serde(default)]
+    pub unknown_attributes: UnknownAttributesSetting,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings { unique_group_names: true, unknown_attributes: UnknownAttributesSetting::Reject }
+    }
+}
+
+impl ServerSettings {
+    fn is_default(&self) -> bool {
+        *self == ServerSettings::default()
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// `[server] unknownAttributes`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnknownAttributesSetting {
+    /// `400 invalidSyntax` naming the attribute and how to fix it.
+    #[default]
+    Reject,
+    /// Drop the attribute; log a warning and record it in the audit event.
+    Ignore,
+}
+
+impl UnknownAttributesSetting {
+    /// The `scim::server::UnknownAttributes` variant the generated code names.
+    pub fn variant(self) -> &'static str {
+        match self {
+            UnknownAttributesSetting::Reject => "Reject",
+            UnknownAttributesSetting::Ignore => "Ignore",
+        }
+    }
 }
 
 /// `[project]`.
@@ -154,6 +214,9 @@ const CONFIG_HEADER: &str = "\
 #                  group displayName and members.value, with eq).
 # [table.<ResourceType>]  what `scimgen table` prints beyond the schemas: required (the
 #                  vendor's \"Required\" column) and types (type names where the table differs).
+# [server]         uniqueGroupNames: a group's displayName is unique per tenant, ignoring case
+#                  (default true); unknownAttributes: \"reject\" (default: 400 saying how to add
+#                  the attribute) or \"ignore\" (dropped, with a warning in the log and audit event).
 
 ";
 

@@ -32,6 +32,8 @@ pub fn generated_files(project: &Project) -> CliResult<Vec<(PathBuf, String)>> {
             "header": scim_codegen::HEADER,
             "schema_files": schema_files,
             "resource_types": resource_types,
+            "unique_group_names": config.server.unique_group_names,
+            "unknown_attributes": config.server.unknown_attributes.variant(),
         }),
     )?;
     Ok(vec![(output.join("mod.rs"), module), (output.join("resources.rs"), resources)])

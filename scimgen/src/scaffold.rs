@@ -85,6 +85,7 @@ pub fn new_project(options: &NewOptions) -> CliResult<NewReport> {
             schema_files: Vec::new(),
             resource_types: Vec::new(),
         },
+        server: Default::default(),
         table: Default::default(),
     };
     let mut writes: Vec<(PathBuf, String)> = Vec::new();

@@ -224,6 +224,31 @@ fn generate_rewrites_only_the_generated_module() {
     scimgen().args(["generate", "--project"]).arg(&dir).assert().success().stdout(contains("already up to date"));
 }
 
+/// `[server]` in scimgen.toml (issue 10 points 3 and 6) reaches the generated server through
+/// the generated `configure`, which `serve` applies; a bad value names the key.
+#[test]
+fn server_settings_reach_the_generated_configure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = new_project(&tmp, "svc", &[]);
+    let module = read(dir.join("src/generated/mod.rs"));
+    assert!(module.contains(".unique_group_display_names(true)"), "{module}");
+    assert!(module.contains(".unknown_attributes(::scim::server::UnknownAttributes::Reject)"), "{module}");
+    assert!(module.contains("    configure(builder)\n"), "serve applies configure: {module}");
+    let config = read(dir.join("scimgen.toml"));
+    assert!(!config.contains("\n[server]"), "the defaults are not written out: {config}");
+
+    let settings = "\n[server]\nuniqueGroupNames = false\nunknownAttributes = \"ignore\"\n";
+    std::fs::write(dir.join("scimgen.toml"), format!("{config}{settings}")).unwrap();
+    scimgen().args(["generate", "--project"]).arg(&dir).assert().success();
+    let module = read(dir.join("src/generated/mod.rs"));
+    assert!(module.contains(".unique_group_display_names(false)"), "{module}");
+    assert!(module.contains(".unknown_attributes(::scim::server::UnknownAttributes::Ignore)"), "{module}");
+
+    std::fs::write(dir.join("scimgen.toml"), format!("{config}\n[server]\nunknownAttributes = \"drop\"\n")).unwrap();
+    let stderr = failure_is_actionable(scimgen().args(["generate", "--project"]).arg(&dir).assert());
+    assert!(stderr.contains("unknown variant `drop`") && stderr.contains("reject"), "{stderr}");
+}
+
 #[test]
 fn project_commands_outside_a_project_say_what_to_do() {
     let tmp = tempfile::tempdir().unwrap();
@@ -264,7 +289,7 @@ fn check_reports_file_path_and_problem() {
     // TOML that does not parse: file, line and column.
     std::fs::write(&config_path, config.replace("\n[project]\n", "\n[project\n")).unwrap();
     let stderr = failure_is_actionable(scimgen().args(["check", "--project"]).arg(&dir).assert());
-    assert!(stderr.contains("scimgen.toml:15:9: unclosed table"), "file, line and column: {stderr}");
+    assert!(stderr.contains("scimgen.toml:18:9: unclosed table"), "file, line and column: {stderr}");
 
     // A missing schema file.
     std::fs::write(&config_path, &config).unwrap();

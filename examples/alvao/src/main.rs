@@ -44,6 +44,6 @@ async fn run(options: Options) -> Result<(), String> {
     let store = backend::open_store(launch.database())
         .await
         .map_err(|e| format!("cannot open the database `{}`: {}", launch.database(), e.detail))?;
-    let app = generated::serve(launch.builder(), store).build().map_err(|e| e.detail)?;
+    let app = generated::serve(launch.builder(), store).build_registered().await.map_err(|e| e.detail)?;
     launch.serve(app).await
 }

@@ -49,11 +49,12 @@ async fn run(options: Options) -> Result<(), String> {
     // Users are the app's own accounts (its derived `Account` over its `accounts` table); groups
     // are the generated `Group` in the built-in store. `generated::serve` would serve the
     // generated `User` from the built-in store instead.
-    let app = launch
-        .builder()
+    // `generated::configure` applies scimgen.toml's [server] settings, as `generated::serve` does.
+    let app = generated::configure(launch.builder())
         .resource::<accounts::Account>(stores.accounts)
         .resource::<generated::Group>(stores.groups)
-        .build()
+        .build_registered()
+        .await
         .map_err(|e| e.detail)?;
     launch.serve(app).await
 }

@@ -51,6 +51,10 @@ pub struct AuditEvent {
     /// The change itself: the PATCH operations as sent, or the names of the attributes a
     /// create or replace set (values are left out: they may be secrets such as `password`).
     pub changes: Value,
+    /// Attributes the request carried that are not in the schema and were dropped
+    /// (`unknownAttributes = "ignore"`), as the client named them; empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<String>,
 }
 
 /// Where audit events go.
@@ -74,6 +78,7 @@ impl AuditSink for TracingAudit {
             resource_type = %event.resource_type,
             id = %event.id,
             changes = %event.changes,
+            ignored = ?event.ignored,
             "SCIM {} {} {}",
             event.action.as_str(),
             event.resource_type,

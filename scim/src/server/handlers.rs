@@ -13,17 +13,22 @@ use super::audit::{AuditAction, AuditEvent, AuditSink, attribute_names};
 use super::auth::{Authenticator, Principal};
 use super::body::{BodyLimit, ScimJson};
 use super::discovery::Discovery;
+use super::members::{body_members, check_members, patch_members};
 use super::response::{add_etag, json_response, resource_response, text_response};
+use super::unknown::screen_patch;
 use crate::error::{ScimError, ScimResult};
 use crate::filter::{AttrPath, ResolvedFilter, parse_filter, resolve_filter};
 use crate::message::{SearchRequest, list_response_text};
 use crate::patch::PatchRequest;
 use crate::projection::response_form;
 use crate::query::{ListQuery, QueryLimits};
-use crate::resource::{RequestMode, check_replace, keep_immutable, validate_request};
+use crate::resource::{
+    RequestMode, UnknownAttributeLog, UnknownAttributes, check_replace, keep_immutable, validate_request_with,
+};
 use crate::schema::{AttrOwner, Attribute, ResolvedAttr, ResourceSchema, Returned};
 use crate::store::{
-    Fetched, FetchedPage, GetOptions, IndexedAttr, IndexedShape, ResourceKind, Scope, Store, StoreQuery, meta_version,
+    Fetched, FetchedPage, GetOptions, IndexedAttr, IndexedShape, ResourceKind, Scope, Store, StoreQuery,
+    etag_list_names, meta_version, parse_version,
 };
 
 /// What every handler shares: the configuration and the resource types.
@@ -34,6 +39,7 @@ pub struct Shared {
     pub max_results: usize,
     pub max_body_bytes: usize,
     pub tenant_in_path: bool,
+    pub unknown_attributes: UnknownAttributes,
     pub auth: Arc<dyn Authenticator>,
     pub audit: Arc<dyn AuditSink>,
     pub discovery: Discovery,
@@ -54,8 +60,9 @@ pub struct ResourceEntry {
     /// `/Users`.
     pub endpoint: String,
     pub patch_no_content: bool,
-    /// Set once the store has prepared storage for this kind ([`Store::register`]), which
-    /// happens on the first request because building the router is synchronous.
+    /// Set once the store has prepared storage for this kind ([`Store::register`]): at start-up
+    /// with [`super::ServerBuilder::build_registered`], else on the first request (building
+    /// the router with `build` is synchronous).
     registered: tokio::sync::OnceCell<()>,
     /// Attribute names whose values must never reach the audit log (`returned: never`).
     secret_names: Vec<String>,
@@ -67,15 +74,31 @@ impl std::fmt::Debug for ResourceEntry {
     }
 }
 
+/// How the server builder configures one resource type.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EntryOptions {
+    /// Answer PATCH with 204 (unless the request asks for attributes).
+    pub patch_no_content: bool,
+    /// Make a group's `displayName` unique per tenant.
+    pub unique_group_display_names: bool,
+}
+
 impl ResourceEntry {
     pub(crate) fn new(
         descriptor: Descriptor,
         store: Arc<dyn Store>,
         endpoint: String,
-        patch_no_content: bool,
+        options: EntryOptions,
     ) -> ScimResult<Self> {
         let filterable = descriptor.filter_support().index_paths();
-        let kind = Arc::new(ResourceKind::new(descriptor.resource_schema().clone(), &filterable)?);
+        let schema = descriptor.resource_schema();
+        let mut kind = ResourceKind::new(schema.clone(), &filterable)?;
+        let names_groups = schema.core.attribute("displayName").is_some_and(|a| !a.multi_valued);
+        if options.unique_group_display_names && kind.has_members && names_groups {
+            kind = ResourceKind::with_unique(schema.clone(), &filterable, &["displayName"])?;
+        }
+        let kind = Arc::new(kind);
+        let patch_no_content = options.patch_no_content;
         let secret_names = secret_names(descriptor.resource_schema());
         Ok(ResourceEntry {
             descriptor,
@@ -97,16 +120,17 @@ impl ResourceEntry {
         self.schema().core.attribute("password").is_some()
     }
 
+    /// Have the store prepare storage for this kind, once; the store's own error otherwise.
+    pub(super) async fn register(&self) -> ScimResult<()> {
+        self.registered.get_or_try_init(|| self.store.register(std::slice::from_ref(&self.kind))).await.map(drop)
+    }
+
     /// The store scope of a request, after making sure the store is ready for this kind.
-    async fn scope<'a>(&'a self, principal: &'a Principal) -> ScimResult<Scope<'a>> {
-        self.registered
-            .get_or_try_init(|| async {
-                self.store.register(std::slice::from_ref(&self.kind)).await.map_err(|error| {
-                    tracing::error!(resource = self.kind.name(), %error, "the store could not prepare storage");
-                    ScimError::internal("the store is not available")
-                })
-            })
-            .await?;
+    pub(super) async fn scope<'a>(&'a self, principal: &'a Principal) -> ScimResult<Scope<'a>> {
+        self.register().await.map_err(|error| {
+            // The store's error is the cause, logged with the request, not sent.
+            ScimError::internal(format!("the store is not available for {}", self.kind.name())).with_source(error)
+        })?;
         Ok(Scope::new(&principal.tenant, &self.kind))
     }
 
@@ -158,6 +182,28 @@ impl ResourceEntry {
     }
 
     fn audit(&self, shared: &Shared, principal: &Principal, action: AuditAction, id: &str, changes: Value) {
+        self.audit_ignoring(shared, principal, action, id, changes, Vec::new());
+    }
+
+    /// [`ResourceEntry::audit`] of a change that dropped unknown attributes (`ignored`), which
+    /// are also logged as a warning, so that what a client sent and was not stored shows.
+    fn audit_ignoring(
+        &self,
+        shared: &Shared,
+        principal: &Principal,
+        action: AuditAction,
+        id: &str,
+        changes: Value,
+        ignored: Vec<String>,
+    ) {
+        if !ignored.is_empty() {
+            tracing::warn!(
+                resource = self.kind.name(),
+                id,
+                ignored = ?ignored,
+                "ignored attributes that are not in the schema (unknownAttributes = \"ignore\")"
+            );
+        }
         shared.audit.record(&AuditEvent {
             at: crate::store::now_rfc3339(),
             tenant: principal.tenant.clone(),
@@ -166,6 +212,7 @@ impl ResourceEntry {
             resource_type: self.kind.name().to_owned(),
             id: id.to_owned(),
             changes,
+            ignored,
         });
     }
 }
@@ -553,27 +600,24 @@ pub async fn get(State(context): State<ResourceContext>, call: Call) -> Result<R
     entry.reply(StatusCode::OK, resource, &call, &query, &[])
 }
 
-/// `412` unless `If-Match` is absent or names the current version.
+/// `412` unless `If-Match` is absent or names the current version: the store's own check
+/// ([`crate::store::check_if_match`]), so GET, PUT, PATCH and DELETE accept the same tags.
 fn check_if_match(entry: &ResourceEntry, id: &str, if_match: Option<&str>, version: Option<&str>) -> ScimResult<()> {
-    match if_match {
-        Some(if_match) if !etag_matches(if_match, version) => Err(ScimError::precondition_failed(format!(
-            "{} {id} is at version {}, not {if_match}",
+    match version.and_then(parse_version) {
+        Some(current) => crate::store::check_if_match(&entry.kind, id, if_match, current),
+        None if if_match.is_some() => Err(ScimError::precondition_failed(format!(
+            "{} {id} has no version to match {}",
             entry.kind.name(),
-            version.unwrap_or("(none)")
+            if_match.unwrap_or_default()
         ))),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 
-/// Whether an `If-Match`/`If-None-Match` list names `version` (weak comparison, RFC 7232
-/// section 2.3.2: SCIM versions are weak tags), or is `*` and the resource exists.
+/// Whether an `If-None-Match` list names `version`, compared as `If-Match` is
+/// ([`crate::store::etag_list_names`]).
 fn etag_matches(list: &str, version: Option<&str>) -> bool {
-    let Some(version) = version else { return false };
-    let opaque = |tag: &str| {
-        let tag = tag.trim();
-        tag.strip_prefix("W/").unwrap_or(tag).to_owned()
-    };
-    list.split(',').any(|tag| tag.trim() == "*" || opaque(tag) == opaque(version))
+    version.and_then(parse_version).is_some_and(|current| etag_list_names(list, current))
 }
 
 /// `POST /{Resource}`.
@@ -585,12 +629,16 @@ pub async fn create(
     let entry = &context.resource;
     record_resource(entry);
     let query = ListQuery::from_params(&call.query, &context.shared.limits())?;
-    let resource = validate_request(entry.schema(), body, RequestMode::Create)?;
+    let mut unknown = UnknownAttributeLog::new(context.shared.unknown_attributes);
+    let resource = validate_request_with(entry.schema(), body, RequestMode::Create, &mut unknown)?;
     let changes = attribute_names(&resource);
+    if entry.kind.has_members {
+        check_members(&context.shared, entry, &call.principal, &body_members(&resource)).await?;
+    }
     let scope = entry.scope(&call.principal).await?;
     let created = entry.store.create(scope, resource).await?;
     let id = created.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
-    entry.audit(&context.shared, &call.principal, AuditAction::Create, &id, changes);
+    entry.audit_ignoring(&context.shared, &call.principal, AuditAction::Create, &id, changes, unknown.ignored);
     let location = entry.location(&call.base_url, &id);
     entry.reply(StatusCode::CREATED, Fetched::Value(created), &call, &query, &[(header::LOCATION, location)])
 }
@@ -602,7 +650,11 @@ pub async fn replace(
     ScimJson(body): ScimJson,
 ) -> Result<Response, ScimError> {
     let (entry, id, query) = single_resource(&context, &call)?;
-    let mut resource = validate_request(entry.schema(), body, RequestMode::Replace)?;
+    let mut unknown = UnknownAttributeLog::new(context.shared.unknown_attributes);
+    let mut resource = validate_request_with(entry.schema(), body, RequestMode::Replace, &mut unknown)?;
+    if entry.kind.has_members {
+        check_members(&context.shared, entry, &call.principal, &body_members(&resource)).await?;
+    }
     let scope = entry.scope(&call.principal).await?;
     let existing = entry.store.get(scope, id, GetOptions::default()).await?;
     check_replace(entry.schema(), &existing, &resource)?;
@@ -614,7 +666,7 @@ pub async fn replace(
     let version = meta_version(&existing).map(str::to_owned);
     check_if_match(entry, id, call.if_match.as_deref(), version.as_deref())?;
     let replaced = entry.store.replace(scope, id, resource, version.as_deref().or(call.if_match.as_deref())).await?;
-    entry.audit(&context.shared, &call.principal, AuditAction::Replace, id, changes);
+    entry.audit_ignoring(&context.shared, &call.principal, AuditAction::Replace, id, changes, unknown.ignored);
     entry.reply(StatusCode::OK, Fetched::Value(replaced), &call, &query, &[])
 }
 
@@ -626,17 +678,24 @@ pub async fn patch(
 ) -> Result<Response, ScimError> {
     let (entry, id, query) = single_resource(&context, &call)?;
     let changes = redact_operations(entry, &body);
-    let request = PatchRequest::from_value(body)?;
+    let mut request = PatchRequest::from_value(body)?;
+    let mut unknown = UnknownAttributeLog::new(context.shared.unknown_attributes);
+    screen_patch(entry.schema(), &mut request.operations, &mut unknown)?;
+    if entry.kind.has_members {
+        check_members(&context.shared, entry, &call.principal, &patch_members(&request.operations)).await?;
+    }
     let scope = entry.scope(&call.principal).await?;
+    // RFC 7644 section 3.5.2: with `attributes` or `excludedAttributes` the client asks for
+    // the resource, and the server MUST answer 200 with it, even where PATCH answers 204.
+    let no_content = entry.patch_no_content && query.attributes.is_empty() && query.excluded_attributes.is_empty();
     // Entra ID's group PATCHes answer 204, so the members of a large group need not be read
     // back at all; with a body, only when the response includes them.
     let options = GetOptions {
-        exclude_members: entry.patch_no_content
-            || !returns_members(entry, &query.attributes, &query.excluded_attributes),
+        exclude_members: no_content || !returns_members(entry, &query.attributes, &query.excluded_attributes),
     };
     let patched = entry.store.patch(scope, id, &request.operations, call.if_match.as_deref(), options).await?;
-    entry.audit(&context.shared, &call.principal, AuditAction::Patch, id, changes);
-    if entry.patch_no_content {
+    entry.audit_ignoring(&context.shared, &call.principal, AuditAction::Patch, id, changes, unknown.ignored);
+    if no_content {
         let mut response = StatusCode::NO_CONTENT.into_response();
         add_etag(response.headers_mut(), meta_version(&patched));
         return Ok(response);

@@ -12,7 +12,7 @@
 //!
 //! let launch = Options::parse().serve.prepare("acme-scim");
 //! let store = backend::open_store(launch.database()).await?;
-//! let app = generated::serve(launch.builder(), store).build()?;
+//! let app = generated::serve(launch.builder(), store).build_registered().await?;
 //! launch.serve(app).await
 //! ```
 
@@ -207,7 +207,9 @@ impl Launch {
         // (its reader gone) is no reason to stop serving.
         let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), banner.as_bytes());
         // Ctrl-C ends the process; SQLite's write-ahead log keeps the database consistent.
-        axum::serve(listener, app).await.map_err(|e| format!("server error: {e}"))
+        // Through ScimListener, so that even the errors hyper answers itself (a URI over 64 KiB,
+        // an oversized head) reach the client as SCIM error documents.
+        axum::serve(super::listener::ScimListener::new(listener), app).await.map_err(|e| format!("server error: {e}"))
     }
 }
 

@@ -22,9 +22,19 @@
 //! - Every failure is an RFC 7644 section 3.12 Error body, including those axum would answer
 //!   in plain text: unknown routes (`404`), wrong methods (`405`), bad or oversized bodies
 //!   (`400 invalidSyntax`, `413`), wrong media types (`415`) and authentication (`401` with
-//!   `WWW-Authenticate: Bearer`).
+//!   `WWW-Authenticate: Bearer`); served through [`listener::ScimListener`] (as generated
+//!   servers are), also the `414`/`431`/`400` hyper answers itself for a URI over 64 KiB or an
+//!   oversized or unparsable head. A `500` never carries its cause: it is logged, in the
+//!   request's span.
+//! - Group members must be resources of the caller's tenant (`400 invalidValue` naming the
+//!   ids, checked before anything is written); a group's `displayName` is unique per tenant,
+//!   ignoring case, unless [`ServerBuilder::unique_group_display_names`] says otherwise.
+//! - Attributes outside the schema are refused with a detail saying how to add them, or
+//!   dropped and logged ([`ServerBuilder::unknown_attributes`]).
 //! - Create answers `201` with `Location` and `meta.location`; PATCH answers `200` with the
-//!   resource, or `204` for resource types configured so; DELETE answers `204`.
+//!   resource, or `204` for resource types configured so (still `200` with the resource when
+//!   the request has `attributes` or `excludedAttributes`, RFC 7644 section 3.5.2); DELETE
+//!   answers `204`.
 //! - Every resource response carries `ETag` (RFC 7644 section 3.14) from `meta.version`;
 //!   `If-Match` on PUT, PATCH and DELETE is checked by the store atomically with the change
 //!   (`412`); `If-None-Match` on GET answers `304` when the version matches.
@@ -46,8 +56,11 @@ pub mod discovery;
 mod handlers;
 #[cfg(feature = "launch")]
 pub mod launch;
+pub mod listener;
+mod members;
 mod middleware;
 pub mod response;
+mod unknown;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -57,6 +70,7 @@ use axum::Router;
 use axum::routing::{any, get, post};
 
 use crate::error::{ScimError, ScimResult};
+pub use crate::resource::UnknownAttributes;
 use crate::store::Store;
 use crate::typed::{ResourceDescriptor, ScimResource};
 
@@ -90,6 +104,8 @@ impl Server {
             no_content_patch: HashSet::new(),
             audit: Arc::new(TracingAudit),
             documentation_uri: None,
+            unique_group_display_names: true,
+            unknown_attributes: UnknownAttributes::Reject,
         }
     }
 }
@@ -106,6 +122,8 @@ pub struct ServerBuilder {
     no_content_patch: HashSet<String>,
     audit: Arc<dyn AuditSink>,
     documentation_uri: Option<String>,
+    unique_group_display_names: bool,
+    unknown_attributes: UnknownAttributes,
 }
 
 impl fmt::Debug for ServerBuilder {
@@ -204,15 +222,57 @@ impl ServerBuilder {
         self
     }
 
+    /// Whether a group's `displayName` is unique per tenant, compared case-insensitively as
+    /// Entra ID compares (default: yes). A second group with a name in use, or a PUT or PATCH
+    /// renaming a group onto one, is then `409 uniqueness`, which Microsoft's SCIM validator
+    /// expects. Applies to every resource type with `members` and a `displayName`. Databases
+    /// that already hold duplicate names still open; those groups keep working, and only a
+    /// change of their name is checked (see [`crate::store::IndexedAttr::unique_index`]).
+    pub fn unique_group_display_names(mut self, unique: bool) -> Self {
+        self.unique_group_display_names = unique;
+        self
+    }
+
+    /// What to do with attributes outside a resource type's schemas in POST, PUT and PATCH
+    /// (default [`UnknownAttributes::Reject`]: `400 invalidSyntax`/`invalidPath` naming the
+    /// attribute and saying how to fix it). With [`UnknownAttributes::Ignore`] they are
+    /// dropped, logged as a warning, and listed in the audit event's `ignored`.
+    pub fn unknown_attributes(mut self, policy: UnknownAttributes) -> Self {
+        self.unknown_attributes = policy;
+        self
+    }
+
     /// `documentationUri` of `/ServiceProviderConfig`.
     pub fn documentation_uri(mut self, uri: impl Into<String>) -> Self {
         self.documentation_uri = Some(uri.into());
         self
     }
 
+    /// Build the router and have every store prepare its storage ([`Store::register`]: tables,
+    /// indexes) now, so that a store that cannot (a read-only file, a schema it refuses) stops
+    /// the server at start-up with the store's error, instead of failing its first request.
+    /// Generated servers start this way. Fails as [`ServerBuilder::build`] does, or with the
+    /// first registration error, naming the resource type.
+    pub async fn build_registered(self) -> ScimResult<Router> {
+        let (router, resources) = self.build_parts()?;
+        for entry in &resources {
+            entry.register().await.map_err(|error| {
+                let detail = format!("the store cannot serve {}: {}", entry.kind.name(), error.detail);
+                ScimError::internal(detail).with_source(error)
+            })?;
+        }
+        Ok(router)
+    }
+
     /// Build the router. Fails when no authentication is configured, two resource types share
-    /// a name or endpoint, or the base path is not a path.
+    /// a name or endpoint, or the base path is not a path. Stores prepare their storage on the
+    /// first request; [`ServerBuilder::build_registered`] does it at once.
     pub fn build(self) -> ScimResult<Router> {
+        self.build_parts().map(|(router, _)| router)
+    }
+
+    /// The router and the resource types it serves.
+    fn build_parts(self) -> ScimResult<(Router, Vec<Arc<handlers::ResourceEntry>>)> {
         let auth = self.auth.ok_or_else(|| {
             ScimError::internal("no authentication configured: call .tokens(..) or .auth(..) on the server builder")
         })?;
@@ -231,7 +291,11 @@ impl ServerBuilder {
                 )));
             }
             let patch_no_content = self.no_content_patch.contains(&schema.name().to_ascii_lowercase());
-            resources.push(Arc::new(handlers::ResourceEntry::new(descriptor, store, endpoint, patch_no_content)?));
+            let options = handlers::EntryOptions {
+                patch_no_content,
+                unique_group_display_names: self.unique_group_display_names,
+            };
+            resources.push(Arc::new(handlers::ResourceEntry::new(descriptor, store, endpoint, options)?));
         }
         let features = Features {
             max_results: self.max_results,
@@ -249,6 +313,7 @@ impl ServerBuilder {
             max_results: self.max_results,
             max_body_bytes: self.max_body_bytes,
             tenant_in_path: self.tenant_in_path,
+            unknown_attributes: self.unknown_attributes,
             auth,
             audit: self.audit,
             discovery,
@@ -289,7 +354,7 @@ impl ServerBuilder {
             .fallback(handlers::not_found)
             .layer(axum::middleware::from_fn(middleware::trace))
             .with_state(shared);
-        Ok(router)
+        Ok((router, resources))
     }
 }
 

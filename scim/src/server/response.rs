@@ -13,6 +13,11 @@ pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
 impl IntoResponse for ScimError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        // The cause of a failure stays here: logged inside the request's span (handlers run in
+        // it), never serialised into the body.
+        if let Some(cause) = self.cause() {
+            tracing::error!(status = self.status, detail = %self.detail, cause = %cause, "request failed: {cause}");
+        }
         let mut response = json_response(status, &self);
         if status == StatusCode::UNAUTHORIZED {
             // RFC 6750 section 3: a 401 for a bearer-protected resource names the scheme.

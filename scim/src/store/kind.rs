@@ -88,8 +88,14 @@ pub struct IndexedAttr {
     pub case_exact: bool,
     /// Where the values live.
     pub shape: IndexedShape,
-    /// Whether values must be unique per tenant (`uniqueness` `server` or `global`).
+    /// Whether values must be unique per tenant (`uniqueness` `server` or `global`, or made
+    /// unique by the server's configuration: see [`ResourceKind::with_unique`]).
     pub unique: bool,
+    /// Whether a database may also hold [`IndexedAttr::unique`] with a unique index: true for
+    /// the schema's own uniqueness (`userName`), false for uniqueness the server adds by
+    /// configuration (a group's `displayName`), which stores check in their write transaction
+    /// only, so that a database already holding duplicates from before still opens.
+    pub unique_index: bool,
     /// The column holding the value (in the resource table, or in the side table).
     pub column: Ident,
     /// The column holding the lower-cased value, for strings that are not case-exact.
@@ -252,6 +258,19 @@ impl ResourceKind {
     /// Attributes with `uniqueness` `server` or `global` are always indexed. `id` needs no entry.
     /// Errors (500: these are start-up configuration errors) name the offending path.
     pub fn new<S: AsRef<str>>(schema: ResourceSchema, filterable: &[S]) -> ScimResult<ResourceKind> {
+        Self::with_unique(schema, filterable, &[])
+    }
+
+    /// [`ResourceKind::new`], with the top-level single-valued attributes `also_unique` made
+    /// unique per tenant as well (compared case-insensitively unless `caseExact`), whatever
+    /// their schema `uniqueness`: the server's `unique_group_display_names` makes a group's
+    /// `displayName` unique, as Entra ID expects. Stores enforce it without a unique index
+    /// ([`IndexedAttr::unique_index`]).
+    pub fn with_unique<S: AsRef<str>>(
+        schema: ResourceSchema,
+        filterable: &[S],
+        also_unique: &[&str],
+    ) -> ScimResult<ResourceKind> {
         let endpoint = schema.resource_type.endpoint.trim_start_matches('/');
         if endpoint.is_empty() {
             return Err(ScimError::internal(format!("resource type {} has an empty endpoint", schema.name())));
@@ -280,6 +299,21 @@ impl ResourceKind {
                 ScimError::internal(format!("filterable attribute `{text}` of {}: {}", schema.name(), e.detail))
             })?;
             builder.add_filtered_path(&path).map_err(|e| e.context(format!("filterable attribute `{text}`")))?;
+        }
+        for name in also_unique {
+            let path = AttrPath::simple((*name).to_owned());
+            builder.add_path(&path)?;
+            let canonical = schema.resolve(&path).map_err(|e| ScimError::internal(e.detail))?.canonical();
+            let attr = builder.indexed.iter_mut().find(|i| i.path == canonical && i.shape == IndexedShape::Single);
+            match attr {
+                Some(attr) => attr.unique = true,
+                None => {
+                    return Err(ScimError::internal(format!(
+                        "`{name}` of {} cannot be made unique: only single-valued simple attributes can",
+                        schema.name()
+                    )));
+                }
+            }
         }
         let Builder { indexed, mut side_tables, .. } = builder;
         for side in &mut side_tables {
@@ -440,6 +474,7 @@ impl Builder<'_> {
             case_exact,
             shape,
             unique,
+            unique_index: unique,
             column,
             lc_column,
         });

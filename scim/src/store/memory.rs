@@ -2,7 +2,7 @@
 //! filter with the reference evaluator ([`ResolvedFilter::matches`](crate::filter::ResolvedFilter::matches)),
 //! so this store is also the oracle the SQL store is compared with.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use async_trait::async_trait;
@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use super::sort::{compare_keys, sort_key, sort_target};
 use super::{
-    GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, import_id, import_meta,
-    into_object, member_id, not_found, now_rfc3339, record, strip_members, unique_values, uniqueness_conflict,
+    GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery, changed_unique_values, check_if_match, import_id,
+    import_meta, into_object, member_id, not_found, now_rfc3339, record, strip_members, uniqueness_conflict,
     with_members,
 };
 use crate::error::{ScimError, ScimResult};
@@ -49,9 +49,10 @@ impl Collection {
         self.by_id.get(id).and_then(|seq| self.by_seq.get_mut(seq)).ok_or_else(|| not_found(kind, id))
     }
 
-    /// `409 uniqueness` if another resource than `id` has one of `record`'s unique values.
-    fn check_unique(&self, kind: &ResourceKind, id: &str, record: &Value) -> ScimResult<()> {
-        for (attr, value) in unique_values(kind, record) {
+    /// `409 uniqueness` if another resource than `id` has one of `record`'s unique values
+    /// (those new or changed from `previous`, see [`changed_unique_values`]).
+    fn check_unique(&self, kind: &ResourceKind, id: &str, record: &Value, previous: Option<&Value>) -> ScimResult<()> {
+        for (attr, value) in changed_unique_values(kind, record, previous) {
             let taken = self.by_seq.values().any(|entry| {
                 entry.record.get("id").and_then(Value::as_str) != Some(id)
                     && attr.scalar(&entry.record).map(|v| if attr.case_exact { v } else { v.lowered() }).as_ref()
@@ -68,7 +69,7 @@ impl Collection {
         if self.by_id.contains_key(&id) {
             return Err(ScimError::uniqueness(format!("{} id {id:?} is already in use", kind.name())));
         }
-        self.check_unique(kind, &id, &record)?;
+        self.check_unique(kind, &id, &record, None)?;
         let seq = self.next_seq;
         self.next_seq += 1;
         self.by_id.insert(id, seq);
@@ -173,11 +174,19 @@ impl Store for MemoryStore {
             let meta =
                 Meta { created: entry.created.clone(), last_modified: now_rfc3339(), version: entry.version + 1 };
             let stored = full_record(scope.kind, id, body, &meta);
-            collection.check_unique(scope.kind, id, &stored)?;
+            collection.check_unique(scope.kind, id, &stored, Some(&entry.record))?;
             let entry = collection.entry_mut(scope.kind, id)?;
             entry.record = stored.clone();
             entry.version = meta.version;
             Ok(stored)
+        })
+    }
+
+    async fn existing_ids(&self, scope: Scope<'_>, ids: &[&str]) -> ScimResult<HashSet<String>> {
+        self.read(scope, |collection| {
+            Ok(collection
+                .map(|c| ids.iter().filter(|id| c.by_id.contains_key(**id)).map(|id| (*id).to_owned()).collect())
+                .unwrap_or_default())
         })
     }
 

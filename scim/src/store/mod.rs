@@ -13,7 +13,11 @@
 //!   another tenant's resources; a resource of another tenant is simply "not found".
 //! - **Uniqueness**: attributes with `uniqueness` `server` or `global` (`userName` of User)
 //!   are unique per tenant and resource type, compared case-insensitively unless the attribute
-//!   is `caseExact`; a conflict is `409 uniqueness` naming the attribute and the value.
+//!   is `caseExact`; a conflict is `409 uniqueness` naming the attribute and the value. The
+//!   server may make more attributes unique ([`ResourceKind::with_unique`]: a group's
+//!   `displayName`); stores check those in their write transaction, without a unique index.
+//!   A write checks only unique values that are new or changed.
+//! - **Ids**: [`Store::existing_ids`] tells which of a batch of ids exist, in one call.
 //! - **Versions**: `if_match` is the ETag the client sent in `If-Match` (`W/"3"`, `"3"` or
 //!   `*`); when it does not name the current version the call fails with `412` and changes
 //!   nothing.
@@ -38,7 +42,7 @@
 //! - **Errors** are [`ScimError`]s; a failure inside the backend is a `500` whose detail
 //!   does not leak SQL or data.
 
-mod kind;
+pub(crate) mod kind;
 mod memory;
 mod sort;
 #[cfg(feature = "sqlite")]
@@ -231,6 +235,25 @@ pub trait Store: Send + Sync + 'static {
         patch_by_replace(self, scope, id, operations, if_match, options).await
     }
 
+    /// Which of `ids` are resources of the scope's tenant and resource type, for checking a
+    /// group's members before anything is written. One call per request, whatever the number
+    /// of ids: [`SqliteStore`] answers with one indexed `id IN (...)` query per 500 ids and
+    /// [`MemoryStore`] with map lookups. The default reads each id with [`Store::get`] (without
+    /// members), which is right for any store, if slower.
+    async fn existing_ids(&self, scope: Scope<'_>, ids: &[&str]) -> ScimResult<std::collections::HashSet<String>> {
+        let mut found = std::collections::HashSet::new();
+        for id in ids {
+            match self.get(scope, id, GetOptions { exclude_members: true }).await {
+                Ok(_) => {
+                    found.insert((*id).to_owned());
+                }
+                Err(error) if error.status == 404 => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(found)
+    }
+
     /// Delete a resource (and a group's memberships).
     async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()>;
 
@@ -307,11 +330,19 @@ pub fn parse_version(tag: &str) -> Option<u64> {
     tag.parse().ok()
 }
 
+/// Whether an `If-Match` or `If-None-Match` list (`W/"3", "4"`, or `*`) names version
+/// `current`. SCIM versions are weak tags, so tags compare weakly (RFC 7232 section 2.3.2:
+/// `W/"3"` and `"3"` are the same version); a bare `3` is read as `"3"`. This is the one
+/// comparison every method uses: the server's checks on GET and PUT, and the stores' checks
+/// inside their write transactions.
+pub fn etag_list_names(list: &str, current: u64) -> bool {
+    list.split(',').any(|tag| tag.trim() == "*" || parse_version(tag) == Some(current))
+}
+
 /// `412` unless `if_match` is absent, `*`, or names `current` (RFC 7644 section 3.14).
 pub fn check_if_match(kind: &ResourceKind, id: &str, if_match: Option<&str>, current: u64) -> ScimResult<()> {
     let Some(if_match) = if_match else { return Ok(()) };
-    let matches = if_match.split(',').any(|tag| tag.trim() == "*" || parse_version(tag) == Some(current));
-    if matches {
+    if etag_list_names(if_match, current) {
         Ok(())
     } else {
         Err(ScimError::precondition_failed(format!(
@@ -450,6 +481,22 @@ pub(crate) fn unique_values<'k>(kind: &'k ResourceKind, record: &Value) -> Vec<(
             let value = attr.scalar(record)?;
             Some((attr, if attr.case_exact { value } else { value.lowered() }))
         })
+        .collect()
+}
+
+/// The unique values of `record` that a write must check: those that are new, or changed from
+/// `previous` (the stored resource it replaces). A value the resource already had is not
+/// checked again, so a database holding duplicates from before a uniqueness was configured
+/// (group names) still accepts changes to those resources' other attributes.
+pub(crate) fn changed_unique_values<'k>(
+    kind: &'k ResourceKind,
+    record: &Value,
+    previous: Option<&Value>,
+) -> Vec<(&'k IndexedAttr, Scalar)> {
+    let before = previous.map(|previous| unique_values(kind, previous)).unwrap_or_default();
+    unique_values(kind, record)
+        .into_iter()
+        .filter(|(attr, value)| !before.iter().any(|(old, old_value)| old.path == attr.path && old_value == value))
         .collect()
 }
 

@@ -13,8 +13,9 @@ use scim::server::auth::TokenTable;
 use scim::server::{Server, ServerBuilder};
 #[cfg(feature = "sqlite")]
 use scim::store::SqliteStore;
-use scim::store::{MemoryStore, Store};
+use scim::store::{GetOptions, MemoryStore, Page, ResourceKind, Scope, Store, StoreQuery};
 use scim::typed::{DescriptorSpec, FieldSpec, FilterFlag, ResourceDescriptor};
+use scim::{ScimError, ScimResult};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -296,5 +297,51 @@ impl Reply {
 
     pub fn id(&self) -> String {
         self.body["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// A [`MemoryStore`] that fails where told: `register` (a store that cannot prepare its
+/// storage) or `get` (a broken disk), with the given error.
+#[derive(Debug, Default)]
+pub struct FaultyStore {
+    pub inner: MemoryStore,
+    pub register_error: Option<ScimError>,
+    pub get_error: Option<ScimError>,
+}
+
+#[async_trait::async_trait]
+impl Store for FaultyStore {
+    async fn register(&self, kinds: &[Arc<ResourceKind>]) -> ScimResult<()> {
+        match &self.register_error {
+            Some(error) => Err(error.clone()),
+            None => self.inner.register(kinds).await,
+        }
+    }
+    async fn create(&self, scope: Scope<'_>, resource: Value) -> ScimResult<Value> {
+        self.inner.create(scope, resource).await
+    }
+    async fn import(&self, scope: Scope<'_>, resource: Value) -> ScimResult<Value> {
+        self.inner.import(scope, resource).await
+    }
+    async fn get(&self, scope: Scope<'_>, id: &str, options: GetOptions) -> ScimResult<Value> {
+        match &self.get_error {
+            Some(error) => Err(error.clone()),
+            None => self.inner.get(scope, id, options).await,
+        }
+    }
+    async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page> {
+        self.inner.list(scope, query).await
+    }
+    async fn replace(&self, scope: Scope<'_>, id: &str, resource: Value, if_match: Option<&str>) -> ScimResult<Value> {
+        self.inner.replace(scope, id, resource, if_match).await
+    }
+    async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()> {
+        self.inner.delete(scope, id, if_match).await
+    }
+    async fn add_members(&self, scope: Scope<'_>, group_id: &str, members: &[Value]) -> ScimResult<()> {
+        self.inner.add_members(scope, group_id, members).await
+    }
+    async fn remove_members(&self, scope: Scope<'_>, group_id: &str, member_ids: &[String]) -> ScimResult<()> {
+        self.inner.remove_members(scope, group_id, member_ids).await
     }
 }

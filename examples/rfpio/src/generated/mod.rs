@@ -19,11 +19,18 @@ pub use resources::*;
 const _SCHEMA_FILES: &[&str] = &[
 ];
 
-/// Serve every generated resource type from `store`.
+/// The server settings of `scimgen.toml`'s `[server]` section.
+pub fn configure(builder: ::scim::server::ServerBuilder) -> ::scim::server::ServerBuilder {
+    builder
+        .unique_group_display_names(true)
+        .unknown_attributes(::scim::server::UnknownAttributes::Reject)
+}
+
+/// Serve every generated resource type from `store`, configured as `scimgen.toml` says.
 pub fn serve(
     builder: ::scim::server::ServerBuilder,
     store: ::std::sync::Arc<dyn ::scim::store::Store>,
 ) -> ::scim::server::ServerBuilder {
-    builder
+    configure(builder)
         .resource::<User>(store.clone())
 }

@@ -63,7 +63,7 @@ fn layout(kind: &ResourceKind) -> String {
             attr.shape,
             attr.column,
             attr.lc_column.as_ref().map(Ident::as_str).unwrap_or_default(),
-            attr.unique
+            attr.unique && attr.unique_index
         ));
     }
     out
@@ -116,7 +116,7 @@ impl SqliteStore {
             }
             let compared = attr.compare_column();
             let index = Ident::derive(&format!("{}__", table), &format!("{compared}__idx"));
-            let mut sql = Sql::new(if attr.unique {
+            let mut sql = Sql::new(if attr.unique && attr.unique_index {
                 "CREATE UNIQUE INDEX IF NOT EXISTS "
             } else {
                 "CREATE INDEX IF NOT EXISTS "

@@ -34,9 +34,9 @@ use sqlx::{Row, Sqlite, Transaction};
 use self::sql::Sql;
 use super::sort::{sort_case_exact, sort_target};
 use super::{
-    Fetched, FetchedPage, GetOptions, IndexedShape, Meta, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match,
-    import_id, import_meta, into_object, member_id, not_found, now_rfc3339, patch_by_replace, record, unique_values,
-    uniqueness_conflict, with_members,
+    Fetched, FetchedPage, GetOptions, IndexedShape, Meta, Page, ResourceKind, Scope, Store, StoreQuery,
+    changed_unique_values, check_if_match, import_id, import_meta, into_object, member_id, not_found, now_rfc3339,
+    patch_by_replace, record, uniqueness_conflict, with_members,
 };
 use crate::error::{ScimError, ScimResult};
 use crate::filter::{CompareOp, PathScope, ResolvedFilter};
@@ -51,16 +51,29 @@ pub struct SqliteStore {
 }
 
 /// `500` for a failure inside SQLite. The detail says what was being done; the database's own
-/// message (which may quote data) is added only in debug builds.
+/// message (which may quote data) is kept as the error's source, which the server logs with the
+/// request and never sends, in every build.
 pub(super) fn storage_error(action: &str, error: &sqlx::Error) -> ScimError {
-    if cfg!(debug_assertions) {
-        ScimError::internal(format!("storage error while trying to {action}: {error}"))
-    } else {
-        ScimError::internal(format!("storage error while trying to {action}"))
+    ScimError::internal(format!("storage error while trying to {action}")).with_source(SqliteFailure(error.to_string()))
+}
+
+/// A SQLite failure's message, as the source of a [`storage_error`] (`sqlx::Error` itself is not
+/// `Clone` and is borrowed where it is reported).
+#[derive(Debug)]
+struct SqliteFailure(String);
+
+impl std::fmt::Display for SqliteFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SQLite: {}", self.0)
     }
 }
 
+impl std::error::Error for SqliteFailure {}
+
 type Tx = Transaction<'static, Sqlite>;
+
+/// How many ids one [`Store::existing_ids`] statement looks up.
+const EXISTING_IDS_CHUNK: usize = 500;
 
 /// How much of a database file reads map into memory (`PRAGMA mmap_size`).
 const MMAP_BYTES: u64 = 256 << 20;
@@ -178,9 +191,18 @@ impl SqliteStore {
         }
     }
 
-    /// `409 uniqueness` when another resource of the tenant has one of `record`'s unique values.
-    async fn check_unique(tx: &mut Tx, scope: Scope<'_>, id: &str, record: &Value) -> ScimResult<()> {
-        for (attr, value) in unique_values(scope.kind, record) {
+    /// `409 uniqueness` when another resource of the tenant has one of `record`'s unique values
+    /// (those new or changed from `previous`, see [`changed_unique_values`]). Writers hold the
+    /// database's write lock (`BEGIN IMMEDIATE`), so nothing gets in between this check and
+    /// the write: it is what enforces uniqueness that has no unique index.
+    async fn check_unique(
+        tx: &mut Tx,
+        scope: Scope<'_>,
+        id: &str,
+        record: &Value,
+        previous: Option<&Value>,
+    ) -> ScimResult<()> {
+        for (attr, value) in changed_unique_values(scope.kind, record, previous) {
             let mut sql = Sql::new("SELECT 1 FROM ");
             sql.ident(&scope.kind.table).push(" WHERE \"tenant\" = ").bind_text(scope.tenant);
             sql.push(" AND ").ident(attr.compare_column()).push(" = ").bind(Some(value));
@@ -205,6 +227,7 @@ impl SqliteStore {
         imported: bool,
     ) -> ScimResult<Value> {
         let mut tx = self.write_tx(scope.kind).await?;
+        let mut previous = None;
         let (meta, is_new) = match existing {
             None => {
                 let meta = if imported {
@@ -224,13 +247,15 @@ impl SqliteStore {
             Some(if_match) => {
                 let (current, version) = Self::load(&mut tx, scope, id).await?;
                 check_if_match(scope.kind, id, if_match, version)?;
-                (next_meta(&current, version), false)
+                let meta = next_meta(&current, version);
+                previous = Some(current);
+                (meta, false)
             }
         };
         let mut members = Vec::new();
         let collect = scope.kind.has_members.then_some(&mut members);
         let stored = Value::Object(record(scope.kind, id, body, &meta, collect));
-        Self::check_unique(&mut tx, scope, id, &stored).await?;
+        Self::check_unique(&mut tx, scope, id, &stored, previous.as_ref()).await?;
         if is_new {
             write::insert_main(&mut tx, scope.kind, scope.tenant, id, meta.version, &stored).await?;
         } else {
@@ -403,6 +428,30 @@ impl Store for SqliteStore {
             return self.patch_members_targeted(scope, id, operations, if_match, &member_ids, options).await;
         }
         patch_by_replace(self, scope, id, operations, if_match, options).await
+    }
+
+    async fn existing_ids(&self, scope: Scope<'_>, ids: &[&str]) -> ScimResult<HashSet<String>> {
+        self.check_registered(scope.kind)?;
+        let mut found = HashSet::new();
+        // Each chunk is one lookup on the (tenant, id) unique index, with every id a bound
+        // parameter; chunks keep the statement well under SQLite's parameter limit.
+        for chunk in ids.chunks(EXISTING_IDS_CHUNK) {
+            let mut sql = Sql::new("SELECT \"id\" FROM ");
+            sql.ident(&scope.kind.table).push(" WHERE \"tenant\" = ").bind_text(scope.tenant);
+            sql.push(" AND \"id\" IN (");
+            for (index, id) in chunk.iter().enumerate() {
+                if index > 0 {
+                    sql.push(", ");
+                }
+                sql.bind_text(id);
+            }
+            sql.push(")");
+            let rows = sql.query().fetch_all(&self.pool).await.map_err(|e| storage_error("look up ids", &e))?;
+            for row in rows {
+                found.insert(row.try_get::<String, _>(0).map_err(|e| storage_error("look up ids", &e))?);
+            }
+        }
+        Ok(found)
     }
 
     async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()> {

@@ -128,12 +128,13 @@ impl SqliteStore {
             }
         }
 
+        let previous = doc.clone();
         let outcome = apply_patch(&mut doc, operations, &scope.kind.schema)?;
         if outcome.changed {
             let meta = super::next_meta(&doc, version);
             let mut patched_members = Vec::new();
             let stored = Value::Object(record(scope.kind, id, into_object(doc)?, &meta, Some(&mut patched_members)));
-            Self::check_unique(&mut tx, scope, id, &stored).await?;
+            Self::check_unique(&mut tx, scope, id, &stored, Some(&previous)).await?;
             write::update_main(&mut tx, scope.kind, scope.tenant, id, Some(meta.version), &stored).await?;
             write::write_side_rows(&mut tx, scope.kind, scope.tenant, id, &stored, true).await?;
             apply_delta(&mut tx, scope, id, &outcome.members, &patched_members, value_attr).await?;
