@@ -7,7 +7,6 @@
 //! tokens and serving are `scim::server::launch`'s.
 
 mod accounts;
-mod accounts_store;
 mod backend;
 mod generated;
 
@@ -43,16 +42,15 @@ async fn main() -> ExitCode {
 
 async fn run(options: Options) -> Result<(), String> {
     let launch = options.serve.prepare("golinks-scim");
-    let stores = backend::open_stores(launch.database())
-        .await
-        .map_err(|e| format!("cannot open the database `{}`: {}", launch.database(), e.detail))?;
-    // Users are the app's own accounts (its derived `Account` over its `accounts` table); groups
-    // are the generated `Group` in the built-in store. `generated::serve` would serve the
-    // generated `User` from the built-in store instead.
+    let open_failed = |e: scim::ScimError| format!("cannot open the database `{}`: {}", launch.database(), e.detail);
+    // Groups are the generated `Group` in the built-in store; users are the app's own accounts
+    // (its derived `Account` over its `accounts` table, `backend.rs`), in the same database.
+    let groups = scim::store::SqliteStore::connect(launch.database()).await.map_err(open_failed)?;
+    let accounts = backend::Accounts(groups.pool().clone());
     let app = launch
         .builder()
-        .resource::<accounts::Account>(stores.accounts)
-        .resource::<generated::Group>(stores.groups)
+        .backend::<accounts::Account, _>(accounts)
+        .resource::<generated::Group>(std::sync::Arc::new(groups))
         .build()
         .map_err(|e| e.detail)?;
     launch.serve(app).await
