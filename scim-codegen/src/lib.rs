@@ -55,6 +55,7 @@ pub fn derive_scim_resource_in(input: TokenStream, manifest_dir: &Path) -> Token
         _ => {
             let mut out = diagnostics.to_compile_errors();
             out.extend(expand::stub(&input.ident));
+            out.extend(query::stub(&input.ident));
             out
         }
     }

@@ -223,3 +223,20 @@ pub fn expand_query(vis: &syn::Visibility, resource: &Resource, checked: &Checke
         }
     }
 }
+
+/// Beside [`crate::expand::stub`] when a check failed: an implementation whose bodies never run,
+/// so code using the type as a typed backend's resource does not add a cascade of errors.
+pub fn stub(ident: &syn::Ident) -> TokenStream {
+    let message = format!("#[derive(ScimResource)] on `{ident}` reported errors");
+    quote! {
+        impl ::scim::typed::Queryable for #ident {
+            type Filter = ();
+            type Sort = ();
+            fn filter_leaf(_: ::scim::typed::FilterLeaf<'_>) -> ::core::option::Option<()> { ::core::unreachable!(#message) }
+            fn filter_and(_: (), _: ()) {}
+            fn filter_or(_: (), _: ()) {}
+            fn filter_not(_: ()) {}
+            fn sort(_: usize) -> ::core::option::Option<()> { ::core::unreachable!(#message) }
+        }
+    }
+}

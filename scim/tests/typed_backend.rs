@@ -15,7 +15,9 @@ use scim::server::Server;
 use scim::server::auth::TokenTable;
 use scim::store::{MemoryStore, Store};
 use scim::testkit::StoreContract;
-use scim::typed::backend::{Backend, BackendError, BackendResult, ListQuery, Listed, Record, Stored, TypedStore};
+use scim::typed::backend::{
+    Backend, BackendError, BackendResult, ListQuery, Listed, Members, Record, Stored, TypedStore,
+};
 use scim::typed::query::OffsetDateTime;
 use scim_derive::ScimResource;
 use serde_json::{Value, json};
@@ -324,4 +326,116 @@ async fn the_server_serves_a_typed_backend() {
     app.get("/scim/v2/Users?filter=title%20eq%20%22Lead%22").await.assert_error(400, Some("invalidFilter"));
     assert_eq!(app.delete("/scim/v2/Users/1").await.status, StatusCode::NO_CONTENT);
     app.get("/scim/v2/Users/1").await.assert_error(404, None);
+}
+
+/// A group type, for membership.
+#[derive(Debug, Clone, PartialEq, ScimResource)]
+#[scim(resource = "Group", endpoint = "/Groups")]
+pub struct Team {
+    #[scim(id)]
+    pub id: Option<String>,
+    #[scim(path = "displayName")]
+    pub name: Option<String>,
+    #[scim(path = "members", no_filter)]
+    pub members: Vec<Value>,
+}
+
+/// Teams by id (one tenant); with `capability`, member changes go through [`Members`] and are
+/// counted, and whole-team writes are counted too.
+#[derive(Debug, Default)]
+struct Teams {
+    rows: Mutex<BTreeMap<String, (Team, Record)>>,
+    capability: bool,
+    replaced: Mutex<usize>,
+    delta_calls: Mutex<usize>,
+}
+
+#[async_trait::async_trait]
+impl Backend<Team> for Teams {
+    async fn create(&self, _: &str, team: Team) -> BackendResult<Stored<Team>> {
+        let mut rows = self.rows.lock().unwrap();
+        let record = Record::new((rows.len() + 1).to_string(), Some(1), OffsetDateTime::now_utc());
+        rows.insert(record.id.clone(), (team.clone(), record.clone()));
+        Ok(Stored { resource: team, record })
+    }
+
+    async fn get(&self, _: &str, id: &str) -> BackendResult<Stored<Team>> {
+        let rows = self.rows.lock().unwrap();
+        let (team, record) = rows.get(id).ok_or(BackendError::NotFound)?;
+        Ok(Stored { resource: team.clone(), record: record.clone() })
+    }
+
+    async fn replace(&self, _: &str, id: &str, team: Team, expected: Option<u64>) -> BackendResult<Stored<Team>> {
+        *self.replaced.lock().unwrap() += 1;
+        let mut rows = self.rows.lock().unwrap();
+        let (stored, record) = rows.get_mut(id).ok_or(BackendError::NotFound)?;
+        if expected.is_some_and(|v| Some(v) != record.version) {
+            return Err(BackendError::VersionMismatch);
+        }
+        *stored = team.clone();
+        record.version = record.version.map(|v| v + 1);
+        Ok(Stored { resource: team, record: record.clone() })
+    }
+
+    async fn delete(&self, _: &str, id: &str, _: Option<u64>) -> BackendResult<()> {
+        self.rows.lock().unwrap().remove(id).map(drop).ok_or(BackendError::NotFound)
+    }
+
+    async fn list(&self, _: &str, _: &ListQuery<Team>) -> BackendResult<Listed<Team>> {
+        Err(BackendError::Unsupported("lists".into()))
+    }
+
+    fn members(&self) -> Option<&dyn Members> {
+        self.capability.then_some(self as &dyn Members)
+    }
+}
+
+#[async_trait::async_trait]
+impl Members for Teams {
+    async fn add_members(&self, _: &str, group_id: &str, members: &[Value]) -> BackendResult<()> {
+        *self.delta_calls.lock().unwrap() += 1;
+        let mut rows = self.rows.lock().unwrap();
+        let (team, _) = rows.get_mut(group_id).ok_or(BackendError::NotFound)?;
+        team.members.extend(members.iter().cloned());
+        Ok(())
+    }
+
+    async fn remove_members(&self, _: &str, group_id: &str, ids: &[String]) -> BackendResult<()> {
+        *self.delta_calls.lock().unwrap() += 1;
+        let mut rows = self.rows.lock().unwrap();
+        let (team, _) = rows.get_mut(group_id).ok_or(BackendError::NotFound)?;
+        team.members.retain(|m| !ids.iter().any(|id| m["value"] == id.as_str()));
+        Ok(())
+    }
+}
+
+/// Membership changes: through the backend's [`Members`] capability when it has one (no
+/// whole-group write), else through get and replace; duplicates and bad members handled alike.
+#[tokio::test]
+async fn members_change_through_the_capability_or_get_and_replace() {
+    use scim::store::{GetOptions, ResourceKind, Scope};
+    use scim::typed::ScimResource;
+    let kind = ResourceKind::new(Team::descriptor().resource_schema().clone(), &["displayName"]).unwrap();
+    let scope = Scope::new("t", &kind);
+    for capability in [false, true] {
+        let store = TypedStore::<Team, Teams>::new(Teams { capability, ..Teams::default() });
+        let team = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "ops",
+            "members": [{"value": "a"}]});
+        let id = store.create(scope, team).await.unwrap()["id"].as_str().unwrap().to_owned();
+        store.add_members(scope, &id, &[json!({"value": "b"}), json!({"value": "c"})]).await.unwrap();
+        store.remove_members(scope, &id, &["a".to_owned(), "nobody".to_owned()]).await.unwrap();
+        let read = store.get(scope, &id, GetOptions::default()).await.unwrap();
+        assert_eq!(read["members"], json!([{"value": "b"}, {"value": "c"}]), "capability {capability}");
+        let error = store.add_members(scope, &id, &[json!({"type": "User"})]).await.unwrap_err();
+        assert_eq!(error.status, 400, "a member without value: {error}");
+        assert_eq!(store.add_members(scope, "9", &[json!({"value": "b"})]).await.unwrap_err().status, 404);
+        let backend = store.backend();
+        let (replaced, deltas) = (*backend.replaced.lock().unwrap(), *backend.delta_calls.lock().unwrap());
+        if capability {
+            assert_eq!((replaced, deltas), (0, 3), "the capability, never a whole-group write");
+        } else {
+            assert_eq!((replaced, deltas), (2, 0), "get and replace, once per change");
+            assert_eq!(read["meta"]["version"], "W/\"3\"");
+        }
+    }
 }

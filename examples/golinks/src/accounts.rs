@@ -35,17 +35,8 @@ pub const READ: &str = "id, login, email, first_name, last_name, department, dis
                         scim_external_id, scim_version, scim_emails";
 
 /// The columns an account's SCIM attributes are written to, in [`Account::bind`] order.
-pub const WRITTEN: [&str; 9] = [
-    "login",
-    "email",
-    "first_name",
-    "last_name",
-    "department",
-    "disabled",
-    "scim_external_id",
-    "scim_emails",
-    "updated_at",
-];
+pub const WRITTEN: &str =
+    "login, email, first_name, last_name, department, disabled, scim_external_id, scim_emails, updated_at";
 
 type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
 
@@ -58,6 +49,12 @@ pub struct AccountEmail {
     pub kind: Option<String>,
 }
 scim::impl_scim_value_via_serde!(AccountEmail);
+
+impl AccountEmail {
+    fn is_work(&self) -> bool {
+        self.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("work"))
+    }
+}
 
 impl Account {
     /// An account and its record from its row (every column).
@@ -93,22 +90,18 @@ impl Account {
 
     /// The work email: what the app's `email` column holds.
     pub fn work_email(&self) -> Option<&str> {
-        self.emails
-            .iter()
-            .find(|e| e.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("work")))
-            .and_then(|e| e.value.as_deref())
+        self.emails.iter().find(|e| e.is_work()).and_then(|e| e.value.as_deref())
     }
 
     /// Make the work email `email` (the app's column, which wins over what SCIM last sent: the
     /// app may have changed it), keeping the other addresses.
     pub fn set_work_email(&mut self, email: Option<String>) {
-        let is_work = |e: &AccountEmail| e.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("work"));
         match email {
-            Some(email) => match self.emails.iter_mut().find(|e| is_work(e)) {
+            Some(email) => match self.emails.iter_mut().find(|e| e.is_work()) {
                 Some(work) => work.value = Some(email),
                 None => self.emails.push(AccountEmail { value: Some(email), kind: Some("work".to_owned()) }),
             },
-            None => self.emails.retain(|e| !is_work(e)),
+            None => self.emails.retain(|e| !e.is_work()),
         }
     }
 }

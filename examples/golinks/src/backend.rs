@@ -1,15 +1,13 @@
 //! Where users and groups are stored. This file is yours: `scimgen generate` never rewrites it.
 //!
-//! Users are rows of the app's own `accounts` table, served as a typed backend
-//! (`scim::typed::backend`): the runtime keeps `meta`, ETags, If-Match, PATCH and projection;
-//! this answers the generated [`AccountFilter`] in SQL with bound parameters, on the table's own
-//! indexes (`UNIQUE (workspace, login)`, `NOCASE`, and the primary key). The SCIM tenant is the
-//! row's `workspace`. Groups are in the built-in store, in the same database.
+//! Users are rows of the app's own `accounts` table, served as a typed backend (the runtime keeps
+//! `meta`, ETags, If-Match, PATCH, projection); the generated [`AccountFilter`] is answered in SQL
+//! on the table's own indexes. The SCIM tenant is the row's `workspace`. Resource imports are
+//! not supported (`501`). Groups are in the built-in store, in the same database.
 
-use scim::typed::backend::{Backend, BackendError, BackendResult, ListQuery, Listed, Record, Stored};
+use scim::typed::backend::{Backend, BackendError, BackendResult, ListQuery, Listed, Stored};
 use sqlx::sqlite::SqlitePool;
 use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite};
-use time::format_description::well_known::Rfc3339;
 
 use crate::accounts::{
     ACCOUNTS_TABLE, Account, AccountFilter, AccountIdTest, AccountUserNameTest, READ, SCIM_COLUMNS, WRITTEN,
@@ -58,30 +56,6 @@ fn select(head: &str, tenant: &str, query: &ListQuery<Account>) -> BackendResult
     Ok(sql)
 }
 
-impl Accounts {
-    async fn insert(
-        &self,
-        tenant: &str,
-        id: Option<i64>,
-        account: &Account,
-        created: Option<String>,
-    ) -> BackendResult<Stored<Account>> {
-        let (now, columns) = (scim::store::now_rfc3339(), WRITTEN.join(", "));
-        let statement = format!(
-            "INSERT INTO accounts ({columns}, id, workspace, created_at) VALUES ({}?, ?, ?) RETURNING {READ}",
-            "?, ".repeat(9)
-        );
-        let row = account
-            .bind(statement, &now)
-            .bind(id)
-            .bind(tenant)
-            .bind(created.as_deref().unwrap_or(&now))
-            .fetch_one(&self.0)
-            .await?;
-        Account::from_row(&row)
-    }
-}
-
 #[async_trait::async_trait]
 impl Backend<Account> for Accounts {
     async fn prepare(&self) -> BackendResult<()> {
@@ -98,13 +72,10 @@ impl Backend<Account> for Accounts {
     }
 
     async fn create(&self, tenant: &str, account: Account) -> BackendResult<Stored<Account>> {
-        self.insert(tenant, None, &account, None).await
-    }
-
-    async fn import(&self, tenant: &str, account: Account, record: Record) -> BackendResult<Stored<Account>> {
-        let id = key(&record.id)
-            .map_err(|_| BackendError::Invalid(format!("account ids are integers, not `{}`", record.id)))?;
-        self.insert(tenant, Some(id), &account, record.created.format(&Rfc3339).ok()).await
+        let (now, values) = (scim::store::now_rfc3339(), "?, ".repeat(WRITTEN.split(", ").count()));
+        let statement =
+            format!("INSERT INTO accounts ({WRITTEN}, workspace, created_at) VALUES ({values}?, ?) RETURNING {READ}");
+        Account::from_row(&account.bind(statement, &now).bind(tenant).bind(&now).fetch_one(&self.0).await?)
     }
 
     async fn get(&self, tenant: &str, id: &str) -> BackendResult<Stored<Account>> {
@@ -124,7 +95,10 @@ impl Backend<Account> for Accounts {
         account: Account,
         expected: Option<u64>,
     ) -> BackendResult<Stored<Account>> {
-        let (now, sets) = (scim::store::now_rfc3339(), WRITTEN.map(|c| format!("{c} = ?")).join(", "));
+        let (now, sets) = (
+            scim::store::now_rfc3339(),
+            WRITTEN.split(", ").map(|c| format!("{c} = ?")).collect::<Vec<_>>().join(", "),
+        );
         let statement = format!(
             "UPDATE accounts SET {sets}, scim_version = scim_version + 1 WHERE id = ? AND workspace = ? \
                                  AND scim_version = COALESCE(?, scim_version) RETURNING {READ}"

@@ -1,10 +1,6 @@
-//! golinks-scim: a SCIM 2.0 server (RFC 7644) made by scimgen, for Microsoft Entra ID and Okta
-//! provisioning.
-//!
-//! This file is yours: `scimgen generate` never rewrites it. The resource types live in
-//! `src/generated/` (rewritten from `scimgen.toml` and `schemas/` by `scimgen generate`);
-//! where resources are stored is decided in `src/backend.rs`. The command-line options, the
-//! tokens and serving are `scim::server::launch`'s.
+//! golinks-scim: a SCIM 2.0 server made by scimgen for Entra ID and Okta provisioning. This file
+//! is yours (`scimgen generate` rewrites only `src/generated/`); command line and serving are
+//! `scim::server::launch`'s.
 
 mod accounts;
 mod backend;
@@ -15,9 +11,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use scim::server::launch::ServeArgs;
 
-// A SCIM server spends much of each request building and dropping small JSON strings and
-// maps; mimalloc makes that markedly cheaper than the system allocator (BENCHMARKS.md, "Typed
-// resources"). Remove these two lines to use the system allocator.
+// mimalloc makes a request's many small JSON allocations markedly cheaper (BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
