@@ -413,6 +413,8 @@ impl Members for Teams {
 /// whole-group write), else through get and replace; duplicates and bad members handled alike.
 #[tokio::test]
 async fn members_change_through_the_capability_or_get_and_replace() {
+    use scim::filter::parse_path;
+    use scim::patch::{PatchOpKind, PatchOperation};
     use scim::store::{GetOptions, ResourceKind, Scope};
     use scim::typed::ScimResource;
     let kind = ResourceKind::new(Team::descriptor().resource_schema().clone(), &["displayName"]).unwrap();
@@ -426,16 +428,35 @@ async fn members_change_through_the_capability_or_get_and_replace() {
         store.remove_members(scope, &id, &["a".to_owned(), "nobody".to_owned()]).await.unwrap();
         let read = store.get(scope, &id, GetOptions::default()).await.unwrap();
         assert_eq!(read["members"], json!([{"value": "b"}, {"value": "c"}]), "capability {capability}");
+        // A members-only PATCH (Entra's shape) takes the same way.
+        let operations = [
+            PatchOperation::add(Some("members"), json!([{"value": "d", "type": "User"}])).unwrap(),
+            PatchOperation {
+                op: PatchOpKind::Remove,
+                path: Some(parse_path(r#"members[value eq "b"]"#).unwrap()),
+                value: None,
+            },
+        ];
+        let patched = store.patch(scope, &id, &operations, None, GetOptions::default()).await.unwrap();
+        assert_eq!(
+            patched["members"],
+            json!([{"value": "c"}, {"value": "d", "type": "User"}]),
+            "capability {capability}"
+        );
+        let bad = [PatchOperation::add(Some("members"), json!([{"value": "e", "nickname": "x"}])).unwrap()];
+        let error = store.patch(scope, &id, &bad, None, GetOptions::default()).await.unwrap_err();
+        assert_eq!(error.status, 400, "capability {capability}: {error}");
         let error = store.add_members(scope, &id, &[json!({"type": "User"})]).await.unwrap_err();
         assert_eq!(error.status, 400, "a member without value: {error}");
         assert_eq!(store.add_members(scope, "9", &[json!({"value": "b"})]).await.unwrap_err().status, 404);
         let backend = store.backend();
         let (replaced, deltas) = (*backend.replaced.lock().unwrap(), *backend.delta_calls.lock().unwrap());
         if capability {
-            assert_eq!((replaced, deltas), (0, 3), "the capability, never a whole-group write");
+            assert_eq!((replaced, deltas), (0, 5), "the capability, never a whole-group write");
         } else {
-            assert_eq!((replaced, deltas), (2, 0), "get and replace, once per change");
+            assert_eq!((replaced, deltas), (3, 0), "get and replace, once per change");
             assert_eq!(read["meta"]["version"], "W/\"3\"");
+            assert_eq!(patched["meta"]["version"], "W/\"4\"");
         }
     }
 }

@@ -643,6 +643,13 @@ impl<T: Queryable, B: Backend<T>> Store for TypedStore<T, B> {
         if_match: Option<&str>,
         options: GetOptions,
     ) -> ScimResult<Value> {
+        if let Some(capability) = self.backend.members()
+            && scope.kind.has_members
+            && if_match.is_none()
+            && let Some(steps) = member_steps(operations)
+        {
+            return self.patch_members(capability, scope, id, &steps, options).await;
+        }
         for _ in 0..PATCH_ATTEMPTS {
             let (current, version) = self.read(scope, id).await?;
             check_if_match(scope.kind, id, if_match, version)?;
@@ -736,6 +743,88 @@ impl<T: Queryable, B: Backend<T>> TypedStore<T, B> {
             }
         }
         Err(ScimError::conflict(format!("{} {group_id} kept changing; retry the request", scope.kind.name())))
+    }
+}
+
+/// One membership change of a PATCH that only adds and removes named members.
+enum MemberStep<'o> {
+    /// `add members [...]`: the operation, applied to an empty list to check and canonicalise
+    /// the elements as any PATCH value is.
+    Add(&'o PatchOperation),
+    /// `remove members[value eq "id"]` or `remove members [{"value": "id"}, ...]`.
+    Remove(Vec<String>),
+}
+
+/// The steps of a PATCH whose every operation adds or removes named members (Entra ID's and
+/// Okta's group PATCH), or `None` for any other shape (a `replace`, another attribute, a
+/// member filter on something but `value`), which goes through read, apply and replace.
+fn member_steps(operations: &[PatchOperation]) -> Option<Vec<MemberStep<'_>>> {
+    use crate::filter::{CompValue, CompareOp, Filter};
+    use crate::patch::PatchOpKind;
+    let mut steps = Vec::with_capacity(operations.len());
+    for operation in operations {
+        let path = operation.path.as_ref()?;
+        let is_members = path.name.eq_ignore_ascii_case("members")
+            && path.sub_attr.is_none()
+            && path.urn.as_deref().is_none_or(|urn| urn.eq_ignore_ascii_case(crate::schema::builtin::GROUP_URN));
+        if !is_members {
+            return None;
+        }
+        let listed_ids = |value: &Value| -> Option<Vec<String>> {
+            let elements = match value {
+                Value::Array(elements) => elements.as_slice(),
+                Value::Object(_) => std::slice::from_ref(value),
+                _ => return None,
+            };
+            elements.iter().map(|e| e.get("value")?.as_str().map(str::to_owned)).collect()
+        };
+        steps.push(match (&operation.op, path.filter.as_deref()) {
+            (PatchOpKind::Add, None) => MemberStep::Add(operation),
+            (PatchOpKind::Remove, None) => MemberStep::Remove(listed_ids(operation.value.as_ref()?)?),
+            (
+                PatchOpKind::Remove,
+                Some(Filter::Compare { path: inner, op: CompareOp::Eq, value: CompValue::String(id) }),
+            ) if inner.urn.is_none() && inner.sub_attr.is_none() && inner.name.eq_ignore_ascii_case("value") => {
+                MemberStep::Remove(vec![id.clone()])
+            }
+            _ => return None,
+        });
+    }
+    Some(steps)
+}
+
+impl<T: Queryable, B: Backend<T>> TypedStore<T, B> {
+    /// A members-only PATCH through the backend's [`Members`] capability: each step is one
+    /// call naming only the members of the request, in request order; no whole-group write.
+    /// The response is still a read of the group (`get`), members and all.
+    async fn patch_members(
+        &self,
+        capability: &dyn Members,
+        scope: Scope<'_>,
+        id: &str,
+        steps: &[MemberStep<'_>],
+        options: GetOptions,
+    ) -> ScimResult<Value> {
+        for step in steps {
+            let result = match step {
+                MemberStep::Add(operation) => {
+                    let mut scratch = Value::Object(Map::new());
+                    apply_patch(&mut scratch, std::slice::from_ref(*operation), &scope.kind.schema)?;
+                    let members = match scratch.get("members") {
+                        Some(Value::Array(members)) => members.clone(),
+                        _ => Vec::new(),
+                    };
+                    for member in &members {
+                        crate::store::member_id(member)?;
+                    }
+                    capability.add_members(scope.tenant, id, &members).await
+                }
+                MemberStep::Remove(ids) => capability.remove_members(scope.tenant, id, ids).await,
+            };
+            result.map_err(|e| scim_error(scope.kind, Some(id), None, e))?;
+        }
+        let (group, _) = self.read(scope, id).await?;
+        Ok(crate::store::strip_members(group, options))
     }
 }
 
