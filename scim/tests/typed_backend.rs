@@ -460,3 +460,55 @@ async fn members_change_through_the_capability_or_get_and_replace() {
         }
     }
 }
+
+/// Records the messages of `scim::typed` events.
+#[derive(Default)]
+struct TypedEvents(Mutex<Vec<String>>);
+
+struct Message<'a>(&'a mut String);
+
+impl tracing::field::Visit for Message<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!("{}={value:?} ", field.name()));
+    }
+}
+
+impl tracing::Subscriber for &'static TypedEvents {
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        metadata.target() == "scim::typed"
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut text = String::new();
+        event.record(&mut Message(&mut text));
+        self.0.lock().unwrap().push(text);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// A list answered in memory says so in the log, with the backend's reason.
+#[tokio::test]
+async fn lists_answered_in_memory_are_logged() {
+    let events: &'static TypedEvents = Box::leak(Box::default());
+    let _guard = tracing::subscriber::set_default(events);
+    let contract = contract();
+    let store = TypedStore::<Person, People>::new(People::default());
+    let kind = contract.kind();
+    let scope = scim::store::Scope::new("t", &kind);
+    store.create(scope, sample(0)).await.unwrap();
+    let filter = scim::filter::parse_filter(r#"userName co "li""#).unwrap();
+    let resolved = scim::filter::resolve_filter(&filter, &kind.schema).unwrap();
+    let query = scim::store::StoreQuery { filter: Some(&resolved), ..Default::default() };
+    assert_eq!(store.list(scope, &query).await.unwrap().total_results, 1);
+    let logged = events.0.lock().unwrap().clone();
+    assert!(logged.iter().any(|e| e.contains("in memory") && e.contains("userName co")), "{logged:?}");
+    // A list the backend answers logs nothing.
+    events.0.lock().unwrap().clear();
+    store.list(scope, &scim::store::StoreQuery::default()).await.unwrap();
+    assert_eq!(events.0.lock().unwrap().len(), 0);
+}
