@@ -292,6 +292,7 @@ async fn declined_lists_are_filtered_before_paging() {
     assert_eq!(names, ["Carol", "dave"]);
     let asked = store.backend().asked.lock().unwrap().clone();
     assert_eq!(asked.last(), Some(&ListQuery::everything()), "the fallback asks for everything, unpaged");
+    assert_eq!(asked.len(), 2, "the declined filter is not asked for a second time: {asked:?}");
 }
 
 /// Served over HTTP: meta and ETag from the record, If-Match, PATCH through the typed type.

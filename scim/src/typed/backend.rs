@@ -567,7 +567,9 @@ impl<T: Queryable, B: Backend<T>> Store for TypedStore<T, B> {
             None => Some(None),
             Some(attr) => typed_sort::<T>(&attr).map(|sort| Some((sort, query.sort_order))),
         };
-        // 1. All pushed down, when both have a typed form.
+        // 1. All pushed down, when both have a typed form. When the backend declines a list
+        // without a sort, it declined the filter: step 2 would ask the same again.
+        let mut filter_declined = false;
         if let (Some(filter), Some(sort)) = (&filter, &sort) {
             let typed =
                 ListQuery { filter: filter.clone(), sort: *sort, start_index: query.start_index, count: query.count };
@@ -582,7 +584,8 @@ impl<T: Queryable, B: Backend<T>> Store for TypedStore<T, B> {
                 }
                 Err(BackendError::Unsupported(reason)) => {
                     tracing::info!(target: "scim::typed", resource = scope.kind.name(), %reason,
-                        "the backend declined a list; trying it with the sort in memory");
+                        "the backend declined a list; answering it unpaged, with the rest in memory");
+                    filter_declined = sort.is_none();
                 }
                 Err(error) => return Err(scim_error(scope.kind, None, None, error)),
             }
@@ -593,7 +596,9 @@ impl<T: Queryable, B: Backend<T>> Store for TypedStore<T, B> {
         }
         // 2. The filter pushed down, unpaged; 3. everything the tenant has. Then the rest here.
         let mut matches = None;
-        if let Some(Some(filter)) = filter {
+        if let Some(Some(filter)) = filter
+            && !filter_declined
+        {
             let typed = ListQuery { filter: Some(filter), ..ListQuery::everything() };
             matches = self.try_list(scope, &typed).await?;
         }
