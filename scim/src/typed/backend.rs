@@ -303,7 +303,9 @@ pub struct Listed<T> {
     pub resources: Vec<Stored<T>>,
 }
 
-/// Storage for resources of type `T`, written in terms of `T`. See the module docs.
+/// Storage for resources of type `T`, written in terms of `T`. The [module documentation](self)
+/// shows a complete backend (over a `HashMap`, served by the server) and what the runtime does
+/// around each call; `examples/golinks/src/backend.rs` is one over an app's SQL table.
 #[async_trait]
 pub trait Backend<T: Queryable>: Send + Sync + 'static {
     /// Prepare storage (create tables, add columns); called once at start-up. Default: nothing.
