@@ -12,7 +12,7 @@
 //! `ast` is the typed view of the input, `check` validates it against the schemas
 //! accumulating errors at their spans, `restrict` cuts the schemas down to what is mapped, and
 //! `expand` quotes the implementation (or a stub, when there were errors, so one mistake gives
-//! one message).
+//! one message); `query` adds the typed filter and sort enums a typed backend matches.
 
 // The modules are private: the public API is what the derive and the CLI call (below), so the
 // internals can change without breaking either.
@@ -22,6 +22,7 @@ mod check;
 mod expand;
 mod generate;
 mod names;
+mod query;
 mod restrict;
 mod system;
 
@@ -49,10 +50,15 @@ pub fn derive_scim_resource_in(input: TokenStream, manifest_dir: &Path) -> Token
     let checked = ast::Resource::from_input(&input, &mut diagnostics)
         .and_then(|resource| check::check(&resource, manifest_dir, &mut diagnostics).map(|c| (resource, c)));
     match checked {
-        Some((resource, checked)) if diagnostics.is_empty() => expand::expand(&resource, &checked),
+        Some((resource, checked)) if diagnostics.is_empty() => {
+            let mut out = expand::expand(&resource, &checked);
+            out.extend(query::expand_query(&input.vis, &resource, &checked));
+            out
+        }
         _ => {
             let mut out = diagnostics.to_compile_errors();
             out.extend(expand::stub(&input.ident));
+            out.extend(query::stub(&input.ident));
             out
         }
     }

@@ -16,6 +16,7 @@
 //! - [`typed`]: Rust structs mapped onto SCIM resources (what `#[derive(ScimResource)]` expands to).
 //! - [`store`]: the [`store::Store`] trait, an in-memory store and the SQLite store.
 //! - [`error`]: [`ScimError`], the RFC 7644 section 3.12 error.
+//! - `testkit` (feature `testkit`): the store contract, to run against your own backend.
 
 pub mod error;
 pub mod filter;
@@ -29,6 +30,8 @@ pub mod schema;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod store;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod typed;
 pub mod value;
 

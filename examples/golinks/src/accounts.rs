@@ -1,11 +1,11 @@
-//! The application's own accounts: the table it had before SCIM, and its `Account` type mapped
-//! onto SCIM User with `#[derive(ScimResource)]`.
-//!
-//! The mapping is GoLinks' attribute table (see `mapping.md`): the same attributes the
-//! generated `User` in `src/generated/` has, a test checks, but on the app's own type with the
-//! app's own field names, so the rows of the existing table are what Entra ID provisions.
+//! The application's own accounts: the table it had before SCIM, its `Account` type mapped onto
+//! SCIM User with `#[derive(ScimResource)]` (GoLinks' attribute table, `mapping.md`: the same
+//! attributes as the generated `User`, a test checks), and an account's row.
 
+use scim::typed::backend::{BackendResult, Record, Stored, parse_instant};
 use scim_derive::ScimResource;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
 
 /// The accounts table as the application created it before it spoke SCIM: `workspace` is the
 /// customer (a SCIM tenant), `login` the sign-in name (SCIM `userName`), unique per workspace
@@ -24,12 +24,21 @@ pub const ACCOUNTS_TABLE: &str = "CREATE TABLE IF NOT EXISTS accounts (
     UNIQUE (workspace, login)
 )";
 
-/// The columns SCIM needs that the app did not have: the client's own id for the account
-/// (`externalId`), a change counter for ETags (`meta.version`), and the email addresses as the
-/// client sent them (the app's `email` column holds the work one; a client may send others and
-/// expects to read back what it wrote). Added when missing.
+/// The columns SCIM needs that the app did not have, added when missing: `externalId`, a change
+/// counter for ETags, and the emails as the client sent them (`email` holds the work one; a
+/// client may send others and expects to read back what it wrote).
 pub const SCIM_COLUMNS: [(&str, &str); 3] =
     [("scim_external_id", "TEXT"), ("scim_version", "INTEGER NOT NULL DEFAULT 1"), ("scim_emails", "TEXT")];
+
+/// The columns [`Account::from_row`] reads (named: `*` would follow the table's history).
+pub const READ: &str = "id, login, email, first_name, last_name, department, disabled, created_at, updated_at, \
+                        scim_external_id, scim_version, scim_emails";
+
+/// The columns an account's SCIM attributes are written to, in [`Account::bind`] order.
+pub const WRITTEN: &str =
+    "login, email, first_name, last_name, department, disabled, scim_external_id, scim_emails, updated_at";
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
 
 /// One of an account's email addresses, as SCIM `emails` carries it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -41,25 +50,58 @@ pub struct AccountEmail {
 }
 scim::impl_scim_value_via_serde!(AccountEmail);
 
+impl AccountEmail {
+    fn is_work(&self) -> bool {
+        self.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("work"))
+    }
+}
+
 impl Account {
+    /// An account and its record from its row (every column).
+    pub fn from_row(row: &SqliteRow) -> BackendResult<Stored<Account>> {
+        let id: i64 = row.try_get("id")?;
+        let emails: Option<String> = row.try_get("scim_emails")?;
+        let mut account = Account {
+            id: Some(id.to_string()),
+            external_id: row.try_get("scim_external_id")?,
+            login: row.try_get("login")?,
+            // NULL: the client removed `active` (the app treats it as enabled).
+            active: row.try_get::<Option<bool>, _>("disabled")?.map(|disabled| !disabled),
+            emails: emails.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default(),
+            first_name: row.try_get("first_name")?,
+            last_name: row.try_get("last_name")?,
+            department: row.try_get("department")?,
+        };
+        account.set_work_email(row.try_get("email")?);
+        let created = parse_instant(&row.try_get::<String, _>("created_at")?)?;
+        let mut record =
+            Record::new(id.to_string(), u64::try_from(row.try_get::<i64, _>("scim_version")?).ok(), created);
+        record.last_modified = parse_instant(&row.try_get::<String, _>("updated_at")?)?;
+        Ok(Stored { resource: account, record })
+    }
+
+    /// `statement` with the [`WRITTEN`] columns bound, `updated_at` as `now`.
+    pub fn bind<'q>(&'q self, statement: String, now: &'q str) -> Query<'q> {
+        let emails = (!self.emails.is_empty()).then(|| serde_json::to_string(&self.emails).unwrap_or_default());
+        let query = sqlx::query(sqlx::AssertSqlSafe(statement)).bind(&self.login).bind(self.work_email());
+        let query = query.bind(&self.first_name).bind(&self.last_name).bind(&self.department);
+        query.bind(self.active.map(|active| !active)).bind(&self.external_id).bind(emails).bind(now)
+    }
+
     /// The work email: what the app's `email` column holds.
     pub fn work_email(&self) -> Option<&str> {
-        self.emails
-            .iter()
-            .find(|e| e.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("work")))
-            .and_then(|e| e.value.as_deref())
+        self.emails.iter().find(|e| e.is_work()).and_then(|e| e.value.as_deref())
     }
 
     /// Make the work email `email` (the app's column, which wins over what SCIM last sent: the
     /// app may have changed it), keeping the other addresses.
     pub fn set_work_email(&mut self, email: Option<String>) {
-        let is_work = |e: &AccountEmail| e.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("work"));
         match email {
-            Some(email) => match self.emails.iter_mut().find(|e| is_work(e)) {
+            Some(email) => match self.emails.iter_mut().find(|e| e.is_work()) {
                 Some(work) => work.value = Some(email),
                 None => self.emails.push(AccountEmail { value: Some(email), kind: Some("work".to_owned()) }),
             },
-            None => self.emails.retain(|e| !is_work(e)),
+            None => self.emails.retain(|e| !e.is_work()),
         }
     }
 }

@@ -1,13 +1,8 @@
-//! golinks-scim: a SCIM 2.0 server (RFC 7644) made by scimgen, for Microsoft Entra ID and Okta
-//! provisioning.
-//!
-//! This file is yours: `scimgen generate` never rewrites it. The resource types live in
-//! `src/generated/` (rewritten from `scimgen.toml` and `schemas/` by `scimgen generate`);
-//! where resources are stored is decided in `src/backend.rs`. The command-line options, the
-//! tokens and serving are `scim::server::launch`'s.
+//! golinks-scim: a SCIM 2.0 server made by scimgen for Entra ID and Okta provisioning. This file
+//! is yours (`scimgen generate` rewrites only `src/generated/`); command line and serving are
+//! `scim::server::launch`'s.
 
 mod accounts;
-mod accounts_store;
 mod backend;
 mod generated;
 
@@ -16,9 +11,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use scim::server::launch::ServeArgs;
 
-// A SCIM server spends much of each request building and dropping small JSON strings and
-// maps; mimalloc makes that markedly cheaper than the system allocator (BENCHMARKS.md, "Typed
-// resources"). Remove these two lines to use the system allocator.
+// mimalloc makes a request's many small JSON allocations markedly cheaper (BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -43,16 +36,15 @@ async fn main() -> ExitCode {
 
 async fn run(options: Options) -> Result<(), String> {
     let launch = options.serve.prepare("golinks-scim");
-    let stores = backend::open_stores(launch.database())
-        .await
-        .map_err(|e| format!("cannot open the database `{}`: {}", launch.database(), e.detail))?;
-    // Users are the app's own accounts (its derived `Account` over its `accounts` table); groups
-    // are the generated `Group` in the built-in store. `generated::serve` would serve the
-    // generated `User` from the built-in store instead.
+    let open_failed = |e: scim::ScimError| format!("cannot open the database `{}`: {}", launch.database(), e.detail);
+    // Groups are the generated `Group` in the built-in store; users are the app's own accounts
+    // (its derived `Account` over its `accounts` table, `backend.rs`), in the same database.
     // `generated::configure` applies scimgen.toml's [server] settings, as `generated::serve` does.
+    let groups = scim::store::SqliteStore::connect(launch.database()).await.map_err(open_failed)?;
+    let accounts = backend::Accounts(groups.pool().clone());
     let app = generated::configure(launch.builder())
-        .resource::<accounts::Account>(stores.accounts)
-        .resource::<generated::Group>(stores.groups)
+        .backend::<accounts::Account, _>(accounts)
+        .resource::<generated::Group>(std::sync::Arc::new(groups))
         .build_registered()
         .await
         .map_err(|e| e.detail)?;

@@ -1,6 +1,6 @@
 //! GoLinks as its Entra ID tutorial provisions it, driven over HTTP against the built
 //! `golinks-scim` binary, whose users are the rows of the app's own `accounts` table (a derived
-//! `Account` and a hand-written store) and whose groups are in the built-in store: an account
+//! `Account` and a typed backend) and whose groups are in the built-in store: an account
 //! that existed before SCIM is matched and updated, new ones are created, disabled and deleted as
 //! rows, groups get members, and everything outlives a restart.
 

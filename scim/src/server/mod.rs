@@ -190,6 +190,16 @@ impl ServerBuilder {
         self.resource_kind(T::descriptor(), store)
     }
 
+    /// Serve `T` from a typed backend (see [`crate::typed::backend`]): the runtime keeps `meta`,
+    /// ETags, PATCH, projection and paging; the backend stores `T` values.
+    pub fn backend<T, B>(self, backend: B) -> Self
+    where
+        T: crate::typed::Queryable,
+        B: crate::typed::backend::Backend<T>,
+    {
+        self.resource::<T>(Arc::new(crate::typed::backend::TypedStore::<T, B>::new(backend)))
+    }
+
     /// Serve a resource type described by `descriptor` from `store` (the untyped form of
     /// [`ServerBuilder::resource`]).
     pub fn resource_kind(mut self, descriptor: &'static ResourceDescriptor, store: Arc<dyn Store>) -> Self {

@@ -265,6 +265,56 @@ impl FilterSupport {
         self.attributes.iter().find(|a| a.path.eq_ignore_ascii_case(path))
     }
 
+    /// The index (in [`Self::attributes`]) of the one filterable attribute a comparison or `pr`
+    /// on the plain path `attr` tests, for the typed filter: `None` when no attribute supports
+    /// the operator there, or when more than one mapped field holds the value (the comparison
+    /// then spans fields and has no single typed variant).
+    pub fn leaf_attribute(&self, attr: &ResolvedAttr<'_>, op: super::query::FilterOp) -> Option<usize> {
+        let test = match op {
+            super::query::FilterOp::Pr => Test::Present,
+            super::query::FilterOp::Eq => Test::Compare(CompareOp::Eq),
+            super::query::FilterOp::Ne => Test::Compare(CompareOp::Ne),
+            super::query::FilterOp::Co => Test::Compare(CompareOp::Co),
+            super::query::FilterOp::Sw => Test::Compare(CompareOp::Sw),
+            super::query::FilterOp::Ew => Test::Compare(CompareOp::Ew),
+            super::query::FilterOp::Gt => Test::Compare(CompareOp::Gt),
+            super::query::FilterOp::Ge => Test::Compare(CompareOp::Ge),
+            super::query::FilterOp::Lt => Test::Compare(CompareOp::Lt),
+            super::query::FilterOp::Le => Test::Compare(CompareOp::Le),
+        };
+        let extension = attr.extension_urn();
+        let name = attr.attribute.name.as_str();
+        let sub = attr.sub_attribute.map(|s| s.name.as_str());
+        let mut places = self.places.iter().filter(|p| p.holds(extension, name, sub));
+        let place = places.next()?;
+        if places.next().is_some() {
+            return None;
+        }
+        self.attributes.iter().position(|a| {
+            a.field == place.field
+                && a.selector.is_none()
+                && same_attribute(a, extension, name)
+                && same_sub(a.sub_attribute.as_deref(), sub)
+                && a.supports(test)
+        })
+    }
+
+    /// The index (in [`Self::attributes`]) of the sortable attribute `attr` names: a filterable,
+    /// top-level attribute without selector or sub-attribute, held by one field only.
+    pub fn sort_attribute(&self, attr: &ResolvedAttr<'_>) -> Option<usize> {
+        let index = self
+            .leaf_attribute(attr, super::query::FilterOp::Eq)
+            .or_else(|| self.leaf_attribute(attr, super::query::FilterOp::Pr))?;
+        self.is_sortable(index).then_some(index)
+    }
+
+    /// Whether the attribute with this index is sortable (see [`Self::sort_attribute`]).
+    pub fn is_sortable(&self, index: usize) -> bool {
+        self.attributes
+            .get(index)
+            .is_some_and(|a| a.selector.is_none() && a.sub_attribute.is_none() && a.kind != AttributeType::Complex)
+    }
+
     /// Reject (`400 invalidFilter`) a filter that tests an attribute or uses an operator the
     /// table does not support; see the module docs for the exact rule.
     pub fn check(&self, filter: &ResolvedFilter<'_>) -> ScimResult<()> {
@@ -531,6 +581,14 @@ fn same_attribute(a: &FilterableAttribute, extension: Option<&str>, name: &str) 
         _ => false,
     };
     same_extension && a.attribute.eq_ignore_ascii_case(name)
+}
+
+fn same_sub(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+        (None, None) => true,
+        _ => false,
+    }
 }
 
 /// Whether entry `a` is about sub-attribute `sub` (`pr` on a whole attribute accepts any).

@@ -14,10 +14,15 @@
 //! - [`ScimValue`]: Rust value <-> SCIM JSON value conversions (see [`value`]).
 //! - [`FilterSupport`]: which filters a typed resource (and so its store) supports (see
 //!   [`filter_support`]).
+//! - [`Queryable`]: the generated typed filter and sort enums (see [`query`]), which a typed
+//!   backend (`backend::Backend`, feature `server`) matches.
 
 pub mod accessor;
+#[cfg(feature = "server")]
+pub mod backend;
 mod descriptor;
 pub mod filter_support;
+pub mod query;
 pub mod value;
 
 #[doc(hidden)]
@@ -26,6 +31,7 @@ pub use serde_json::Value as JsonValue;
 pub use accessor::{FieldAccessor, Selector, SelectorTerm};
 pub use descriptor::{DescriptorSpec, FieldSpec, FilterFlag, ResourceDescriptor, default_column, extension_column};
 pub use filter_support::{FilterSupport, FilterableAttribute};
+pub use query::{FilterLeaf, FilterOp, Queryable};
 pub use value::{Binary, Reference, ScimValue, as_scim_value};
 #[doc(hidden)]
 pub use value::{serde_from_scim_value, serde_to_scim_value};

@@ -1,0 +1,28 @@
+//! `displayName` was just made filterable: a backend matching the generated filter exhaustively
+//! no longer compiles, and the error names the new variant.
+use scim_derive::ScimResource;
+
+#[derive(ScimResource)]
+#[scim(resource = "User")]
+pub struct Account {
+    #[scim(id)]
+    pub id: Option<String>,
+    #[scim(path = "userName", filter = "eq")]
+    pub login: String,
+    #[scim(path = "displayName", filter = "eq")]
+    pub display_name: Option<String>,
+}
+
+fn condition(filter: &AccountFilter) -> String {
+    match filter {
+        AccountFilter::Id(AccountIdTest::Eq(id)) => format!("id = {id}"),
+        AccountFilter::UserName(AccountUserNameTest::Eq(login)) => format!("login = {login}"),
+        AccountFilter::And(a, b) => format!("({} AND {})", condition(a), condition(b)),
+        AccountFilter::Or(a, b) => format!("({} OR {})", condition(a), condition(b)),
+        AccountFilter::Not(a) => format!("NOT ({})", condition(a)),
+    }
+}
+
+fn main() {
+    let _ = condition;
+}

@@ -1,0 +1,515 @@
+//! Typed backends (`scim::typed::backend`): the exported store contract run against a typed
+//! backend over a `HashMap` that matches the generated `PersonFilter` exhaustively, and against
+//! the built-in stores; the runtime's in-memory fallbacks when the backend declines; and the
+//! server serving a backend over HTTP (meta, ETags, If-Match, PATCH).
+#![cfg(feature = "server")]
+
+mod server_common;
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use axum::http::{Method, StatusCode, header};
+use scim::query::SortOrder;
+use scim::server::Server;
+use scim::server::auth::TokenTable;
+use scim::store::{MemoryStore, Store};
+use scim::testkit::StoreContract;
+use scim::typed::backend::{
+    Backend, BackendError, BackendResult, ListQuery, Listed, Members, Record, Stored, TypedStore,
+};
+use scim::typed::query::OffsetDateTime;
+use scim_derive::ScimResource;
+use serde_json::{Value, json};
+use server_common::*;
+
+/// A person with attributes of several types and operators, so that the generated filter has
+/// string (case-insensitive and caseExact), boolean and presence variants.
+#[derive(Debug, Clone, PartialEq, ScimResource)]
+#[scim(resource = "User", endpoint = "/Users")]
+pub struct Person {
+    #[scim(id)]
+    pub id: Option<String>,
+    #[scim(path = "externalId", filter = "eq")]
+    pub external_id: Option<String>,
+    #[scim(path = "userName", filter = "eq sw co")]
+    pub login: String,
+    #[scim(path = "displayName", filter = "eq ne pr")]
+    pub display_name: Option<String>,
+    #[scim(path = "active", filter = "eq")]
+    pub active: Option<bool>,
+    #[scim(path = "title", no_filter)]
+    pub title: Option<String>,
+}
+
+/// Rows by (tenant, creation number); records the queries it was asked.
+#[derive(Debug, Default)]
+struct People {
+    rows: Mutex<BTreeMap<(String, u64), (Person, Record)>>,
+    next: Mutex<u64>,
+    asked: Mutex<Vec<ListQuery<Person>>>,
+}
+
+/// Exhaustive: making one more attribute filterable stops this from compiling.
+fn matches(filter: &PersonFilter, p: &Person, record: &Record) -> bool {
+    let text = |value: &Option<String>| value.as_deref().map(str::to_lowercase);
+    match filter {
+        PersonFilter::Id(PersonIdTest::Eq(id)) => record.id == *id,
+        // caseExact: compared as is.
+        PersonFilter::ExternalId(PersonExternalIdTest::Eq(value)) => p.external_id.as_ref() == Some(value),
+        PersonFilter::UserName(test) => {
+            let login = p.login.to_lowercase();
+            match test {
+                PersonUserNameTest::Eq(value) => login == *value,
+                PersonUserNameTest::Sw(value) => login.starts_with(value.as_str()),
+                PersonUserNameTest::Co(value) => login.contains(value.as_str()),
+            }
+        }
+        PersonFilter::DisplayName(test) => match test {
+            PersonDisplayNameTest::Eq(value) => text(&p.display_name).as_ref() == Some(value),
+            PersonDisplayNameTest::Ne(value) => text(&p.display_name).as_ref() != Some(value),
+            PersonDisplayNameTest::Pr => p.display_name.as_deref().is_some_and(|d| !d.is_empty()),
+        },
+        PersonFilter::Active(PersonActiveTest::Eq(value)) => p.active == Some(*value),
+        PersonFilter::And(a, b) => matches(a, p, record) && matches(b, p, record),
+        PersonFilter::Or(a, b) => matches(a, p, record) || matches(b, p, record),
+        PersonFilter::Not(a) => !matches(a, p, record),
+    }
+}
+
+/// Whether the filter uses `co`, which this backend declines (the runtime evaluates it).
+fn uses_contains(filter: &PersonFilter) -> bool {
+    match filter {
+        PersonFilter::UserName(PersonUserNameTest::Co(_)) => true,
+        PersonFilter::And(a, b) | PersonFilter::Or(a, b) => uses_contains(a) || uses_contains(b),
+        PersonFilter::Not(a) => uses_contains(a),
+        _ => false,
+    }
+}
+
+fn key(tenant: &str, id: &str) -> BackendResult<(String, u64)> {
+    Ok((tenant.to_owned(), id.parse().map_err(|_| BackendError::NotFound)?))
+}
+
+impl People {
+    fn taken(
+        &self,
+        rows: &BTreeMap<(String, u64), (Person, Record)>,
+        tenant: &str,
+        except: Option<u64>,
+        login: &str,
+    ) -> bool {
+        rows.iter()
+            .any(|((t, n), (p, _))| t == tenant && Some(*n) != except && p.login.to_lowercase() == login.to_lowercase())
+    }
+}
+
+#[async_trait::async_trait]
+impl Backend<Person> for People {
+    async fn create(&self, tenant: &str, person: Person) -> BackendResult<Stored<Person>> {
+        let mut rows = self.rows.lock().unwrap();
+        if self.taken(&rows, tenant, None, &person.login) {
+            return Err(BackendError::Conflict { attribute: Some("userName".into()) });
+        }
+        let mut next = self.next.lock().unwrap();
+        *next += 1;
+        let record = Record::new(next.to_string(), Some(1), OffsetDateTime::now_utc());
+        rows.insert((tenant.to_owned(), *next), (person.clone(), record.clone()));
+        Ok(Stored { resource: person, record })
+    }
+
+    async fn get(&self, tenant: &str, id: &str) -> BackendResult<Stored<Person>> {
+        let rows = self.rows.lock().unwrap();
+        let (person, record) = rows.get(&key(tenant, id)?).ok_or(BackendError::NotFound)?;
+        Ok(Stored { resource: person.clone(), record: record.clone() })
+    }
+
+    async fn replace(
+        &self,
+        tenant: &str,
+        id: &str,
+        person: Person,
+        expected: Option<u64>,
+    ) -> BackendResult<Stored<Person>> {
+        let key = key(tenant, id)?;
+        let mut rows = self.rows.lock().unwrap();
+        if !rows.contains_key(&key) {
+            return Err(BackendError::NotFound);
+        }
+        if self.taken(&rows, tenant, Some(key.1), &person.login) {
+            return Err(BackendError::Conflict { attribute: Some("userName".into()) });
+        }
+        let (stored, record) = rows.get_mut(&key).ok_or(BackendError::NotFound)?;
+        if expected.is_some_and(|v| Some(v) != record.version) {
+            return Err(BackendError::VersionMismatch);
+        }
+        *stored = person.clone();
+        record.version = record.version.map(|v| v + 1);
+        record.last_modified = OffsetDateTime::now_utc();
+        Ok(Stored { resource: person, record: record.clone() })
+    }
+
+    async fn delete(&self, tenant: &str, id: &str, expected: Option<u64>) -> BackendResult<()> {
+        let key = key(tenant, id)?;
+        let mut rows = self.rows.lock().unwrap();
+        let (_, record) = rows.get(&key).ok_or(BackendError::NotFound)?;
+        if expected.is_some_and(|v| Some(v) != record.version) {
+            return Err(BackendError::VersionMismatch);
+        }
+        rows.remove(&key);
+        Ok(())
+    }
+
+    async fn list(&self, tenant: &str, query: &ListQuery<Person>) -> BackendResult<Listed<Person>> {
+        self.asked.lock().unwrap().push(query.clone());
+        if query.filter.as_ref().is_some_and(uses_contains) {
+            return Err(BackendError::Unsupported("userName co".into()));
+        }
+        let rows = self.rows.lock().unwrap();
+        let mut found: Vec<Stored<Person>> = rows
+            .iter()
+            .filter(|((t, _), (p, r))| t == tenant && query.filter.as_ref().is_none_or(|f| matches(f, p, r)))
+            .map(|(_, (p, r))| Stored { resource: p.clone(), record: r.clone() })
+            .collect();
+        match query.sort {
+            None => {}
+            // Sorted here by id and userName (a stable sort keeps creation order among ties);
+            // the others are declined.
+            Some((PersonSort::Id, order)) => {
+                found.sort_by(|a, b| a.record.id.cmp(&b.record.id));
+                if order == SortOrder::Descending {
+                    found.reverse();
+                }
+            }
+            Some((PersonSort::UserName, order)) => found.sort_by(|a, b| {
+                let o = a.resource.login.to_lowercase().cmp(&b.resource.login.to_lowercase());
+                if order == SortOrder::Descending { o.reverse() } else { o }
+            }),
+            Some((sort @ (PersonSort::ExternalId | PersonSort::DisplayName | PersonSort::Active), _)) => {
+                return Err(BackendError::Unsupported(format!("sort by {sort:?}")));
+            }
+        }
+        let total_results = found.len();
+        let resources = found.into_iter().skip(query.offset()).take(query.limit()).collect();
+        Ok(Listed { total_results, resources })
+    }
+}
+
+/// Distinct people; displayName and active are missing on some, so presence and ordering of
+/// missing values are exercised. Ids are single digits, so they sort as numbers do.
+fn sample(i: usize) -> Value {
+    let login = ["Alice", "bob", "Carol", "dave", "Émile", "frank", "Grace", "heidi"][i % 8];
+    let mut person = json!({
+        "schemas": [USER_URN],
+        "userName": login,
+        "externalId": format!("Ext-{i}"),
+        "title": "Engineer",
+    });
+    if i % 3 != 0 {
+        person["displayName"] = json!(format!("Person {}", 7 - i));
+    }
+    if i % 2 == 0 {
+        person["active"] = json!(i % 4 == 0);
+    }
+    person
+}
+
+fn contract() -> StoreContract {
+    StoreContract::for_type::<Person>(sample)
+}
+
+#[tokio::test]
+async fn a_typed_backend_keeps_the_store_contract() {
+    let contract = contract();
+    let store = TypedStore::<Person, People>::new(People::default());
+    store.register(&[contract.kind()]).await.unwrap();
+    contract.run(&store).await;
+    // Some lists were answered by the backend in full, and the declined ones again unpaged.
+    let asked = store.backend().asked.lock().unwrap().clone();
+    assert!(asked.iter().any(|q| q.filter.is_some() && q.count.is_some() || q.start_index > 1), "{asked:?}");
+    assert!(
+        asked.iter().all(|q| !(q.filter.as_ref().is_some_and(uses_contains) && q.count.is_some() && q.start_index > 1))
+    );
+}
+
+#[tokio::test]
+async fn the_built_in_stores_keep_the_same_contract() {
+    let contract = contract();
+    let memory = MemoryStore::new();
+    memory.register(&[contract.kind()]).await.unwrap();
+    contract.run(&memory).await;
+    let sqlite = scim::store::SqliteStore::connect("sqlite::memory:").await.unwrap();
+    sqlite.register(&[contract.kind()]).await.unwrap();
+    contract.run(&sqlite).await;
+}
+
+/// The generated filter carries typed, lower-cased literals; what has no typed form (a value
+/// filter) is `None`, so the runtime evaluates it in memory.
+#[test]
+fn filters_convert_to_the_generated_enum() {
+    use scim::filter::{parse_filter, resolve_filter};
+    use scim::typed::ScimResource;
+    use scim::typed::query::typed_filter;
+    let schema = Person::descriptor().resource_schema();
+    let typed = |text: &str| typed_filter::<Person>(&resolve_filter(&parse_filter(text).unwrap(), schema).unwrap());
+    assert_eq!(
+        typed(r#"userName eq "ALICE" and not (active eq true)"#),
+        Some(PersonFilter::And(
+            Box::new(PersonFilter::UserName(PersonUserNameTest::Eq("alice".into()))),
+            Box::new(PersonFilter::Not(Box::new(PersonFilter::Active(PersonActiveTest::Eq(true))))),
+        ))
+    );
+    assert_eq!(
+        typed(r#"externalId eq "Ext-1""#),
+        Some(PersonFilter::ExternalId(PersonExternalIdTest::Eq("Ext-1".into())))
+    );
+    assert_eq!(typed("displayName pr"), Some(PersonFilter::DisplayName(PersonDisplayNameTest::Pr)));
+    // `ne null` is `pr`, `eq null` is `not pr`.
+    assert_eq!(
+        typed("displayName eq null"),
+        Some(PersonFilter::Not(Box::new(PersonFilter::DisplayName(PersonDisplayNameTest::Pr))))
+    );
+}
+
+/// A list the backend declines is answered in memory over everything, filtered before paging.
+#[tokio::test]
+async fn declined_lists_are_filtered_before_paging() {
+    let contract = contract();
+    let store = TypedStore::<Person, People>::new(People::default());
+    let kind = contract.kind();
+    let scope = scim::store::Scope::new("t", &kind);
+    for i in 0..8 {
+        store.create(scope, sample(i)).await.unwrap();
+    }
+    let filter = scim::filter::parse_filter(r#"userName co "a""#).unwrap();
+    let resolved = scim::filter::resolve_filter(&filter, &kind.schema).unwrap();
+    let query =
+        scim::store::StoreQuery { filter: Some(&resolved), start_index: 2, count: Some(2), ..Default::default() };
+    let page = store.list(scope, &query).await.unwrap();
+    // alice, carol, dave, frank, grace contain "a" (case-insensitively): 5 in all, page 2..3.
+    assert_eq!(page.total_results, 5);
+    let names: Vec<&str> = page.resources.iter().map(|r| r["userName"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Carol", "dave"]);
+    let asked = store.backend().asked.lock().unwrap().clone();
+    assert_eq!(asked.last(), Some(&ListQuery::everything()), "the fallback asks for everything, unpaged");
+    assert_eq!(asked.len(), 2, "the declined filter is not asked for a second time: {asked:?}");
+}
+
+/// Served over HTTP: meta and ETag from the record, If-Match, PATCH through the typed type.
+#[tokio::test]
+async fn the_server_serves_a_typed_backend() {
+    let app = TestApp::with(
+        Server::builder()
+            .tokens(TokenTable::new().token("acme", "entra", ACME))
+            .backend::<Person, _>(People::default()),
+    );
+    let created = app.post("/scim/v2/Users", &sample(0)).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["id"], "1");
+    assert_eq!(created.body["meta"]["version"], "W/\"1\"");
+    assert_eq!(created.header(header::ETAG), Some("W/\"1\""));
+    assert_eq!(created.body["meta"]["location"], "http://scim.example.com/scim/v2/Users/1");
+    let patch = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "title", "value": "Lead"}]});
+    let patched = app.patch("/scim/v2/Users/1", &patch).await;
+    assert_eq!((patched.status, &patched.body["title"]), (StatusCode::OK, &json!("Lead")), "{}", patched.body);
+    assert_eq!(patched.body["meta"]["version"], "W/\"2\"");
+    let request = app
+        .request(Method::PUT, "/scim/v2/Users/1")
+        .header(header::CONTENT_TYPE, "application/scim+json")
+        .header(header::IF_MATCH, "W/\"1\"");
+    let stale = app.send(request.body(axum::body::Body::from(sample(1).to_string())).unwrap()).await;
+    stale.assert_error(412, None);
+    let taken = app.post("/scim/v2/Users", &json!({"schemas": [USER_URN], "userName": "ALICE"})).await;
+    let detail = taken.assert_error(409, Some("uniqueness"));
+    assert!(detail.contains("userName") && detail.contains("ALICE"), "{detail}");
+    let listed = app.get("/scim/v2/Users?filter=userName%20eq%20%22alice%22").await;
+    assert_eq!(listed.body["totalResults"], 1, "{}", listed.body);
+    app.get("/scim/v2/Users?filter=title%20eq%20%22Lead%22").await.assert_error(400, Some("invalidFilter"));
+    assert_eq!(app.delete("/scim/v2/Users/1").await.status, StatusCode::NO_CONTENT);
+    app.get("/scim/v2/Users/1").await.assert_error(404, None);
+}
+
+/// A group type, for membership.
+#[derive(Debug, Clone, PartialEq, ScimResource)]
+#[scim(resource = "Group", endpoint = "/Groups")]
+pub struct Team {
+    #[scim(id)]
+    pub id: Option<String>,
+    #[scim(path = "displayName")]
+    pub name: Option<String>,
+    #[scim(path = "members", no_filter)]
+    pub members: Vec<Value>,
+}
+
+/// Teams by id (one tenant); with `capability`, member changes go through [`Members`] and are
+/// counted, and whole-team writes are counted too.
+#[derive(Debug, Default)]
+struct Teams {
+    rows: Mutex<BTreeMap<String, (Team, Record)>>,
+    capability: bool,
+    replaced: Mutex<usize>,
+    delta_calls: Mutex<usize>,
+}
+
+#[async_trait::async_trait]
+impl Backend<Team> for Teams {
+    async fn create(&self, _: &str, team: Team) -> BackendResult<Stored<Team>> {
+        let mut rows = self.rows.lock().unwrap();
+        let record = Record::new((rows.len() + 1).to_string(), Some(1), OffsetDateTime::now_utc());
+        rows.insert(record.id.clone(), (team.clone(), record.clone()));
+        Ok(Stored { resource: team, record })
+    }
+
+    async fn get(&self, _: &str, id: &str) -> BackendResult<Stored<Team>> {
+        let rows = self.rows.lock().unwrap();
+        let (team, record) = rows.get(id).ok_or(BackendError::NotFound)?;
+        Ok(Stored { resource: team.clone(), record: record.clone() })
+    }
+
+    async fn replace(&self, _: &str, id: &str, team: Team, expected: Option<u64>) -> BackendResult<Stored<Team>> {
+        *self.replaced.lock().unwrap() += 1;
+        let mut rows = self.rows.lock().unwrap();
+        let (stored, record) = rows.get_mut(id).ok_or(BackendError::NotFound)?;
+        if expected.is_some_and(|v| Some(v) != record.version) {
+            return Err(BackendError::VersionMismatch);
+        }
+        *stored = team.clone();
+        record.version = record.version.map(|v| v + 1);
+        Ok(Stored { resource: team, record: record.clone() })
+    }
+
+    async fn delete(&self, _: &str, id: &str, _: Option<u64>) -> BackendResult<()> {
+        self.rows.lock().unwrap().remove(id).map(drop).ok_or(BackendError::NotFound)
+    }
+
+    async fn list(&self, _: &str, _: &ListQuery<Team>) -> BackendResult<Listed<Team>> {
+        Err(BackendError::Unsupported("lists".into()))
+    }
+
+    fn members(&self) -> Option<&dyn Members> {
+        self.capability.then_some(self as &dyn Members)
+    }
+}
+
+#[async_trait::async_trait]
+impl Members for Teams {
+    async fn add_members(&self, _: &str, group_id: &str, members: &[Value]) -> BackendResult<()> {
+        *self.delta_calls.lock().unwrap() += 1;
+        let mut rows = self.rows.lock().unwrap();
+        let (team, _) = rows.get_mut(group_id).ok_or(BackendError::NotFound)?;
+        team.members.extend(members.iter().cloned());
+        Ok(())
+    }
+
+    async fn remove_members(&self, _: &str, group_id: &str, ids: &[String]) -> BackendResult<()> {
+        *self.delta_calls.lock().unwrap() += 1;
+        let mut rows = self.rows.lock().unwrap();
+        let (team, _) = rows.get_mut(group_id).ok_or(BackendError::NotFound)?;
+        team.members.retain(|m| !ids.iter().any(|id| m["value"] == id.as_str()));
+        Ok(())
+    }
+}
+
+/// Membership changes: through the backend's [`Members`] capability when it has one (no
+/// whole-group write), else through get and replace; duplicates and bad members handled alike.
+#[tokio::test]
+async fn members_change_through_the_capability_or_get_and_replace() {
+    use scim::filter::parse_path;
+    use scim::patch::{PatchOpKind, PatchOperation};
+    use scim::store::{GetOptions, ResourceKind, Scope};
+    use scim::typed::ScimResource;
+    let kind = ResourceKind::new(Team::descriptor().resource_schema().clone(), &["displayName"]).unwrap();
+    let scope = Scope::new("t", &kind);
+    for capability in [false, true] {
+        let store = TypedStore::<Team, Teams>::new(Teams { capability, ..Teams::default() });
+        let team = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "ops",
+            "members": [{"value": "a"}]});
+        let id = store.create(scope, team).await.unwrap()["id"].as_str().unwrap().to_owned();
+        store.add_members(scope, &id, &[json!({"value": "b"}), json!({"value": "c"})]).await.unwrap();
+        store.remove_members(scope, &id, &["a".to_owned(), "nobody".to_owned()]).await.unwrap();
+        let read = store.get(scope, &id, GetOptions::default()).await.unwrap();
+        assert_eq!(read["members"], json!([{"value": "b"}, {"value": "c"}]), "capability {capability}");
+        // A members-only PATCH (Entra's shape) takes the same way.
+        let operations = [
+            PatchOperation::add(Some("members"), json!([{"value": "d", "type": "User"}])).unwrap(),
+            PatchOperation {
+                op: PatchOpKind::Remove,
+                path: Some(parse_path(r#"members[value eq "b"]"#).unwrap()),
+                value: None,
+            },
+        ];
+        let patched = store.patch(scope, &id, &operations, None, GetOptions::default()).await.unwrap();
+        assert_eq!(
+            patched["members"],
+            json!([{"value": "c"}, {"value": "d", "type": "User"}]),
+            "capability {capability}"
+        );
+        let bad = [PatchOperation::add(Some("members"), json!([{"value": "e", "nickname": "x"}])).unwrap()];
+        let error = store.patch(scope, &id, &bad, None, GetOptions::default()).await.unwrap_err();
+        assert_eq!(error.status, 400, "capability {capability}: {error}");
+        let error = store.add_members(scope, &id, &[json!({"type": "User"})]).await.unwrap_err();
+        assert_eq!(error.status, 400, "a member without value: {error}");
+        assert_eq!(store.add_members(scope, "9", &[json!({"value": "b"})]).await.unwrap_err().status, 404);
+        let backend = store.backend();
+        let (replaced, deltas) = (*backend.replaced.lock().unwrap(), *backend.delta_calls.lock().unwrap());
+        if capability {
+            assert_eq!((replaced, deltas), (0, 5), "the capability, never a whole-group write");
+        } else {
+            assert_eq!((replaced, deltas), (3, 0), "get and replace, once per change");
+            assert_eq!(read["meta"]["version"], "W/\"3\"");
+            assert_eq!(patched["meta"]["version"], "W/\"4\"");
+        }
+    }
+}
+
+/// Records the messages of `scim::typed` events.
+#[derive(Default)]
+struct TypedEvents(Mutex<Vec<String>>);
+
+struct Message<'a>(&'a mut String);
+
+impl tracing::field::Visit for Message<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!("{}={value:?} ", field.name()));
+    }
+}
+
+impl tracing::Subscriber for &'static TypedEvents {
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        metadata.target() == "scim::typed"
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut text = String::new();
+        event.record(&mut Message(&mut text));
+        self.0.lock().unwrap().push(text);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// A list answered in memory says so in the log, with the backend's reason.
+#[tokio::test]
+async fn lists_answered_in_memory_are_logged() {
+    let events: &'static TypedEvents = Box::leak(Box::default());
+    let _guard = tracing::subscriber::set_default(events);
+    let contract = contract();
+    let store = TypedStore::<Person, People>::new(People::default());
+    let kind = contract.kind();
+    let scope = scim::store::Scope::new("t", &kind);
+    store.create(scope, sample(0)).await.unwrap();
+    let filter = scim::filter::parse_filter(r#"userName co "li""#).unwrap();
+    let resolved = scim::filter::resolve_filter(&filter, &kind.schema).unwrap();
+    let query = scim::store::StoreQuery { filter: Some(&resolved), ..Default::default() };
+    assert_eq!(store.list(scope, &query).await.unwrap().total_results, 1);
+    let logged = events.0.lock().unwrap().clone();
+    assert!(logged.iter().any(|e| e.contains("in memory") && e.contains("userName co")), "{logged:?}");
+    // A list the backend answers logs nothing.
+    events.0.lock().unwrap().clear();
+    store.list(scope, &scim::store::StoreQuery::default()).await.unwrap();
+    assert_eq!(events.0.lock().unwrap().len(), 0);
+}
