@@ -200,11 +200,22 @@ async fn nested_groups_are_members_typed_group(store: Arc<dyn Store>) {
 
 // ----- issue 10 point 3: duplicate group names -----
 
+/// The `uniqueness` `/Schemas` advertises for the core Group schema's `displayName`.
+async fn advertised_display_name_uniqueness(app: &TestApp) -> Value {
+    let reply = app.get(&format!("/scim/v2/Schemas/{GROUP_URN}")).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let attributes = reply.body["attributes"].as_array().expect("attributes").clone();
+    let display_name = attributes.into_iter().find(|a| a["name"] == "displayName").expect("displayName listed");
+    display_name["uniqueness"].clone()
+}
+
 /// Microsoft's validator posts a second group with a name in use and expects 409 uniqueness;
 /// Entra ID compares names case-insensitively. Renaming onto a name in use (PUT or PATCH) is
 /// 409 too; another tenant may use the same name.
 async fn group_display_names_are_unique_per_tenant_ignoring_case(store: Arc<dyn Store>) {
     let app = TestApp::new(store);
+    // Discovery says what the server enforces (the RFC's schema says `none`).
+    assert_eq!(advertised_display_name_uniqueness(&app).await, "server");
     let sales = app.create_group("Sales", &[]).await;
     let other = app.create_group("Marketing", &[]).await;
     let other_uri = format!("/scim/v2/Groups/{}", other["id"].as_str().unwrap());
@@ -246,6 +257,7 @@ async fn group_display_names_are_unique_per_tenant_ignoring_case(store: Arc<dyn 
 /// still take changes that keep their name, and only new duplicates are refused.
 async fn duplicate_group_names_are_allowed_when_configured_and_survive_the_switch(store: Arc<dyn Store>) {
     let lenient = TestApp::with(builder(store.clone()).unique_group_display_names(false));
+    assert_eq!(advertised_display_name_uniqueness(&lenient).await, "none");
     let first = lenient.create_group("Sales", &[]).await;
     let second = lenient.create_group("sales", &[]).await;
     assert_ne!(first["id"], second["id"]);

@@ -205,11 +205,11 @@ fn sample(i: usize) -> Value {
         "externalId": format!("Ext-{i}"),
         "title": "Engineer",
     });
-    if i % 3 != 0 {
+    if !i.is_multiple_of(3) {
         person["displayName"] = json!(format!("Person {}", 7 - i));
     }
-    if i % 2 == 0 {
-        person["active"] = json!(i % 4 == 0);
+    if i.is_multiple_of(2) {
+        person["active"] = json!(i.is_multiple_of(4));
     }
     person
 }

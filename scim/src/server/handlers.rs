@@ -115,6 +115,30 @@ impl ResourceEntry {
         self.descriptor.resource_schema()
     }
 
+    /// The schema documents `/Schemas` lists for this resource type: the descriptor's, with
+    /// `uniqueness` `server` on every top-level core attribute the server makes unique by its
+    /// configuration (a group's `displayName`), so discovery says what the server enforces.
+    pub fn schema_documents(&self) -> Vec<Value> {
+        let mut documents = self.descriptor.schema_documents();
+        let core_urn = &self.schema().core.id;
+        let enforced: Vec<&str> = self
+            .kind
+            .unique()
+            .filter(|attr| attr.urn.is_none() && attr.sub_attribute.is_none())
+            .map(|attr| attr.attribute.as_str())
+            .collect();
+        let core = documents.iter_mut().find(|d| d.get("id").and_then(Value::as_str) == Some(core_urn.as_str()));
+        if let Some(attributes) = core.and_then(|d| d.get_mut("attributes")).and_then(Value::as_array_mut) {
+            for attribute in attributes {
+                let named = attribute.get("name").and_then(Value::as_str).is_some_and(|n| enforced.contains(&n));
+                if named && attribute.get("uniqueness").and_then(Value::as_str) == Some("none") {
+                    attribute["uniqueness"] = Value::from("server");
+                }
+            }
+        }
+        documents
+    }
+
     /// Whether the resource type has a writable `password` (for `changePassword`).
     pub fn accepts_password(&self) -> bool {
         self.schema().core.attribute("password").is_some()

@@ -314,7 +314,7 @@ impl ServerBuilder {
             documentation_uri: self.documentation_uri,
         };
         let discovery = Discovery::new(
-            resources.iter().map(|r| (r.descriptor.resource_type_document(), r.descriptor.schema_documents())),
+            resources.iter().map(|r| (r.descriptor.resource_type_document(), r.schema_documents())),
             &features,
         )?;
         let shared = Arc::new(handlers::Shared {
