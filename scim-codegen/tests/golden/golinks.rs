@@ -66,13 +66,13 @@ pub struct Group {
     #[scim(id)]
     pub id: Option<String>,
     /// A String that is an identifier for the resource as defined by the provisioning client.
-    #[scim(path = "externalId", no_filter)]
+    #[scim(path = "externalId")]
     pub external_id: Option<String>,
     /// A human-readable name for the Group. REQUIRED.
-    #[scim(path = "displayName", filter = "eq")]
+    #[scim(path = "displayName")]
     pub display_name: Option<String>,
     /// A list of members of the Group.
-    #[scim(path = "members", no_filter)]
+    #[scim(path = "members")]
     pub members: Vec<GroupMember>,
 }
 /// `members` of `Group`: A list of members of the Group.
