@@ -1,4 +1,4 @@
-//! The scimgen command line: `new`, `generate`, `import`, `table`, `check`.
+//! The scimgen command line: `new`, `generate`, `import`, `table`, `check`, `verify`.
 #![allow(clippy::print_stdout)] // printing is what a CLI is for
 
 use std::path::PathBuf;
@@ -9,7 +9,7 @@ use scimgen::config::Project;
 use scimgen::error::{CliResult, read_text, write_text};
 use scimgen::mapping::{self, ImportOptions, ImportReport};
 use scimgen::scaffold::{self, NewOptions};
-use scimgen::{check, generate, table};
+use scimgen::{check, generate, table, verify};
 
 /// scimgen turns SCIM 2.0 schemas and attribute-mapping tables into SCIM servers that
 /// Microsoft Entra ID and Okta can provision users and groups into.
@@ -98,6 +98,33 @@ enum Command {
         /// The project directory (the one holding scimgen.toml).
         #[arg(long, value_name = "DIR", default_value = ".")]
         project: PathBuf,
+    },
+    /// Check a SCIM endpoint the way Entra ID or Okta will use it: `scimgen verify --profile
+    /// entra https://app.example.com/scim/v2 --token TOKEN`.
+    ///
+    /// Reads discovery first and sends only the attributes the server advertises; prints a line
+    /// per step (failures with the request, the response and what was expected) and a summary.
+    /// Everything it creates is named with a unique marker and deleted at the end. Exit status 0
+    /// only when no step failed.
+    Verify {
+        /// The base URL (the "Tenant URL" given to the IdP).
+        url: String,
+        /// `entra`, `okta` or `rfc` (RFC 7643/7644 in general).
+        #[arg(long, default_value = "entra")]
+        profile: String,
+        /// The bearer token (the IdP's "Secret Token").
+        #[arg(long, env = "SCIM_TOKEN", hide_env_values = true)]
+        token: String,
+        /// A vendor's attribute-mapping table: also check every attribute in it round-trips
+        /// (create, read back, update, filter where marked filterable).
+        #[arg(long, value_name = "FILE")]
+        table: Option<PathBuf>,
+        /// Also write the report as JSON to FILE (for CI).
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Allow plain http:// to a host other than loopback (the token crosses the network in clear).
+        #[arg(long)]
+        insecure: bool,
     },
 }
 
@@ -206,6 +233,12 @@ fn run(command: Command) -> CliResult<ExitCode> {
             let message = check::run(&project)?;
             println!("{message}");
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify { url, profile, token, table, json, insecure } => {
+            let options = verify::Options { url, profile, token, table, json, insecure };
+            let report = verify::run_command(&options)?;
+            print!("{}", report.render());
+            Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }
 }

@@ -1,0 +1,155 @@
+//! The runner against servers made of closures: what it sends, how it judges, what it cleans up.
+
+use std::cell::RefCell;
+
+use serde_json::json;
+
+use super::*;
+
+/// Answers from a function and records every request.
+struct Fake<F: Fn(&Request) -> Response> {
+    answer: F,
+    sent: RefCell<Vec<Request>>,
+}
+
+impl<F: Fn(&Request) -> Response> Transport for Fake<F> {
+    fn send(&self, request: &Request) -> Result<Response, String> {
+        self.sent.borrow_mut().push(request.clone());
+        Ok((self.answer)(request))
+    }
+}
+
+const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+
+/// Discovery of a server with User (userName and active only) at /Accounts.
+fn discovery(request: &Request) -> Option<Response> {
+    let body = match request.path.as_str() {
+        "/ServiceProviderConfig" => json!({"patch": {"supported": true}, "filter": {"supported": true}}),
+        "/ResourceTypes" => json!({"Resources": [{"name": "User", "endpoint": "/Accounts", "schema": USER}]}),
+        "/Schemas" => json!({"Resources": [{"id": USER, "attributes": [{"name": "userName"}, {"name": "active"}]}]}),
+        _ => return None,
+    };
+    Some(Response::new(200, body.to_string()))
+}
+
+fn profile(steps: Value) -> Profile {
+    serde_json::from_value(json!({"name": "test", "title": "test", "sources": {"s": "a source"}, "steps": steps}))
+        .unwrap()
+}
+
+#[test]
+fn bodies_are_pruned_paths_follow_the_endpoint_and_created_resources_are_deleted() {
+    let fake = Fake {
+        answer: |request: &Request| {
+            discovery(request).unwrap_or_else(|| match request.method.as_str() {
+                "POST" => Response::new(201, json!({"id": "a1", "userName": "u", "active": "False"}).to_string()),
+                _ => Response::new(204, ""),
+            })
+        },
+        sent: RefCell::new(Vec::new()),
+    };
+    let steps = json!([
+        {"id": "create", "title": "create", "source": "s: 1", "resource": "User", "method": "POST", "path": "/Users",
+         "body": {"schemas": [USER], "userName": "{{marker}}.u", "nickName": "n", "name": {"givenName": "g"}},
+         "expect": {"status": [201], "resource": {"active": false, "nickName": "n"}}, "save": {"user": "id"}, "creates": true},
+        {"id": "groups", "title": "groups", "source": "s: 2", "resource": "Group", "method": "GET", "path": "/Groups",
+         "expect": {"status": [200]}},
+        {"id": "needs", "title": "needs", "source": "s: 3", "resource": "User", "needs": ["emails"], "method": "GET",
+         "path": "/Users", "expect": {"status": [200]}},
+        {"id": "unsaved", "title": "unsaved", "source": "s: 4", "method": "GET", "path": "/Users/{{nobody}}",
+         "expect": {"status": [200]}}
+    ]);
+    let report = run(&fake, &profile(steps), &[], "http://127.0.0.1/scim", "m-1");
+    let sent = fake.sent.borrow();
+    let create = sent.iter().find(|r| r.method == "POST").unwrap();
+    assert_eq!(create.path, "/Accounts");
+    assert_eq!(create.body, Some(json!({"schemas": [USER], "userName": "m-1.u"})));
+    let outcome = |id: &str| report.steps.iter().find(|s| s.id == id).unwrap();
+    // The string "False" is not the boolean false; nickName is not advertised, so not checked.
+    assert_eq!(outcome("create").outcome, Outcome::Fail);
+    assert!(
+        outcome("create").reason.as_deref().unwrap().contains("active is \"False\", not false"),
+        "{:?}",
+        outcome("create")
+    );
+    assert_eq!(outcome("groups").reason.as_deref(), Some("the server does not advertise the Group resource type"));
+    assert_eq!(outcome("needs").reason.as_deref(), Some("User does not advertise emails"));
+    assert_eq!(outcome("unsaved").outcome, Outcome::Skip);
+    // The created user is deleted by the id the server gave, and nothing else is deleted.
+    let deletes: Vec<&str> = sent.iter().filter(|r| r.method == "DELETE").map(|r| r.path.as_str()).collect();
+    assert_eq!(deletes, ["/Accounts/a1"]);
+    assert_eq!(outcome("cleanup").outcome, Outcome::Pass);
+    assert_eq!(report.summary, Summary { passed: 4, failed: 1, skipped: 3 });
+    assert!(!report.passed());
+    let text = report.render();
+    assert!(text.contains("FAIL  create: create"), "{text}");
+    assert!(text.contains("request:  POST /Accounts"), "{text}");
+    assert!(text.contains("response: 201"), "{text}");
+}
+
+#[test]
+fn expectations_check_status_scim_type_absence_and_lacks() {
+    let expect = |value: Value| serde_json::from_value::<Expect>(value).unwrap();
+    let conflict = Response::new(409, json!({"scimType": "uniqueness", "status": "409"}).to_string());
+    assert!(check(&expect(json!({"status": [409], "scimType": "uniqueness"})), None, &conflict).is_ok());
+    let created = Response::new(201, json!({"id": "x"}).to_string());
+    assert_eq!(check(&expect(json!({"status": [409]})), None, &created), Err("status 409".into()));
+    let group = Response::new(200, json!({"Resources": [{"id": "g", "members": [{"value": "u2"}]}]}).to_string());
+    assert_eq!(
+        check(&expect(json!({"status": [200], "absent": ["members"]})), None, &group),
+        Err("no members in the returned resource(s)".into())
+    );
+    let lacks = expect(json!({"status": [200], "lacks": {"Resources": [{"members": [{"value": "u1"}]}]}}));
+    assert!(check(&lacks, None, &group).is_ok());
+    let lacks = expect(json!({"status": [200], "lacks": {"Resources": [{"members": [{"value": "u2"}]}]}}));
+    assert!(check(&lacks, None, &group).is_err());
+}
+
+#[test]
+fn subset_matching_ignores_key_case_and_finds_array_elements() {
+    let actual = json!({"UserName": "a", "emails": [{"type": "home", "value": "h"}, {"type": "work", "value": "w"}]});
+    assert!(contains(&actual, &json!({"userName": "a", "emails": [{"type": "work", "value": "w"}]}), "").is_ok());
+    assert_eq!(
+        contains(&actual, &json!({"emails": [{"type": "work", "value": "x"}]}), ""),
+        Err("emails has no element like {\"type\":\"work\",\"value\":\"x\"}".into())
+    );
+    assert_eq!(contains(&actual, &json!({"active": true}), ""), Err("active is missing".into()));
+}
+
+#[test]
+fn walking_pages_finds_repeats_and_missing_ids() {
+    let ids = ["a", "b", "c"];
+    // A server that ignores startIndex: every page is the first.
+    let fake = Fake {
+        answer: |request: &Request| {
+            discovery(request).unwrap_or_else(|| match request.method.as_str() {
+                "POST" => Response::new(201, json!({"id": "a"}).to_string()),
+                "GET" => {
+                    let page: Vec<Value> = ids[..2].iter().map(|id| json!({"id": id})).collect();
+                    Response::new(200, json!({"totalResults": 3, "Resources": page}).to_string())
+                }
+                _ => Response::new(204, ""),
+            })
+        },
+        sent: RefCell::new(Vec::new()),
+    };
+    let steps = json!([
+        {"id": "create", "title": "c", "source": "s", "resource": "User", "method": "POST", "path": "/Users",
+         "body": {"userName": "u"}, "expect": {"status": [201]}, "save": {"user": "id"}, "creates": true},
+        {"id": "walk", "title": "w", "source": "s", "resource": "User", "method": "GET", "path": "/Users",
+         "expect": {"status": [200]}, "walk": {"count": 2, "mustSee": ["user"]}}
+    ]);
+    let report = run(&fake, &profile(steps), &[], "http://127.0.0.1", "m");
+    let walk = report.steps.iter().find(|s| s.id == "walk").unwrap();
+    assert_eq!(walk.outcome, Outcome::Fail);
+    assert_eq!(walk.reason.as_deref(), Some("each resource on one page only; a came again at startIndex=3"));
+    assert_eq!(walk.request.as_ref().unwrap().path, "/Accounts?startIndex=3&count=2");
+}
+
+#[test]
+fn variables_are_substituted_and_missing_ones_named() {
+    let vars = BTreeMap::from([("user".to_owned(), "42".to_owned())]);
+    assert_eq!(substitute("/Users/{{user}}?x={{ user }}", &vars).unwrap(), "/Users/42?x=42");
+    assert!(substitute("/Groups/{{group}}", &vars).unwrap_err().contains("{{group}}"));
+    assert_eq!(lookup(&json!({"Resources": [{"id": "x"}]}), "resources.0.ID"), Some(&json!("x")));
+}
