@@ -2,9 +2,10 @@
 //! a profile's request fit it: a server that maps part of the User schema is sent that part.
 //!
 //! Attribute names are compared ignoring case (RFC 7643 section 2.1). `id`, `meta` and
-//! `schemas` are always kept; `externalId` only when the core schema lists it, since a server
-//! that rejects unknown attributes would otherwise fail every create for an attribute Entra can
-//! be told not to send.
+//! `schemas` are always kept; `externalId` when the core schema lists it or a probe showed the
+//! server keeps it ([`ResourceType::keeps_external_id`]): many servers leave the common
+//! attributes out of `/Schemas`, while a server that rejects unknown attributes would fail
+//! every create for an attribute Entra can be told not to send.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,6 +19,8 @@ pub struct ResourceType {
     pub endpoint: String,
     pub core_urn: String,
     pub extension_urns: Vec<String>,
+    /// A create carrying `externalId` returned it, though the core schema does not list it.
+    pub keeps_external_id: bool,
     /// Lower-cased schema URN -> lower-cased attribute name -> its lower-cased sub-attributes.
     attributes: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
 }
@@ -88,7 +91,7 @@ impl Advertised {
                     endpoint if endpoint.starts_with('/') => endpoint,
                     endpoint => format!("/{endpoint}"),
                 };
-                ResourceType { name, endpoint, core_urn, extension_urns, attributes }
+                ResourceType { name, endpoint, core_urn, extension_urns, keeps_external_id: false, attributes }
             })
             .collect();
         Advertised { resource_types, features }
@@ -96,6 +99,10 @@ impl Advertised {
 
     pub fn resource_type(&self, name: &str) -> Option<&ResourceType> {
         self.resource_types.iter().find(|r| r.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn resource_type_mut(&mut self, name: &str) -> Option<&mut ResourceType> {
+        self.resource_types.iter_mut().find(|r| r.name.eq_ignore_ascii_case(name))
     }
 
     /// Whether the feature is advertised as supported.
@@ -146,6 +153,9 @@ impl ResourceType {
         let (urn, rest) = split_urn(path);
         let (attribute, sub) = attribute_and_sub(rest);
         if urn.is_none() && ["id", "meta", "schemas"].iter().any(|a| a.eq_ignore_ascii_case(attribute)) {
+            return true;
+        }
+        if urn.is_none() && self.keeps_external_id && attribute.eq_ignore_ascii_case("externalId") {
             return true;
         }
         let Some(attributes) = self.schema_attributes(urn) else { return false };

@@ -148,12 +148,13 @@ impl Runner<'_> {
             } else {
                 format!(" with {}", resource_type.extension_urns.join(", "))
             };
-            let external_id =
-                if resource_type.advertises("externalId") { "" } else { " (externalId not in its schema: not sent)" };
             self.notes.push(format!(
-                "serves {} at {} ({}){extensions}{external_id}",
+                "serves {} at {} ({}){extensions}",
                 resource_type.name, resource_type.endpoint, resource_type.core_urn
             ));
+        }
+        for name in ["User", "Group"] {
+            self.probe_external_id(name);
         }
         let features: Vec<String> = self
             .advertised
@@ -162,6 +163,40 @@ impl Runner<'_> {
             .map(|(name, on)| format!("{name} {}", if *on { "yes" } else { "no" }))
             .collect();
         self.notes.push(format!("features: {}", features.join(", ")));
+    }
+
+    /// When the core schema does not list `externalId` (many servers leave the common
+    /// attributes out of `/Schemas`), creates one resource with it to see whether the server
+    /// keeps it; the probe is deleted at the end like anything else this run creates.
+    fn probe_external_id(&mut self, name: &str) {
+        let Some(resource_type) = self.advertised.resource_type(name) else { return };
+        if resource_type.advertises("externalId") {
+            return;
+        }
+        let marker = &self.vars["marker"];
+        let external_id = format!("{marker}-probe");
+        let mut body = serde_json::json!({"schemas": [resource_type.core_urn], "externalId": external_id});
+        match name {
+            "User" => body["userName"] = format!("{marker}.probe@example.com").into(),
+            _ => body["displayName"] = format!("{marker} probe").into(),
+        }
+        let endpoint = resource_type.endpoint.clone();
+        let request = Request { method: "POST".into(), path: endpoint.clone(), body: Some(body), auth: true };
+        let answer = self.transport.send(&request);
+        let created = answer.as_ref().ok().filter(|r| r.status == 201).and_then(|r| r.json.as_ref());
+        if let Some(id) = created.and_then(|b| b.get("id")).and_then(Value::as_str) {
+            self.created.push(format!("{endpoint}/{id}"));
+        }
+        let kept = created.and_then(|b| lookup(b, "externalId")).and_then(Value::as_str) == Some(external_id.as_str());
+        let note = match (&answer, kept) {
+            (_, true) => "not in its schema, but kept on create: sent",
+            (Ok(response), false) if response.status == 201 => "not in its schema and dropped on create: not sent",
+            _ => "not in its schema and refused on create: not sent",
+        };
+        self.notes.push(format!("{name} externalId: {note}"));
+        if let Some(resource_type) = self.advertised.resource_type_mut(name) {
+            resource_type.keeps_external_id = kept;
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

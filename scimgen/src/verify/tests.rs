@@ -61,7 +61,8 @@ fn bodies_are_pruned_paths_follow_the_endpoint_and_created_resources_are_deleted
     ]);
     let report = run(&fake, &profile(steps), &[], "http://127.0.0.1/scim", "m-1");
     let sent = fake.sent.borrow();
-    let create = sent.iter().find(|r| r.method == "POST").unwrap();
+    // The last POST: the first probes whether externalId, missing from /Schemas, is kept.
+    let create = sent.iter().rfind(|r| r.method == "POST").unwrap();
     assert_eq!(create.path, "/Accounts");
     assert_eq!(create.body, Some(json!({"schemas": [USER], "userName": "m-1.u"})));
     let outcome = |id: &str| report.steps.iter().find(|s| s.id == id).unwrap();
@@ -152,4 +153,42 @@ fn variables_are_substituted_and_missing_ones_named() {
     assert_eq!(substitute("/Users/{{user}}?x={{ user }}", &vars).unwrap(), "/Users/42?x=42");
     assert!(substitute("/Groups/{{group}}", &vars).unwrap_err().contains("{{group}}"));
     assert_eq!(lookup(&json!({"Resources": [{"id": "x"}]}), "resources.0.ID"), Some(&json!("x")));
+}
+
+#[test]
+fn external_id_missing_from_the_schema_is_probed_and_sent_only_if_kept() {
+    for keeps in [true, false] {
+        let fake = Fake {
+            answer: move |request: &Request| {
+                discovery(request).unwrap_or_else(|| match request.method.as_str() {
+                    "POST" => {
+                        let mut created = request.body.clone().unwrap();
+                        created["id"] = json!(format!("id{}", created["userName"].as_str().unwrap().len()));
+                        if !keeps {
+                            created.as_object_mut().unwrap().remove("externalId");
+                        }
+                        Response::new(201, created.to_string())
+                    }
+                    _ => Response::new(204, ""),
+                })
+            },
+            sent: RefCell::new(Vec::new()),
+        };
+        let steps = json!([{"id": "create", "title": "c", "source": "s", "resource": "User", "method": "POST",
+            "path": "/Users", "body": {"schemas": [USER], "userName": "{{marker}}.create", "externalId": "e"},
+            "expect": {"status": [201]}, "creates": true}]);
+        let report = run(&fake, &profile(steps), &[], "http://127.0.0.1", "m");
+        let sent = fake.sent.borrow();
+        let posts: Vec<&Request> = sent.iter().filter(|r| r.method == "POST").collect();
+        assert_eq!(
+            posts[0].body,
+            Some(json!({"schemas": [USER], "externalId": "m-probe", "userName": "m.probe@example.com"}))
+        );
+        assert_eq!(posts[1].body.as_ref().unwrap().get("externalId").is_some(), keeps, "{:?}", posts[1]);
+        let note = if keeps { "kept on create: sent" } else { "dropped on create: not sent" };
+        assert!(report.notes.iter().any(|n| n.contains(note)), "{:?}", report.notes);
+        // The probe is deleted with the rest.
+        let deletes = sent.iter().filter(|r| r.method == "DELETE").count();
+        assert_eq!(deletes, 2);
+    }
 }
