@@ -184,3 +184,34 @@ fn the_cli_passes_with_exit_0_and_refuses_plain_http_off_loopback() {
         .code(1)
         .stderr(predicates::str::contains("the profiles are entra, okta, rfc"));
 }
+
+#[test]
+fn with_a_table_every_attribute_round_trips_and_unserved_rows_fail() {
+    let url = serve(scim_server());
+    let mut text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/alvao/mapping.md")).unwrap();
+    // A row this server does not serve, as a vendor's table may have.
+    text = text.replacen(
+        "|active|Boolean||&check;\n",
+        "|active|Boolean||&check;\n|urn:ietf:params:scim:schemas:extension:acme:2.0:User:badge|String||\n",
+        1,
+    );
+    let tables = scimgen::table::parse_tables(&text);
+    let profile = profile::load("entra").unwrap();
+    let report = verify::run(&HttpTransport::new(&url, TOKEN), &profile, &tables, &url, &verify::new_marker());
+    assert_eq!(failed(&report), ["table-advertised"], "{}", report.render());
+    let text = report.render();
+    assert!(
+        text.contains("FAIL  table-advertised: urn:ietf:params:scim:schemas:extension:acme:2.0:User:badge is served"),
+        "{text}"
+    );
+    let count = |id: &str| report.steps.iter().filter(|s| s.id == id && s.outcome == Outcome::Pass).count();
+    // ALVAO's user table: 22 rows, the manager set by the update only; its group table: 3 rows
+    // less members. userName, externalId and displayName are filterable.
+    assert_eq!(count("table-read"), 21 + 2, "{text}");
+    assert_eq!(count("table-reread"), 22 + 2, "{text}");
+    assert_eq!(count("table-filter"), 3, "{text}");
+    assert!(text.contains("pass  table-reread: urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager reads back after the update"), "{text}");
+    assert_eq!(total(&url, "/Users"), 0);
+    assert_eq!(total(&url, "/Groups"), 0);
+}

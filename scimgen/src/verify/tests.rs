@@ -117,30 +117,39 @@ fn subset_matching_ignores_key_case_and_finds_array_elements() {
     assert_eq!(contains(&actual, &json!({"active": true}), ""), Err("active is missing".into()));
 }
 
-#[test]
-fn walking_pages_finds_repeats_and_missing_ids() {
-    let ids = ["a", "b", "c"];
-    // A server that ignores startIndex: every page is the first.
-    let fake = Fake {
-        answer: |request: &Request| {
+/// A server creating every user as `created_id` and listing with `list`.
+fn lister(created_id: &'static str, list: impl Fn(&Request) -> Response) -> Fake<impl Fn(&Request) -> Response> {
+    Fake {
+        answer: move |request: &Request| {
             discovery(request).unwrap_or_else(|| match request.method.as_str() {
-                "POST" => Response::new(201, json!({"id": "a"}).to_string()),
-                "GET" => {
-                    let page: Vec<Value> = ids[..2].iter().map(|id| json!({"id": id})).collect();
-                    Response::new(200, json!({"totalResults": 3, "Resources": page}).to_string())
-                }
+                "POST" => Response::new(201, json!({"id": created_id}).to_string()),
+                "GET" => list(request),
                 _ => Response::new(204, ""),
             })
         },
         sent: RefCell::new(Vec::new()),
-    };
-    let steps = json!([
+    }
+}
+
+/// Create a user, then page through the users two at a time, expecting to see it.
+fn walk_profile() -> Profile {
+    profile(json!([
         {"id": "create", "title": "c", "source": "s", "resource": "User", "method": "POST", "path": "/Users",
          "body": {"userName": "u"}, "expect": {"status": [201]}, "save": {"user": "id"}, "creates": true},
         {"id": "walk", "title": "w", "source": "s", "resource": "User", "method": "GET", "path": "/Users",
          "expect": {"status": [200]}, "walk": {"count": 2, "mustSee": ["user"]}}
-    ]);
-    let report = run(&fake, &profile(steps), &[], "http://127.0.0.1", "m");
+    ]))
+}
+
+#[test]
+fn walking_pages_finds_repeats_and_missing_ids() {
+    let ids = ["a", "b", "c"];
+    // A server that ignores startIndex: every page is the first.
+    let fake = lister("a", |_| {
+        let page: Vec<Value> = ids[..2].iter().map(|id| json!({"id": id})).collect();
+        Response::new(200, json!({"totalResults": 3, "Resources": page}).to_string())
+    });
+    let report = run(&fake, &walk_profile(), &[], "http://127.0.0.1", "m");
     let walk = report.steps.iter().find(|s| s.id == "walk").unwrap();
     assert_eq!(walk.outcome, Outcome::Fail);
     assert_eq!(walk.reason.as_deref(), Some("each resource on one page only; a came again at startIndex=3"));
@@ -191,4 +200,27 @@ fn external_id_missing_from_the_schema_is_probed_and_sent_only_if_kept() {
         let deletes = sent.iter().filter(|r| r.method == "DELETE").count();
         assert_eq!(deletes, 2);
     }
+}
+
+#[test]
+fn a_big_collection_is_walked_in_bigger_pages_after_the_first() {
+    const USERS: usize = 5000;
+    let query = |path: &str, name: &str| -> usize {
+        let value = path.split(['?', '&']).find_map(|p| p.strip_prefix(&format!("{name}=")).map(str::to_owned));
+        value.unwrap().parse().unwrap()
+    };
+    let fake = lister("u4321", |request| {
+        let (start, count) = (query(&request.path, "startIndex"), query(&request.path, "count"));
+        let page: Vec<Value> =
+            (start - 1..(start - 1 + count).min(USERS)).map(|i| json!({"id": format!("u{i}")})).collect();
+        Response::new(200, json!({"totalResults": USERS, "Resources": page}).to_string())
+    });
+    let report = run(&fake, &walk_profile(), &[], "http://127.0.0.1", "m");
+    let walk = report.steps.iter().find(|s| s.id == "walk").unwrap();
+    assert_eq!(walk.outcome, Outcome::Pass, "{walk:?}");
+    let sent = fake.sent.borrow();
+    let pages: Vec<&str> = sent.iter().filter(|r| r.path.contains("startIndex")).map(|r| r.path.as_str()).collect();
+    assert_eq!(pages[0], "/Accounts?startIndex=1&count=2");
+    assert_eq!(pages[1], "/Accounts?startIndex=3&count=20");
+    assert_eq!(pages.len(), 251, "2 + 4998 in pages of 20");
 }
