@@ -109,7 +109,8 @@ struct Runner<'t> {
     notes: Vec<String>,
 }
 
-/// A step made ready to send, or why it is skipped.
+/// A step made ready to send: the request with variables filled in and pruned, and what to
+/// compare the answer with.
 struct Prepared {
     request: Request,
     resource_type: Option<ResourceType>,

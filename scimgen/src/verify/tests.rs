@@ -224,3 +224,26 @@ fn a_big_collection_is_walked_in_bigger_pages_after_the_first() {
     assert_eq!(pages[1], "/Accounts?startIndex=3&count=20");
     assert_eq!(pages.len(), 251, "2 + 4998 in pages of 20");
 }
+
+#[test]
+fn a_declared_unsupported_filter_skips_a_step_that_allows_it_and_fails_one_that_does_not() {
+    let fake = lister("a", |_| {
+        let error = json!({"status": "400", "scimType": "invalidFilter", "detail": "externalId is not filterable"});
+        Response::new(400, error.to_string())
+    });
+    let skip_when = json!({"status": 400, "scimType": "invalidFilter", "reason": "optional"});
+    let steps = json!([
+        {"id": "optional", "title": "o", "source": "s", "resource": "User", "method": "GET",
+         "path": "/Users?filter=externalId eq \"x\"", "expect": {"status": [200], "skipWhen": skip_when}},
+        {"id": "required", "title": "r", "source": "s", "resource": "User", "method": "GET",
+         "path": "/Users?filter=userName eq \"x\"", "expect": {"status": [200]}}
+    ]);
+    let report = run(&fake, &profile(steps), &[], "http://127.0.0.1", "m");
+    let step = |id: &str| report.steps.iter().find(|s| s.id == id).unwrap();
+    assert_eq!(step("optional").outcome, Outcome::Skip);
+    assert_eq!(
+        step("optional").reason.as_deref(),
+        Some("optional (the server answered 400 invalidFilter: externalId is not filterable)")
+    );
+    assert_eq!(step("required").outcome, Outcome::Fail);
+}
