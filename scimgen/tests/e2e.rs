@@ -191,6 +191,21 @@ fn new_build_provision_then_change_the_extension_and_regenerate() {
     let user_id;
     {
         let server = start(&binary, &database);
+        // `scimgen verify`: what Entra ID and Okta send passes on the fresh scaffold, and the
+        // runs leave nothing behind (the checks below count on an empty tenant).
+        for profile in ["entra", "okta"] {
+            let output = Command::new(assert_cmd::cargo::cargo_bin("scimgen"))
+                .args(["verify", "--profile", profile, &server.url, "--token", &server.token])
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "verify --profile {profile}:\n{}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+        }
+        let (_, users) = server.request("GET", "/Users", None);
+        assert_eq!(users["totalResults"], 0, "{users}");
         let (status, user) = server.request(
             "POST",
             "/Users",
