@@ -157,13 +157,16 @@ impl Runner<'_> {
         for name in ["User", "Group"] {
             self.probe_external_id(name);
         }
-        let features: Vec<String> = self
-            .advertised
-            .features
-            .iter()
-            .map(|(name, on)| format!("{name} {}", if *on { "yes" } else { "no" }))
-            .collect();
-        self.notes.push(format!("features: {}", features.join(", ")));
+        // Without a /ServiceProviderConfig every feature reads as unsupported; say nothing.
+        if !documents[0].is_null() {
+            let features: Vec<String> = self
+                .advertised
+                .features
+                .iter()
+                .map(|(name, on)| format!("{name} {}", if *on { "yes" } else { "no" }))
+                .collect();
+            self.notes.push(format!("features: {}", features.join(", ")));
+        }
     }
 
     /// When the core schema does not list `externalId` (many servers leave the common
