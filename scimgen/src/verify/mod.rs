@@ -187,14 +187,16 @@ impl Runner<'_> {
         let endpoint = resource_type.endpoint.clone();
         let request = Request { method: "POST".into(), path: endpoint.clone(), body: Some(body), auth: true };
         let answer = self.transport.send(&request);
-        let created = answer.as_ref().ok().filter(|r| r.status == 201).and_then(|r| r.json.as_ref());
+        let created = answer.as_ref().ok().filter(|r| (200..300).contains(&r.status)).and_then(|r| r.json.as_ref());
         if let Some(id) = created.and_then(|b| b.get("id")).and_then(Value::as_str) {
             self.created.push(format!("{endpoint}/{id}"));
         }
         let kept = created.and_then(|b| lookup(b, "externalId")).and_then(Value::as_str) == Some(external_id.as_str());
         let note = match (&answer, kept) {
             (_, true) => "not in its schema, but kept on create: sent",
-            (Ok(response), false) if response.status == 201 => "not in its schema and dropped on create: not sent",
+            (Ok(response), false) if (200..300).contains(&response.status) => {
+                "not in its schema and dropped on create: not sent"
+            }
             _ => "not in its schema and refused on create: not sent",
         };
         self.notes.push(format!("{name} externalId: {note}"));
@@ -345,10 +347,7 @@ impl Runner<'_> {
                 Some(&response),
             );
         }
-        let status_ok = prepared.expect.status.contains(&response.status);
-        if status_ok || response.status == 201 {
-            self.track(step, &prepared, &response);
-        }
+        self.track(step, &prepared, &response);
         let verdict = check(&prepared.expect, prepared.expected_resource.as_ref(), &response);
         let outcome = if verdict.is_ok() { Outcome::Pass } else { Outcome::Fail };
         self.result(&step.id, &step.title, &step.source, outcome, verdict.err(), &prepared.request, Some(&response));
@@ -357,7 +356,11 @@ impl Runner<'_> {
     /// Remember what a step created, deleted and saved.
     fn track(&mut self, step: &Step, prepared: &Prepared, response: &Response) {
         let json = response.json.as_ref();
-        if response.status == 201
+        // A `creates` step answered with any 2xx (a server answering a create with 200 fails
+        // the step, but what it made is still deleted at the end), or any POST answered 201.
+        let made = (200..300).contains(&response.status)
+            && (step.creates || (prepared.request.method == "POST" && response.status == 201));
+        if made
             && let (Some(resource_type), Some(id)) =
                 (&prepared.resource_type, json.and_then(|b| b.get("id")).and_then(Value::as_str))
         {

@@ -247,3 +247,27 @@ fn a_declared_unsupported_filter_skips_a_step_that_allows_it_and_fails_one_that_
     );
     assert_eq!(step("required").outcome, Outcome::Fail);
 }
+
+#[test]
+fn a_create_answered_200_fails_but_what_it_made_is_still_deleted() {
+    let fake = Fake {
+        answer: |request: &Request| {
+            discovery(request).unwrap_or_else(|| match request.method.as_str() {
+                // The id is the userName, so the externalId probe's user is another.
+                "POST" => {
+                    let id = request.body.as_ref().unwrap()["userName"].clone();
+                    Response::new(200, json!({"id": id}).to_string())
+                }
+                _ => Response::new(204, ""),
+            })
+        },
+        sent: RefCell::new(Vec::new()),
+    };
+    let steps = json!([{"id": "create", "title": "c", "source": "s", "resource": "User", "method": "POST",
+        "path": "/Users", "body": {"userName": "made"}, "expect": {"status": [201]}, "creates": true}]);
+    let report = run(&fake, &profile(steps), &[], "http://127.0.0.1", "m");
+    assert_eq!(report.steps.iter().find(|s| s.id == "create").unwrap().reason.as_deref(), Some("status 201"));
+    let deletes: Vec<String> =
+        fake.sent.borrow().iter().filter(|r| r.method == "DELETE").map(|r| r.path.clone()).collect();
+    assert_eq!(deletes, ["/Accounts/made", "/Accounts/m.probe@example.com"]);
+}
