@@ -477,6 +477,15 @@ fn check_page(
     let body = response.json.as_ref().ok_or("a JSON ListResponse")?;
     let total = body.get("totalResults").and_then(Value::as_u64).ok_or("a ListResponse with totalResults")?;
     let resources = body.get("Resources").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    // RFC 7644 section 3.4.2.4: a paged answer says where it starts and how many it holds;
+    // Okta's import reads both.
+    let number = |key: &str| body.get(key).and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok());
+    if number("startIndex") != Some(start) {
+        return Err(format!("startIndex {start} in the ListResponse of startIndex={start}"));
+    }
+    if number("itemsPerPage") != Some(resources.len()) {
+        return Err(format!("itemsPerPage {} (the number of Resources on the page)", resources.len()));
+    }
     if resources.len() > count {
         return Err(format!("at most {count} resources on a page of count={count}, got {}", resources.len()));
     }

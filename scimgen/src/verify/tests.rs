@@ -144,10 +144,12 @@ fn walk_profile() -> Profile {
 #[test]
 fn walking_pages_finds_repeats_and_missing_ids() {
     let ids = ["a", "b", "c"];
-    // A server that ignores startIndex: every page is the first.
-    let fake = lister("a", |_| {
+    // A server that echoes startIndex but ignores it: every page is the first.
+    let fake = lister("a", |request| {
         let page: Vec<Value> = ids[..2].iter().map(|id| json!({"id": id})).collect();
-        Response::new(200, json!({"totalResults": 3, "Resources": page}).to_string())
+        let start = if request.path.contains("startIndex=3") { 3 } else { 1 };
+        let body = json!({"totalResults": 3, "startIndex": start, "itemsPerPage": 2, "Resources": page});
+        Response::new(200, body.to_string())
     });
     let report = run(&fake, &walk_profile(), &[], "http://127.0.0.1", "m");
     let walk = report.steps.iter().find(|s| s.id == "walk").unwrap();
@@ -213,7 +215,8 @@ fn a_big_collection_is_walked_in_bigger_pages_after_the_first() {
         let (start, count) = (query(&request.path, "startIndex"), query(&request.path, "count"));
         let page: Vec<Value> =
             (start - 1..(start - 1 + count).min(USERS)).map(|i| json!({"id": format!("u{i}")})).collect();
-        Response::new(200, json!({"totalResults": USERS, "Resources": page}).to_string())
+        let body = json!({"totalResults": USERS, "startIndex": start, "itemsPerPage": page.len(), "Resources": page});
+        Response::new(200, body.to_string())
     });
     let report = run(&fake, &walk_profile(), &[], "http://127.0.0.1", "m");
     let walk = report.steps.iter().find(|s| s.id == "walk").unwrap();
@@ -270,4 +273,21 @@ fn a_create_answered_200_fails_but_what_it_made_is_still_deleted() {
     let deletes: Vec<String> =
         fake.sent.borrow().iter().filter(|r| r.method == "DELETE").map(|r| r.path.clone()).collect();
     assert_eq!(deletes, ["/Accounts/made", "/Accounts/m.probe@example.com"]);
+}
+
+#[test]
+fn a_page_must_say_where_it_starts_and_how_many_it_holds() {
+    let mut seen = std::collections::HashSet::new();
+    let page = |body: Value| Response::new(200, body.to_string());
+    let list = json!([{"id": "a"}]);
+    let without_start = page(json!({"totalResults": 5, "itemsPerPage": 1, "Resources": list}));
+    assert_eq!(
+        check_page(&without_start, 2, 1, &mut seen).err().as_deref(),
+        Some("startIndex 1 in the ListResponse of startIndex=1")
+    );
+    let wrong_count = page(json!({"totalResults": 5, "startIndex": 1, "itemsPerPage": 2, "Resources": list}));
+    assert_eq!(
+        check_page(&wrong_count, 2, 1, &mut seen).err().as_deref(),
+        Some("itemsPerPage 1 (the number of Resources on the page)")
+    );
 }
