@@ -22,6 +22,7 @@ mod check;
 mod expand;
 mod generate;
 mod names;
+mod plan;
 mod query;
 mod restrict;
 mod system;
@@ -32,6 +33,7 @@ use proc_macro2::TokenStream;
 
 pub use generate::{GenerateError, GenerateOptions, GenerateProblem, HEADER, generate};
 pub use names::type_name;
+pub use plan::{Place, PlannedField, PlannedFilter, PlannedSort, Storage, TypedPlan, typed_plan};
 pub use system::{ResourceTypeDefinition, SystemDefinition};
 
 /// `#[derive(ScimResource)]`: schema files are found relative to `CARGO_MANIFEST_DIR`.
