@@ -9,3 +9,4 @@ pub mod mapping;
 pub mod scaffold;
 pub mod table;
 pub mod templates;
+pub mod typed;
