@@ -146,11 +146,13 @@ fn read(field: &PlannedField) -> String {
     }
 }
 
-/// The value `bind` binds for a field.
+/// The value `bind` binds for a field (booleans and numbers are `Copy`: by value, as clippy
+/// asks).
 fn write(field: &PlannedField) -> String {
     match field.storage {
         Storage::Json => format!("sql::to_json(&user.{})", field.name),
-        _ => format!("&user.{}", field.name),
+        Storage::Text => format!("&user.{}", field.name),
+        Storage::Boolean | Storage::Integer | Storage::Decimal => format!("user.{}", field.name),
     }
 }
 
