@@ -279,9 +279,18 @@ fn sample(plan: &TypedPlan) -> String {
             f.kind.as_deref().unwrap_or("complex"),
         )
     });
+    let is_required = |extension: Option<&str>, attribute: &str| {
+        plan.fields
+            .iter()
+            .any(|f| f.required && f.extension.as_deref() == extension && f.attribute.as_deref() == Some(attribute))
+    };
     for (extension, attribute, sub, multi, kind) in filtered.chain(required) {
         let Some(attribute) = attribute.filter(|a| *a != "id") else { continue };
-        let Some(value) = sample_value(sub.unwrap_or(attribute), kind) else { continue };
+        let Some(mut value) = sample_value(sub.unwrap_or(attribute), kind) else { continue };
+        if !multi && !is_required(extension, attribute) {
+            // Absent from some users, so `pr`, `ne` and `not` meet absent values too.
+            value = format!("sometimes(i, {value})");
+        }
         let container = match extension {
             Some(urn) => root.member(urn, || Shape::Object(Vec::new())),
             None => Some(&mut root),

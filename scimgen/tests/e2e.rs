@@ -455,32 +455,47 @@ fn typed_backend_new_test_provision_like_entra_then_regenerate() {
     assert_eq!(server.request("GET", &format!("/Users/{id}"), None).0, 404);
     drop(server);
 
-    // The mapping changes: `title` becomes filterable. Regeneration keeps the developer's files,
-    // and the build names the variant their backend must now answer.
+    // The mapping changes: `title` and `active` become filterable, and the other attributes
+    // gain operators. Regeneration keeps the developer's files, and the build names what their
+    // backend must now answer.
     let backend = project.join("src/backend.rs");
     let before = std::fs::read_to_string(&backend).unwrap();
     let config_path = project.join("scimgen.toml");
     let mut config =
         scimgen::config::parse_config(&config_path, &std::fs::read_to_string(&config_path).unwrap()).unwrap();
     let user = config.system.resource_types.iter_mut().find(|r| r.name == "User").unwrap();
+    let every = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr"];
     user.filter = Some(
-        // `emails` keeps `emails.value` filterable, as the defaults had it.
-        [("userName", "eq"), ("externalId", "eq"), ("emails", "eq"), ("title", "eq")]
-            .into_iter()
-            .map(|(path, op)| (path.to_owned(), vec![op.to_owned()]))
-            .collect(),
+        [
+            ("userName", &every[..]),
+            ("externalId", &every[..]),
+            // `emails` keeps `emails.value` filterable (a JSON array in SQL).
+            ("emails", &["eq", "ne", "co", "sw", "ew", "pr"][..]),
+            ("title", &["eq", "co", "pr"][..]),
+            ("active", &["eq", "ne", "pr"][..]),
+        ]
+        .into_iter()
+        .map(|(path, ops)| (path.to_owned(), ops.iter().map(|op| (*op).to_owned()).collect()))
+        .collect(),
     );
     std::fs::write(&config_path, scimgen::config::render_config(&config).unwrap()).unwrap();
     scimgen(&["generate"], &project);
     assert_eq!(std::fs::read_to_string(&backend).unwrap(), before, "backend.rs is the developer's");
     let rebuilt = cargo(&project, "build").output().unwrap();
     let errors = String::from_utf8_lossy(&rebuilt.stderr);
-    assert!(!rebuilt.status.success(), "the backend does not answer the new filter yet");
-    assert!(errors.contains("`&resources::UserFilter::Title(_)` not covered"), "{errors}");
-    assert!(
-        errors.contains("`resources::UserSort::Title` not covered") && errors.contains("src/backend.rs"),
-        "{errors}"
-    );
+    assert!(!rebuilt.status.success(), "the backend does not answer the new filters yet");
+    for unanswered in ["UserFilter::Title(_)", "UserSort::Title", "UserUserNameTest::Sw(_)"] {
+        assert!(errors.contains(unanswered) && errors.contains("not covered"), "{unanswered}: {errors}");
+    }
+    assert!(errors.contains("src/backend.rs"), "{errors}");
+
+    // Answered (here by the scaffold's own code for the new mapping): every operator on every
+    // attribute keeps the store contract, which checks each against the runtime's evaluator.
+    scimgen::typed::write_backend(&project, &config, &json!({"type": "User"})).unwrap();
+    let tested = cargo(&project, "test").args(["--", "the_users_table_keeps_the_store_contract"]).output().unwrap();
+    let report = String::from_utf8_lossy(&tested.stdout);
+    assert!(tested.status.success(), "every operator in SQL:\n{report}\n{}", String::from_utf8_lossy(&tested.stderr));
+    assert!(report.contains("1 passed"), "{report}");
     eprintln!("typed end-to-end total: {:.1?}", total.elapsed());
 }
 
