@@ -448,11 +448,15 @@ fn typed_backend_new_test_provision_like_entra_then_regenerate() {
                      "members": [{"value": id}]})),
     );
     assert_eq!(status, 201, "{group}");
-    // Deprovisioning.
+    let group_id = group["id"].as_str().unwrap().to_owned();
+    // Deprovisioning; the user also leaves the group in the other store.
     assert_eq!(server.request("DELETE", &format!("/Users/{id}"), None).0, 204);
     let (status, list) = server.request("GET", &by_user_name, None);
     assert_eq!((status, list["totalResults"].as_u64()), (200, Some(0)), "{list}");
     assert_eq!(server.request("GET", &format!("/Users/{id}"), None).0, 404);
+    let (status, group) = server.request("GET", &format!("/Groups/{group_id}"), None);
+    assert_eq!(status, 200, "{group}");
+    assert!(group["members"].as_array().is_none_or(Vec::is_empty), "{group}");
     drop(server);
 
     // The mapping changes: `title` and `active` become filterable, and the other attributes
