@@ -81,9 +81,21 @@ pub fn write_backend(dir: &Path, config: &ProjectConfig, data: &Value) -> CliRes
 /// The template data that varies with the mapping.
 fn backend_data(plan: &TypedPlan) -> Vec<(&'static str, Value)> {
     let stored: Vec<&PlannedField> = plan.fields.iter().collect();
-    let uniques: Vec<&str> =
-        stored.iter().filter(|f| f.unique && f.storage != Storage::Json).map(|f| f.name.as_str()).collect();
-    let filters: Vec<Value> = plan.filters.iter().map(filter_data).collect();
+    let folded: Vec<String> = stored.iter().filter(|f| is_folded(f)).map(|f| f.name.clone()).collect();
+    let uniques: Vec<String> = stored
+        .iter()
+        .filter(|f| f.unique && f.storage != Storage::Json)
+        .map(|f| if is_folded(f) { key_column(&f.name) } else { f.name.clone() })
+        .collect();
+    let mut written = Vec::new();
+    for field in &stored {
+        written.push(json!({"column": field.name, "write": write(field)}));
+        if is_folded(field) {
+            written.push(json!({"column": key_column(&field.name), "write": fold(field)}));
+        }
+    }
+    let rust_place = |place: &Place| rust_place(place, &folded);
+    let filters: Vec<Value> = plan.filters.iter().map(|f| filter_data(f, &rust_place)).collect();
     let tests: Vec<&str> = plan.filters.iter().map(|f| f.test.as_str()).collect();
     let sorts: Vec<Value> = plan
         .sorts
@@ -101,6 +113,7 @@ fn backend_data(plan: &TypedPlan) -> Vec<(&'static str, Value)> {
         Some(Place::Column { column })
             if f.path.eq_ignore_ascii_case("userName") && f.operators.iter().any(|op| op == "Eq") =>
         {
+            let column = if folded.contains(column) { key_column(column) } else { column.clone() };
             Some(json!({"path": f.path, "column": column, "variant": f.variant, "test": f.test}))
         }
         _ => None,
@@ -108,20 +121,50 @@ fn backend_data(plan: &TypedPlan) -> Vec<(&'static str, Value)> {
     vec![
         ("filter", json!(plan.filter)),
         ("sort", json!(plan.sort)),
-        ("columns", json!(stored.iter().map(|f| column(f)).collect::<Vec<_>>())),
+        ("columns", json!(stored.iter().flat_map(|f| columns(f)).collect::<Vec<_>>())),
         ("uniques", json!(uniques)),
-        (
-            "fields",
-            json!(
-                stored.iter().map(|f| json!({"name": f.name, "read": read(f), "write": write(f)})).collect::<Vec<_>>()
-            ),
-        ),
+        ("fields", json!(stored.iter().map(|f| json!({"name": f.name, "read": read(f)})).collect::<Vec<_>>())),
+        ("written", json!(written)),
         ("tests", json!(tests)),
         ("filters", json!(filters)),
         ("sorts", json!(sorts)),
         ("sample", json!(sample(plan))),
         ("lookup", lookup.unwrap_or(Value::Bool(false))),
     ]
+}
+
+/// Whether a field also has a key column: a unique string that SCIM compares ignoring case.
+/// SQLite's NOCASE folds ASCII letters only, so the key holds the value lower-cased as SCIM
+/// folds it (all of Unicode): `Émile` and `émile` conflict, and lookups are exact on its index.
+fn is_folded(field: &PlannedField) -> bool {
+    field.unique && field.storage == Storage::Text && !field.case_exact
+}
+
+fn key_column(name: &str) -> String {
+    format!("{name}_key")
+}
+
+/// The value `bind` binds for a field's key column.
+fn fold(field: &PlannedField) -> String {
+    if field.required {
+        format!("user.{}.to_lowercase()", field.name)
+    } else {
+        format!("user.{}.as_deref().map(str::to_lowercase)", field.name)
+    }
+}
+
+/// A field's column definition lines (with their commas): its own, and its key's.
+fn columns(field: &PlannedField) -> Vec<String> {
+    let mut lines = vec![column(field)];
+    if is_folded(field) {
+        let not_null = if field.required { " NOT NULL" } else { "" };
+        lines.push(format!(
+            "\"{}\" TEXT{not_null}, -- {} lower-cased (all of Unicode): its uniqueness and lookups",
+            key_column(&field.name),
+            field.path
+        ));
+    }
+    lines
 }
 
 /// A column definition line (with its comma), named after the field.
@@ -156,9 +199,10 @@ fn write(field: &PlannedField) -> String {
     }
 }
 
-/// `Place::...` as Rust.
-fn rust_place(place: &Place) -> String {
+/// `Place::...` as Rust; a folded column is compared through its key.
+fn rust_place(place: &Place, folded: &[String]) -> String {
     match place {
+        Place::Column { column } if folded.contains(column) => format!("Place::Folded({:?})", key_column(column)),
         Place::Column { column } => format!("Place::Column({column:?})"),
         Place::Json { column, path } => format!("Place::Json {{ column: {column:?}, path: {path:?} }}"),
         Place::Each { column, array, element } => {
@@ -168,7 +212,7 @@ fn rust_place(place: &Place) -> String {
 }
 
 /// One filter variant's arms: each test variant as a call into `sql`.
-fn filter_data(filter: &PlannedFilter) -> Value {
+fn filter_data(filter: &PlannedFilter, rust_place: &dyn Fn(&Place) -> String) -> Value {
     let is_id = filter.extension.is_none() && filter.attribute == "id";
     let place = filter.place.as_ref().map(rust_place);
     let arms: Vec<Value> = filter

@@ -74,11 +74,13 @@ fn new_with_a_typed_backend_scaffolds_the_users_table_and_its_backend() {
     assert!(cargo.contains("sqlx = ") && cargo.contains("\"testkit\"]"), "{cargo}");
     let users = read(dir.join("src/users.rs"));
     assert!(users.contains("\"user_name\" TEXT NOT NULL COLLATE NOCASE,"), "{users}");
-    assert!(users.contains("UNIQUE (tenant, \"user_name\")"), "{users}");
+    assert!(users.contains("\"user_name_key\" TEXT NOT NULL, -- userName lower-cased"), "{users}");
+    assert!(users.contains("UNIQUE (tenant, \"user_name_key\")"), "{users}");
+    assert!(users.contains(".bind(user.user_name.to_lowercase())"), "{users}");
     let backend = read(dir.join("src/backend.rs"));
     assert!(backend.contains("impl Backend<User> for Users"), "{backend}");
     assert!(
-        backend.contains("UserUserNameTest::Eq(value) => sql::compare(sql, Place::Column(\"user_name\")"),
+        backend.contains("UserUserNameTest::Eq(value) => sql::compare(sql, Place::Folded(\"user_name_key\")"),
         "{backend}"
     );
     assert!(backend.contains("StoreContract::for_type::<User>(sample)"), "{backend}");

@@ -413,6 +413,16 @@ fn typed_backend_new_test_provision_like_entra_then_regenerate() {
         Some(&json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "BJensen@Example.com"})),
     );
     assert_eq!((status, error["scimType"].as_str()), (409, Some("uniqueness")), "{error}");
+    // Also when the case differs beyond ASCII (SQLite's NOCASE would not see it; the key does),
+    // and Entra's lookup of such a name is answered exactly.
+    let emile = |name: &str| json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name});
+    assert_eq!(server.request("POST", "/Users", Some(&emile("Émile@example.com"))).0, 201);
+    let (status, error) = server.request("POST", "/Users", Some(&emile("émile@EXAMPLE.com")));
+    assert_eq!((status, error["scimType"].as_str()), (409, Some("uniqueness")), "{error}");
+    let (status, list) =
+        server.request("GET", &format!("/Users?filter={}", percent("userName eq \"ÉMILE@example.com\"")), None);
+    assert_eq!((status, list["totalResults"].as_u64()), (200, Some(1)), "{list}");
+    assert_eq!(list["Resources"][0]["userName"], "Émile@example.com", "{list}");
     // Entra's PATCH: capitalised ops, a string boolean, a value-filter path.
     let (status, patched) = server.request(
         "PATCH",
