@@ -358,10 +358,14 @@ fn typed_backend_new_test_provision_like_entra_then_regenerate() {
     let total = Instant::now();
     let tmp = tempfile::tempdir().unwrap();
     let project = tmp.path().join("typed-e2e-scim");
+    // A vendor extension with an integer, so that numbers meet SQL below too.
+    let extension = tmp.path().join("acme-user.json");
+    std::fs::write(&extension, acme_schema(vec![attribute("badge", "string"), attribute("level", "integer")])).unwrap();
     let output = Command::new(assert_cmd::cargo::cargo_bin("scimgen"))
         .arg("new")
         .arg(&project)
-        .args(["--backend", "typed"])
+        .args(["--backend", "typed", "--extension"])
+        .arg(&extension)
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
@@ -469,8 +473,8 @@ fn typed_backend_new_test_provision_like_entra_then_regenerate() {
     assert!(group["members"].as_array().is_none_or(Vec::is_empty), "{group}");
     drop(server);
 
-    // The mapping changes: `title` and `active` become filterable, and the other attributes
-    // gain operators. Regeneration keeps the developer's files, and the build names what their
+    // The mapping changes: `title`, `active` and the extension's `level` become filterable, and
+    // the other attributes gain operators. Regeneration keeps the developer's files, and the build names what their
     // backend must now answer.
     let backend = project.join("src/backend.rs");
     let before = std::fs::read_to_string(&backend).unwrap();
@@ -487,6 +491,7 @@ fn typed_backend_new_test_provision_like_entra_then_regenerate() {
             ("emails", &["eq", "ne", "co", "sw", "ew", "pr"][..]),
             ("title", &["eq", "co", "pr"][..]),
             ("active", &["eq", "ne", "pr"][..]),
+            (&*format!("{ACME_URN}:level"), &["eq", "ne", "gt", "ge", "lt", "le", "pr"][..]),
         ]
         .into_iter()
         .map(|(path, ops)| (path.to_owned(), ops.iter().map(|op| (*op).to_owned()).collect()))
@@ -506,6 +511,14 @@ fn typed_backend_new_test_provision_like_entra_then_regenerate() {
     // Answered (here by the scaffold's own code for the new mapping): every operator on every
     // attribute keeps the store contract, which checks each against the runtime's evaluator.
     scimgen::typed::write_backend(&project, &config, &json!({"type": "User"})).unwrap();
+    let answered = std::fs::read_to_string(&backend).unwrap();
+    for arm in [
+        "UserLevelTest::Gt(value) => sql::compare(sql, Place::Column(\"level\"), Op::Gt, Literal::Integer(*value))?",
+        "UserActiveTest::Pr => sql::present(sql, Place::Column(\"active\"))",
+        "UserUserNameTest::Ew(value) => sql::compare(sql, Place::Folded(\"user_name_key\"), Op::Ew,",
+    ] {
+        assert!(answered.contains(arm), "{arm}: {answered}");
+    }
     let tested = cargo(&project, "test").args(["--", "the_users_table_keeps_the_store_contract"]).output().unwrap();
     let report = String::from_utf8_lossy(&tested.stdout);
     assert!(tested.status.success(), "every operator in SQL:\n{report}\n{}", String::from_utf8_lossy(&tested.stderr));
