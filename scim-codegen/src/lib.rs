@@ -12,7 +12,8 @@
 //! `ast` is the typed view of the input, `check` validates it against the schemas
 //! accumulating errors at their spans, `restrict` cuts the schemas down to what is mapped, and
 //! `expand` quotes the implementation (or a stub, when there were errors, so one mistake gives
-//! one message); `query` adds the typed filter and sort enums a typed backend matches.
+//! one message); `query` adds the typed filter and sort enums a typed backend matches; `plan`
+//! describes a generated type's fields and filter variants for `scimgen new --backend typed`.
 
 // The modules are private: the public API is what the derive and the CLI call (below), so the
 // internals can change without breaking either.
@@ -22,6 +23,7 @@ mod check;
 mod expand;
 mod generate;
 mod names;
+mod plan;
 mod query;
 mod restrict;
 mod system;
@@ -32,6 +34,7 @@ use proc_macro2::TokenStream;
 
 pub use generate::{GenerateError, GenerateOptions, GenerateProblem, HEADER, generate};
 pub use names::type_name;
+pub use plan::{Place, PlannedField, PlannedFilter, PlannedSort, Storage, TypedPlan, typed_plan};
 pub use system::{ResourceTypeDefinition, SystemDefinition};
 
 /// `#[derive(ScimResource)]`: schema files are found relative to `CARGO_MANIFEST_DIR`.

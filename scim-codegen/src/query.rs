@@ -21,7 +21,7 @@ fn leak(text: &str) -> &'static str {
 
 /// The runtime descriptor of a checked resource, built at expansion time exactly as the
 /// generated `descriptor()` builds it at run time; `None` if it fails (the runtime reports it).
-fn descriptor(resource: &Resource, checked: &Checked) -> Option<ResourceDescriptor> {
+pub fn descriptor(resource: &Resource, checked: &Checked) -> Option<ResourceDescriptor> {
     let fields: Vec<FieldSpec> = checked
         .fields
         .iter()
@@ -53,7 +53,7 @@ fn descriptor(resource: &Resource, checked: &Checked) -> Option<ResourceDescript
 }
 
 /// One operator of a test enum: its variant, `FilterOp` and, for comparisons, the literal.
-fn operators(attribute: &FilterableAttribute) -> Vec<(&'static str, bool)> {
+pub fn operators(attribute: &FilterableAttribute) -> Vec<(&'static str, bool)> {
     let mut out: Vec<(&'static str, bool)> = attribute
         .operators
         .iter()
@@ -105,6 +105,37 @@ fn comparison_doc(attribute: &FilterableAttribute) -> String {
     }
 }
 
+/// The names of one typed filter variant: `UserName` and its test enum `AccountUserNameTest`,
+/// for the filterable attribute `index` of the filter support table.
+pub struct VariantName {
+    pub index: usize,
+    pub variant: String,
+    pub test: String,
+}
+
+/// The typed filter variants of type `ident`, in table order: what [`expand_query`] emits and
+/// what `scimgen new --backend typed` scaffolds a backend against (so both use these names).
+/// Value-filter forms (`emails[type eq "work"].value`) have no typed variant: such filters are
+/// evaluated in memory.
+pub fn variant_names(ident: &str, support: &scim::typed::FilterSupport) -> Vec<VariantName> {
+    let mut names: Vec<VariantName> = Vec::new();
+    for (index, attribute) in support.attributes().iter().enumerate() {
+        if attribute.selector.is_some() {
+            continue;
+        }
+        let mut variant = attribute.attribute.to_upper_camel_case();
+        if let Some(sub) = &attribute.sub_attribute {
+            variant.push_str(&sub.to_upper_camel_case());
+        }
+        if names.iter().any(|n| n.variant == variant) {
+            variant.push_str(&index.to_string());
+        }
+        let test = format!("{ident}{variant}Test");
+        names.push(VariantName { index, variant, test });
+    }
+    names
+}
+
 /// The filter and sort enums and `impl Queryable` for a resource that passed every check.
 pub fn expand_query(vis: &syn::Visibility, resource: &Resource, checked: &Checked) -> TokenStream {
     let Some(descriptor) = descriptor(resource, checked) else { return TokenStream::new() };
@@ -113,28 +144,15 @@ pub fn expand_query(vis: &syn::Visibility, resource: &Resource, checked: &Checke
     let sort_ident = format_ident!("{}Sort", ident);
     let support = descriptor.filter_support();
 
-    let mut used = Vec::new();
     let mut variants = Vec::new();
     let mut tests = Vec::new();
     let mut leaf_arms = Vec::new();
     let mut sort_variants = Vec::new();
     let mut sort_arms = Vec::new();
-    for (index, attribute) in support.attributes().iter().enumerate() {
-        // Value-filter forms (`emails[type eq "work"].value`) have no typed variant: such
-        // filters are evaluated in memory.
-        if attribute.selector.is_some() {
-            continue;
-        }
-        let mut name = attribute.attribute.to_upper_camel_case();
-        if let Some(sub) = &attribute.sub_attribute {
-            name.push_str(&sub.to_upper_camel_case());
-        }
-        if used.contains(&name) {
-            name.push_str(&index.to_string());
-        }
-        used.push(name.clone());
-        let variant = format_ident!("{}", name);
-        let test = format_ident!("{}{}Test", ident, name);
+    for named in variant_names(&ident.to_string(), support) {
+        let (index, attribute) = (named.index, &support.attributes()[named.index]);
+        let variant = format_ident!("{}", named.variant);
+        let test = format_ident!("{}", named.test);
         let doc = comparison_doc(attribute);
         let (literal_type, accessor) = literal(attribute.kind);
         let mut test_variants = Vec::new();

@@ -9,4 +9,5 @@ pub mod mapping;
 pub mod scaffold;
 pub mod table;
 pub mod templates;
+pub mod typed;
 pub mod verify;

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use scimgen::config::Project;
 use scimgen::error::{CliResult, read_text, write_text};
 use scimgen::mapping::{self, ImportOptions, ImportReport};
-use scimgen::scaffold::{self, NewOptions};
+use scimgen::scaffold::{self, BackendKind, NewOptions};
 use scimgen::{check, generate, table, verify};
 
 /// scimgen turns SCIM 2.0 schemas and attribute-mapping tables into SCIM servers that
@@ -52,6 +52,11 @@ enum Command {
         /// when run from a checkout.
         #[arg(long)]
         crates_io: bool,
+        /// Where users are stored: `builtin`, the runtime's SQLite store (nothing to write), or
+        /// `typed`, a `users` table the project owns (a column per attribute) served as a typed
+        /// backend of the generated User, with filters, sorting and paging in SQL that you edit.
+        #[arg(long, value_enum, default_value_t = Backend::Builtin)]
+        backend: Backend,
     },
     /// Rewrite the generated module (src/generated/) from scimgen.toml and schemas/.
     ///
@@ -128,6 +133,13 @@ enum Command {
     },
 }
 
+/// `--backend`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Backend {
+    Builtin,
+    Typed,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
@@ -153,7 +165,7 @@ fn print_import_report(report: &ImportReport) {
 
 fn run(command: Command) -> CliResult<ExitCode> {
     match command {
-        Command::New { dir, extensions, no_groups, no_enterprise, from_table, runtime_path, crates_io } => {
+        Command::New { dir, extensions, no_groups, no_enterprise, from_table, runtime_path, crates_io, backend } => {
             let options = NewOptions {
                 dir: dir.clone(),
                 extensions,
@@ -162,6 +174,10 @@ fn run(command: Command) -> CliResult<ExitCode> {
                 from_table,
                 runtime_path,
                 crates_io,
+                backend: match backend {
+                    Backend::Builtin => BackendKind::Builtin,
+                    Backend::Typed => BackendKind::Typed,
+                },
             };
             let report = scaffold::new_project(&options)?;
             println!("created {} (package `{}`)", dir.display(), report.name);

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::config::{CONFIG_FILE, DEFAULT_OUTPUT, Project, ProjectConfig, ProjectSection, render_config};
 use crate::error::{CliError, CliResult, read_text, write_text};
 use crate::mapping::{self, ImportOptions, ImportReport};
-use crate::{generate, table, templates};
+use crate::{generate, table, templates, typed};
 
 /// What `new` was asked for.
 #[derive(Debug, Clone, Default)]
@@ -23,6 +23,20 @@ pub struct NewOptions {
     pub runtime_path: Option<PathBuf>,
     /// Depend on the runtime crates by version even when run from a checkout.
     pub crates_io: bool,
+    /// Where users are stored.
+    pub backend: BackendKind,
+}
+
+/// Where a new project stores its users.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum BackendKind {
+    /// The runtime's built-in store (`scim::store::SqliteStore`): every resource type as a
+    /// document, nothing to write.
+    #[default]
+    Builtin,
+    /// A typed backend over a `users` table the project owns (sqlx, SQLite), the other
+    /// resource types in the built-in store.
+    Typed,
 }
 
 /// What `new` did, for the report.
@@ -64,10 +78,47 @@ fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_owned()).to_string()
 }
 
-/// Create the project.
+/// Create the project: check the directory, make the system (defaults or the table, then
+/// vendor extensions), render the project's files, check them, write them, generate.
 pub fn new_project(options: &NewOptions) -> CliResult<NewReport> {
     let dir = &options.dir;
     let name = package_name(dir)?;
+    ensure_empty(dir)?;
+    let mut writes: Vec<(PathBuf, String)> = Vec::new();
+    let (mut config, import) = system_config(options, &name, &mut writes)?;
+    for file in &options.extensions {
+        add_extension(dir, file, &mut config, &mut writes)?;
+    }
+    let runtime = if options.crates_io { None } else { options.runtime_path.clone().or_else(checkout_runtime) };
+    let backend_data = match options.backend {
+        BackendKind::Builtin => None,
+        BackendKind::Typed => Some(typed::check_served(&config)?),
+    };
+    let data = template_data(&name, &config, runtime.as_deref(), backend_data.as_ref())?;
+    writes.extend(project_files(dir, &data, &config, runtime.as_deref())?);
+    check_schema_files(&writes)?;
+    let mut files = write_all(dir, &writes)?;
+    if options.backend == BackendKind::Typed {
+        files.extend(typed::write_backend(dir, &config, &data)?);
+    }
+    let project = Project { root: dir.clone(), config };
+    match generate::write_generated(&project) {
+        Ok(generated) => files.extend(generated),
+        Err(error) => {
+            return Err(CliError::new(format!(
+                "created {} but could not generate its module: {}",
+                dir.display(),
+                error.what
+            ))
+            .with_details(error.details)
+            .hint("fix scimgen.toml or schemas/ in the new project, then run `scimgen generate` there"));
+        }
+    }
+    Ok(NewReport { name, import, files })
+}
+
+/// The project directory must not exist yet, or be empty.
+fn ensure_empty(dir: &Path) -> CliResult<()> {
     if dir.exists() {
         let empty = std::fs::read_dir(dir).map_err(|e| CliError::io("read", dir, &e))?.next().is_none();
         if !empty {
@@ -75,12 +126,20 @@ pub fn new_project(options: &NewOptions) -> CliResult<NewReport> {
                 .hint("choose a new directory; to change an existing project edit its scimgen.toml and run `scimgen generate`"));
         }
     }
+    Ok(())
+}
 
-    // The system: the full core by default, or what the table says.
+/// The system: the full core by default, or what the table says (whose schema files join
+/// `writes`); without groups when asked.
+fn system_config(
+    options: &NewOptions,
+    name: &str,
+    writes: &mut Vec<(PathBuf, String)>,
+) -> CliResult<(ProjectConfig, Option<ImportReport>)> {
     let mut config = ProjectConfig {
-        project: ProjectSection { name: name.clone(), output: DEFAULT_OUTPUT.to_owned() },
+        project: ProjectSection { name: name.to_owned(), output: DEFAULT_OUTPUT.to_owned() },
         system: SystemDefinition {
-            name: Some(name.clone()),
+            name: Some(name.to_owned()),
             description: None,
             schema_files: Vec::new(),
             resource_types: Vec::new(),
@@ -88,7 +147,6 @@ pub fn new_project(options: &NewOptions) -> CliResult<NewReport> {
         server: Default::default(),
         table: Default::default(),
     };
-    let mut writes: Vec<(PathBuf, String)> = Vec::new();
     let mut import = None;
     if let Some(table_file) = &options.from_table {
         let text = read_text(table_file)?;
@@ -99,7 +157,7 @@ pub fn new_project(options: &NewOptions) -> CliResult<NewReport> {
         let source = table_file.display().to_string();
         let (report, files) = mapping::import_tables(
             &mut config,
-            dir,
+            &options.dir,
             &tables,
             &source,
             table::system_name(&text),
@@ -127,80 +185,120 @@ pub fn new_project(options: &NewOptions) -> CliResult<NewReport> {
         config.system.resource_types.retain(|r| r.name != "Group");
         config.table.remove("Group");
     }
+    Ok((config, import))
+}
 
-    // Vendor extension files: copied into schemas/, served whole on the resource type they name.
-    for file in &options.extensions {
-        if !file.is_file() {
-            let kind = if file.is_dir() { std::io::ErrorKind::IsADirectory } else { std::io::ErrorKind::NotFound };
-            return Err(CliError::io("read", file, &std::io::Error::from(kind))
-                .hint("give --extension the path of a schema JSON file (RFC 7643 section 7)"));
-        }
-        let schema = loader::load_schema_file(file).map_err(|errors| {
-            CliError::new(format!("the extension schema {} has problems", file.display()))
-                .with_details(errors.problems.iter().map(|p| format!("{}: {}", p.path, p.message)))
-                .hint("fix the file (RFC 7643 section 7 schema JSON), then run `scimgen new` again")
-        })?;
-        let target_name = match schema.id.rsplit(':').next() {
-            Some(last) if last.eq_ignore_ascii_case("Group") => "Group",
-            Some(last) if last.eq_ignore_ascii_case("User") => "User",
-            _ => {
-                return Err(CliError::new(format!(
-                    "{}: cannot tell which resource type `{}` extends",
-                    file.display(),
-                    schema.id
-                ))
-                .hint(
-                    "end the schema id with `:User` or `:Group` (e.g. urn:acme:scim:schemas:extension:acme:2.0:User)",
-                ));
-            }
-        };
-        let Some(definition) = config.system.resource_types.iter_mut().find(|r| r.name == target_name) else {
-            return Err(CliError::new(format!(
-                "{} extends {target_name}, which this project does not serve",
-                file.display()
-            ))
-            .hint("drop --no-groups, or extend User"));
-        };
-        definition.extensions.push(SchemaExtension { schema: schema.id.clone(), required: false });
-        if let Some(attributes) = &mut definition.attributes {
-            attributes.push(schema.id.clone());
-        }
-        let base = file.file_name().and_then(|n| n.to_str()).unwrap_or("extension.json");
-        let relative = format!("schemas/{base}");
-        if config.system.schema_files.contains(&relative) {
-            return Err(CliError::new(format!("two extension files are called {base}")).hint("rename one of them"));
-        }
-        writes.push((dir.join(&relative), read_text(file)?));
-        config.system.schema_files.push(relative);
+/// A vendor extension file: copied into schemas/, served whole on the resource type it names.
+fn add_extension(
+    dir: &Path,
+    file: &Path,
+    config: &mut ProjectConfig,
+    writes: &mut Vec<(PathBuf, String)>,
+) -> CliResult<()> {
+    if !file.is_file() {
+        let kind = if file.is_dir() { std::io::ErrorKind::IsADirectory } else { std::io::ErrorKind::NotFound };
+        return Err(CliError::io("read", file, &std::io::Error::from(kind))
+            .hint("give --extension the path of a schema JSON file (RFC 7643 section 7)"));
     }
+    let schema = loader::load_schema_file(file).map_err(|errors| {
+        CliError::new(format!("the extension schema {} has problems", file.display()))
+            .with_details(errors.problems.iter().map(|p| format!("{}: {}", p.path, p.message)))
+            .hint("fix the file (RFC 7643 section 7 schema JSON), then run `scimgen new` again")
+    })?;
+    let target_name = match schema.id.rsplit(':').next() {
+        Some(last) if last.eq_ignore_ascii_case("Group") => "Group",
+        Some(last) if last.eq_ignore_ascii_case("User") => "User",
+        _ => {
+            return Err(CliError::new(format!(
+                "{}: cannot tell which resource type `{}` extends",
+                file.display(),
+                schema.id
+            ))
+            .hint("end the schema id with `:User` or `:Group` (e.g. urn:acme:scim:schemas:extension:acme:2.0:User)"));
+        }
+    };
+    let Some(definition) = config.system.resource_types.iter_mut().find(|r| r.name == target_name) else {
+        return Err(CliError::new(format!(
+            "{} extends {target_name}, which this project does not serve",
+            file.display()
+        ))
+        .hint("drop --no-groups, or extend User"));
+    };
+    definition.extensions.push(SchemaExtension { schema: schema.id.clone(), required: false });
+    if let Some(attributes) = &mut definition.attributes {
+        attributes.push(schema.id.clone());
+    }
+    let base = file.file_name().and_then(|n| n.to_str()).unwrap_or("extension.json");
+    let relative = format!("schemas/{base}");
+    if config.system.schema_files.contains(&relative) {
+        return Err(CliError::new(format!("two extension files are called {base}")).hint("rename one of them"));
+    }
+    writes.push((dir.join(&relative), read_text(file)?));
+    config.system.schema_files.push(relative);
+    Ok(())
+}
 
+/// What the templates are rendered with: the package, its dependencies on the runtime (by
+/// path from a checkout, else by version), and for a typed backend what `main.rs` serves.
+fn template_data(
+    name: &str,
+    config: &ProjectConfig,
+    runtime: Option<&Path>,
+    typed: Option<&typed::Served>,
+) -> CliResult<serde_json::Value> {
     let groups = config.system.resource_types.iter().any(|r| r.name == "Group");
-    let runtime = if options.crates_io { None } else { options.runtime_path.clone().or_else(checkout_runtime) };
     let version = env!("CARGO_PKG_VERSION");
-    let (scim_dependency, derive_dependency) = match &runtime {
+    let scim = |features: &str| -> CliResult<String> {
+        Ok(match runtime {
+            Some(root) => {
+                let root = std::path::absolute(root).map_err(|e| CliError::io("resolve", root, &e))?;
+                format!("{{ path = {}, features = [{features}] }}", toml_string(&root.join("scim").to_string_lossy()))
+            }
+            None => format!("{{ version = {}, features = [{features}] }}", toml_string(version)),
+        })
+    };
+    let derive_dependency = match runtime {
         Some(root) => {
             let root = std::path::absolute(root).map_err(|e| CliError::io("resolve", root, &e))?;
-            (
-                format!("{{ path = {}, features = [\"launch\"] }}", toml_string(&root.join("scim").to_string_lossy())),
-                format!("{{ path = {} }}", toml_string(&root.join("scim-derive").to_string_lossy())),
-            )
+            format!("{{ path = {} }}", toml_string(&root.join("scim-derive").to_string_lossy()))
         }
-        None => (format!("{{ version = {}, features = [\"launch\"] }}", toml_string(version)), toml_string(version)),
+        None => toml_string(version),
     };
-    let data = json!({
+    let mut data = json!({
         "name": name,
         "groups": groups,
         "runtime_path": runtime.is_some(),
-        "scim_dependency": scim_dependency,
+        "scim_dependency": scim("\"launch\"")?,
         "scim_derive_dependency": derive_dependency,
+        "typed": typed.is_some(),
     });
-    writes.push((dir.join("Cargo.toml"), templates::render("Cargo.toml", &data)?));
-    writes.push((dir.join("src/main.rs"), templates::render("main.rs", &data)?));
-    writes.push((dir.join("src/backend.rs"), templates::render("backend.rs", &data)?));
-    writes.push((dir.join("README.md"), templates::render("README.md", &data)?));
-    writes.push((dir.join(".gitignore"), templates::render("gitignore", &data)?));
-    writes.push((dir.join(CONFIG_FILE), render_config(&config)?));
-    if let Some(root) = &runtime {
+    if let Some(served) = typed {
+        data["scim_test_dependency"] = json!(scim("\"launch\", \"testkit\"")?);
+        data["type"] = json!(served.type_name);
+        data["builtin_types"] = json!(served.builtin_types);
+    }
+    Ok(data)
+}
+
+/// The project's own files (beside schemas from the table and extensions): manifest, main,
+/// backend, README, .gitignore, scimgen.toml, and the checkout's lock file.
+fn project_files(
+    dir: &Path,
+    data: &serde_json::Value,
+    config: &ProjectConfig,
+    runtime: Option<&Path>,
+) -> CliResult<Vec<(PathBuf, String)>> {
+    let mut writes = vec![
+        (dir.join("Cargo.toml"), templates::render("Cargo.toml", data)?),
+        (dir.join("src/main.rs"), templates::render("main.rs", data)?),
+    ];
+    if data["typed"] != true {
+        writes.push((dir.join("src/backend.rs"), templates::render("backend.rs", data)?));
+    }
+    writes.push((dir.join("README.md"), templates::render("README.md", data)?));
+    writes.push((dir.join(".gitignore"), templates::render("gitignore", data)?));
+    writes.push((dir.join(CONFIG_FILE), render_config(config)?));
+    if let Some(root) = runtime {
         // The checkout's lock file pins the versions it was built and tested with, so the new
         // project resolves offline and shares compiled dependencies with the checkout.
         let lock = root.join("Cargo.lock");
@@ -208,9 +306,12 @@ pub fn new_project(options: &NewOptions) -> CliResult<NewReport> {
             writes.push((dir.join("Cargo.lock"), read_text(&lock)?));
         }
     }
+    Ok(writes)
+}
 
-    // Check the generated module can be made before writing anything.
-    for (path, text) in &writes {
+/// The schema files made from the table must parse before anything is written.
+fn check_schema_files(writes: &[(PathBuf, String)]) -> CliResult<()> {
+    for (path, text) in writes {
         if path.extension().is_some_and(|e| e == "json") {
             loader::parse_schema(&path.display().to_string(), text).map_err(|errors| {
                 CliError::new("internal error: a schema file made from the table is invalid")
@@ -218,27 +319,19 @@ pub fn new_project(options: &NewOptions) -> CliResult<NewReport> {
             })?;
         }
     }
+    Ok(())
+}
+
+/// Write the files (and an empty schemas/); their paths relative to `dir`.
+fn write_all(dir: &Path, writes: &[(PathBuf, String)]) -> CliResult<Vec<PathBuf>> {
     let mut files = Vec::new();
-    for (path, text) in &writes {
+    for (path, text) in writes {
         write_text(path, text)?;
         files.push(path.strip_prefix(dir).unwrap_or(path).to_path_buf());
     }
     std::fs::create_dir_all(dir.join("schemas"))
         .map_err(|e| CliError::io("create directory", &dir.join("schemas"), &e))?;
-    let project = Project { root: dir.clone(), config };
-    match generate::write_generated(&project) {
-        Ok(generated) => files.extend(generated),
-        Err(error) => {
-            return Err(CliError::new(format!(
-                "created {} but could not generate its module: {}",
-                dir.display(),
-                error.what
-            ))
-            .with_details(error.details)
-            .hint("fix scimgen.toml or schemas/ in the new project, then run `scimgen generate` there"));
-        }
-    }
-    Ok(NewReport { name, import, files })
+    Ok(files)
 }
 
 /// The error for a document without an attribute-mapping table.

@@ -8,13 +8,17 @@ use serde::Serialize;
 use crate::error::{CliError, CliResult};
 
 /// (template name, text).
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 9] = [
     ("Cargo.toml", include_str!("../../templates/Cargo.toml.hbs")),
     ("main.rs", include_str!("../../templates/main.rs.hbs")),
     ("backend.rs", include_str!("../../templates/backend.rs.hbs")),
     ("generated_mod.rs", include_str!("../../templates/generated_mod.rs.hbs")),
     ("README.md", include_str!("../../templates/README.md.hbs")),
     ("gitignore", include_str!("../../templates/gitignore.hbs")),
+    // `scimgen new --backend typed` (see `crate::typed`).
+    ("typed/backend.rs", include_str!("../../templates/typed/backend.rs.hbs")),
+    ("typed/users.rs", include_str!("../../templates/typed/users.rs.hbs")),
+    ("typed/sql.rs", include_str!("../../templates/typed/sql.rs.hbs")),
 ];
 
 fn registry() -> CliResult<Handlebars<'static>> {

@@ -52,6 +52,7 @@ fn help_explains_every_subcommand_and_flag() {
             .and(contains("--no-groups"))
             .and(contains("--no-enterprise"))
             .and(contains("--from-table <FILE>"))
+            .and(contains("--backend <BACKEND>"))
             .and(contains("Repeatable")),
     );
     scimgen().args(["generate", "--help"]).assert().success().stdout(contains("--check").and(contains("stale")));
@@ -60,6 +61,40 @@ fn help_explains_every_subcommand_and_flag() {
     scimgen().args(["check", "--help"]).assert().success().stdout(contains("path"));
     // No subcommand: the help, and a failure status.
     scimgen().assert().failure().stderr(contains("Usage"));
+}
+
+#[test]
+fn new_with_a_typed_backend_scaffolds_the_users_table_and_its_backend() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = new_project(&tmp, "typed-scim", &["--backend", "typed"]);
+    let main = read(dir.join("src/main.rs"));
+    assert!(main.contains("mod users;") && main.contains(".backend::<generated::User, _>(users)"), "{main}");
+    assert!(main.contains(".resource::<generated::Group>(store.clone())"), "groups stay in the built-in store: {main}");
+    let cargo = read(dir.join("Cargo.toml"));
+    assert!(cargo.contains("sqlx = ") && cargo.contains("\"testkit\"]"), "{cargo}");
+    let users = read(dir.join("src/users.rs"));
+    assert!(users.contains("\"user_name\" TEXT NOT NULL COLLATE NOCASE,"), "{users}");
+    assert!(users.contains("\"user_name_key\" TEXT NOT NULL, -- userName lower-cased"), "{users}");
+    assert!(users.contains("UNIQUE (tenant, \"user_name_key\")"), "{users}");
+    assert!(users.contains(".bind(user.user_name.to_lowercase())"), "{users}");
+    let backend = read(dir.join("src/backend.rs"));
+    assert!(backend.contains("impl Backend<User> for Users"), "{backend}");
+    assert!(
+        backend.contains("UserUserNameTest::Eq(value) => sql::compare(sql, Place::Folded(\"user_name_key\")"),
+        "{backend}"
+    );
+    assert!(backend.contains("StoreContract::for_type::<User>(sample)"), "{backend}");
+    assert!(read(dir.join("README.md")).contains("`users` table"));
+
+    // Users only: the built-in store just lends its pool.
+    let dir = new_project(&tmp, "users-only", &["--backend", "typed", "--no-groups"]);
+    let main = read(dir.join("src/main.rs"));
+    assert!(!main.contains("Group") && !main.contains("Arc::new(store)"), "{main}");
+
+    // The built-in store (the default) has none of it.
+    let dir = new_project(&tmp, "builtin", &[]);
+    assert!(!dir.join("src/users.rs").exists() && !dir.join("src/sql.rs").exists());
+    assert!(read(dir.join("src/backend.rs")).contains("SqliteStore::connect"));
 }
 
 #[test]
