@@ -36,12 +36,7 @@ fn descriptor(resource: &Resource, checked: &Checked) -> Option<ResourceDescript
                 }
                 FilterChoice::None => FilterFlag::None,
             };
-            Some(FieldSpec {
-                rust_name: leak(&field.ident.to_string()),
-                path: leak(&mapped.path),
-                filter,
-                column: mapped.column.as_deref().map(leak),
-            })
+            Some(FieldSpec { rust_name: leak(&field.ident.to_string()), path: leak(&mapped.path), filter })
         })
         .collect();
     let spec = DescriptorSpec {

@@ -74,8 +74,6 @@ pub struct FilterableAttribute {
     pub operators: Vec<CompareOp>,
     /// Whether `pr` is allowed.
     pub presence: bool,
-    /// The storage column (the field's column).
-    pub column: String,
     /// The index of the field it belongs to.
     pub field: usize,
 }
@@ -193,7 +191,7 @@ impl MappedPlace {
     }
 }
 
-/// Per filterable attribute: its canonical path, type, case sensitivity, operators and column.
+/// Per filterable attribute: its canonical path, type, case sensitivity and operators.
 #[derive(Debug, Clone)]
 pub struct FilterSupport {
     resource: String,
@@ -678,7 +676,6 @@ fn filterable(
         case_exact,
         operators,
         presence,
-        column: field.column().to_owned(),
         field: place.field,
     }))
 }

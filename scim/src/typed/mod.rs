@@ -31,7 +31,7 @@ pub mod value;
 pub use serde_json::Value as JsonValue;
 
 pub use accessor::{FieldAccessor, Selector, SelectorTerm};
-pub use descriptor::{DescriptorSpec, FieldSpec, FilterFlag, ResourceDescriptor, default_column, extension_column};
+pub use descriptor::{DescriptorSpec, FieldSpec, FilterFlag, ResourceDescriptor};
 pub use filter_support::{FilterSupport, FilterableAttribute};
 pub use query::{FilterLeaf, FilterOp, Queryable};
 pub use value::{Binary, MultiValue, Reference, ScimValue, as_scim_value};
