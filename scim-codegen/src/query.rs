@@ -84,8 +84,20 @@ fn literal(kind: AttributeType) -> (TokenStream, TokenStream) {
     }
 }
 
-/// What a test variant's docs say about comparing.
+/// What a test variant's docs say about comparing (and, for a selector, which element).
 fn comparison_doc(attribute: &FilterableAttribute) -> String {
+    let compare = compare_doc(attribute);
+    match &attribute.selector {
+        Some(selector) => format!(
+            "{compare} Stands for a value filter of exactly `[{}]` and this one test, in the path or the bracket \
+             form: it tests the element the field maps.",
+            selector.to_filter_text()
+        ),
+        None => compare,
+    }
+}
+
+fn compare_doc(attribute: &FilterableAttribute) -> String {
     let kind = attribute.kind.as_str();
     match attribute.kind {
         AttributeType::String | AttributeType::Reference if !attribute.case_exact => format!(
@@ -115,12 +127,13 @@ pub fn expand_query(vis: &syn::Visibility, resource: &Resource, checked: &Checke
     let mut sort_variants = Vec::new();
     let mut sort_arms = Vec::new();
     for (index, attribute) in support.attributes().iter().enumerate() {
-        // Value-filter forms (`emails[type eq "work"].value`) have no typed variant: such
-        // filters are evaluated in memory.
-        if attribute.selector.is_some() {
-            continue;
-        }
+        // `emails[type eq "work"].value` is `EmailsWorkValue`: the selector's values name the
+        // element.
         let mut name = attribute.attribute.to_upper_camel_case();
+        for term in attribute.selector.iter().flat_map(|selector| &selector.terms) {
+            let value = term.value.as_str().map_or_else(|| term.value.to_string(), str::to_owned);
+            name.push_str(&value.to_upper_camel_case());
+        }
         if let Some(sub) = &attribute.sub_attribute {
             name.push_str(&sub.to_upper_camel_case());
         }

@@ -40,6 +40,9 @@ pub struct Person {
     pub active: Option<bool>,
     #[scim(path = "title", no_filter)]
     pub title: Option<String>,
+    /// Entra ID's work address: a selector path, with a typed variant of its own.
+    #[scim(path = "emails[type eq \"work\"].value", filter = "eq")]
+    pub work_email: Option<String>,
 }
 
 /// Rows by (tenant, creation number); records the queries it was asked.
@@ -73,6 +76,10 @@ fn matches(filter: &PersonFilter, p: &Person, record: &Record) -> bool {
             PersonDisplayNameTest::Pr => p.display_name.as_deref().is_some_and(|d| !d.is_empty()),
         },
         PersonFilter::Active(PersonActiveTest::Eq(value)) => p.active == Some(*value),
+        // The element `[type eq "work"]` selects; `value` is not caseExact: lower-cased.
+        PersonFilter::EmailsWorkValue(PersonEmailsWorkValueTest::Eq(value)) => {
+            text(&p.work_email).as_ref() == Some(value)
+        }
         PersonFilter::And(a, b) => matches(a, p, record) && matches(b, p, record),
         PersonFilter::Or(a, b) => matches(a, p, record) || matches(b, p, record),
         PersonFilter::Not(a) => !matches(a, p, record),
@@ -224,6 +231,9 @@ fn sample(i: usize) -> Value {
     if i.is_multiple_of(2) {
         person["active"] = json!(i.is_multiple_of(4));
     }
+    if i % 4 != 1 {
+        person["emails"] = json!([{"value": format!("{login}@Work.example"), "type": "work"}]);
+    }
     person
 }
 
@@ -240,6 +250,8 @@ async fn a_typed_backend_keeps_the_store_contract() {
     // Some lists were answered by the backend in full, and the declined ones again unpaged.
     let asked = store.backend().asked.lock().unwrap().clone();
     assert!(asked.iter().any(|q| q.filter.is_some() && q.count.is_some() || q.start_index > 1), "{asked:?}");
+    // The selector path's filters reached the backend as its typed variant.
+    assert!(asked.iter().any(|q| matches!(q.filter, Some(PersonFilter::EmailsWorkValue(_)))), "{asked:?}");
     assert!(
         asked.iter().all(|q| !(q.filter.as_ref().is_some_and(uses_contains) && q.count.is_some() && q.start_index > 1))
     );
@@ -257,7 +269,7 @@ async fn the_built_in_stores_keep_the_same_contract() {
 }
 
 /// The generated filter carries typed, lower-cased literals; what has no typed form (a value
-/// filter) is `None`, so the runtime evaluates it in memory.
+/// filter other than a mapped selector's) is `None`, so the runtime evaluates it in memory.
 #[test]
 fn filters_convert_to_the_generated_enum() {
     use scim::filter::{parse_filter, resolve_filter};
@@ -277,6 +289,20 @@ fn filters_convert_to_the_generated_enum() {
         Some(PersonFilter::ExternalId(PersonExternalIdTest::Eq("Ext-1".into())))
     );
     assert_eq!(typed("displayName pr"), Some(PersonFilter::DisplayName(PersonDisplayNameTest::Pr)));
+    // The selector path, in the path and the bracket form, is the field's variant; any other
+    // value filter on `emails` has no typed form.
+    let work = Some(PersonFilter::EmailsWorkValue(PersonEmailsWorkValueTest::Eq("kim@work.example".into())));
+    assert_eq!(typed(r#"emails[type eq "work"].value eq "Kim@Work.example""#), work);
+    assert_eq!(typed(r#"emails[value eq "Kim@Work.example" and type eq "WORK"]"#), work);
+    for other in [
+        r#"emails[type eq "work" or value eq "x"]"#,
+        r#"emails[type eq "work" and value eq "x" and value eq "y"]"#,
+        r#"emails[type eq "home"].value eq "x""#,
+        r#"emails[value eq "x"]"#,
+        r#"emails.value eq "x""#,
+    ] {
+        assert_eq!(typed(other), None, "{other}");
+    }
     // `ne null` is `pr`, `eq null` is `not pr`.
     assert_eq!(
         typed("displayName eq null"),
