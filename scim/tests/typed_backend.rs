@@ -399,6 +399,8 @@ struct TeamCalls {
 struct Teams {
     rows: Mutex<BTreeMap<String, (Team, Record)>>,
     capability: bool,
+    /// No version column: records carry `version: None`.
+    versionless: bool,
     calls: Arc<Mutex<TeamCalls>>,
 }
 
@@ -426,7 +428,8 @@ impl Teams {
 impl Backend<Team> for Teams {
     async fn create(&self, _: &str, team: Team) -> BackendResult<Stored<Team>> {
         let mut rows = self.rows.lock().unwrap();
-        let record = Record::new((rows.len() + 1).to_string(), Some(1), OffsetDateTime::now_utc());
+        let version = (!self.versionless).then_some(1);
+        let record = Record::new((rows.len() + 1).to_string(), version, OffsetDateTime::now_utc());
         rows.insert(record.id.clone(), (team.clone(), record.clone()));
         Ok(Stored { resource: team, record })
     }
@@ -620,6 +623,29 @@ async fn a_members_only_patch_reads_members_back_only_when_the_reply_shows_them(
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.body.get("members"), None, "the last member left");
     assert_eq!(calls.lock().unwrap().gets - after.gets, 1);
+}
+
+/// A group backend without a version column: a reply without members still reads the group
+/// whole, since its ETag is the hash of the whole group, and it is the ETag a GET then shows.
+#[tokio::test]
+async fn a_versionless_group_is_read_whole_for_its_etag() {
+    use scim::patch::PatchOperation;
+    use scim::store::{GetOptions, Scope};
+    let kind = team_kind();
+    let scope = Scope::new("t", &kind);
+    let store = TypedStore::<Team, Teams>::new(Teams { capability: true, versionless: true, ..Teams::default() });
+    let team = json!({"schemas": [GROUP_URN], "displayName": "ops", "members": [{"value": "a"}]});
+    let id = store.create(scope, team).await.unwrap()["id"].as_str().unwrap().to_owned();
+    let before_patch = store.get(scope, &id, GetOptions::default()).await.unwrap();
+    let before = store.backend().calls();
+    let add = [PatchOperation::add(Some("members"), json!([{"value": "b"}])).unwrap()];
+    let patched = store.patch(scope, &id, &add, None, GetOptions { exclude_members: true }).await.unwrap();
+    let after = store.backend().calls();
+    assert_eq!(patched.get("members"), None);
+    assert_eq!((after.bare_gets - before.bare_gets, after.gets - before.gets), (1, 1), "tried bare, read whole");
+    let read = store.get(scope, &id, GetOptions::default()).await.unwrap();
+    assert_eq!(patched["meta"]["version"], read["meta"]["version"], "the reply's ETag is the group's");
+    assert_ne!(read["meta"]["version"], before_patch["meta"]["version"], "the change shows in the ETag");
 }
 
 /// The member check of a group write asks a typed user backend once, with every id of the
