@@ -39,7 +39,6 @@ pub struct Field {
     pub path: Option<FieldPath>,
     pub filter: FilterChoice,
     pub filter_span: Span,
-    pub column: Option<String>,
     pub only: Option<Spanned<Vec<String>>>,
     /// `default = <expr>`: the value when the (optional) attribute is absent.
     pub default: Option<syn::Expr>,
@@ -202,17 +201,7 @@ impl Field {
             .only
             .as_ref()
             .map(|only| Spanned { value: only.split_whitespace().map(str::to_owned).collect(), span: only.span() });
-        Some(Field {
-            ident,
-            ty: opts.ty,
-            rust,
-            path,
-            filter,
-            filter_span,
-            column: opts.column.map(|c| c.into_inner()),
-            only,
-            default: opts.default.map(|d| d.0),
-        })
+        Some(Field { ident, ty: opts.ty, rust, path, filter, filter_span, only, default: opts.default.map(|d| d.0) })
     }
 
     /// Where to report a problem with the field's mapping: the path literal, else the field.

@@ -42,8 +42,6 @@ pub struct FieldOpts {
     pub filter: Option<SpannedValue<FilterArg>>,
     /// Not filterable, whatever the built-in defaults say.
     pub no_filter: Flag,
-    /// The storage column name for SQL stores.
-    pub column: Option<SpannedValue<String>>,
     /// For a whole complex attribute or extension: the sub-paths actually supported,
     /// whitespace-separated (`only = "givenName familyName"`). Others are not advertised.
     pub only: Option<SpannedValue<String>>,

@@ -63,7 +63,6 @@ pub struct Checked {
 pub struct MappedField {
     pub path: String,
     pub filter: FilterChoice,
-    pub column: Option<String>,
 }
 
 /// What a field's path reached.
@@ -84,7 +83,6 @@ pub fn check(resource: &Resource, manifest_dir: &Path, diagnostics: &mut Diagnos
     let mut ids = Vec::new();
     let mut fields = Vec::new();
     let mut mapped_count = 0;
-    let mut columns: Vec<(String, &Field)> = Vec::new();
     let mut unresolved = false;
     let mut mapped_core: BTreeSet<String> = BTreeSet::new();
     for field in &resource.fields {
@@ -94,18 +92,11 @@ pub fn check(resource: &Resource, manifest_dir: &Path, diagnostics: &mut Diagnos
         };
         let index = mapped_count;
         mapped_count += 1;
-        fields.push(Some(MappedField {
-            path: path.text.clone(),
-            filter: field.filter.clone(),
-            column: field.column.clone(),
-        }));
+        fields.push(Some(MappedField { path: path.text.clone(), filter: field.filter.clone() }));
         let Some(target) = resolve_field(field, &path.text, &resource_schema, &schemas, diagnostics) else {
             unresolved = true;
             continue;
         };
-        // One mistake, one message: a field reported as a duplicate or overlap is not also
-        // reported for its column.
-        let mut clashes = false;
         match &target {
             Target::Extension(schema, required) => {
                 check_whole_extension(field, schema, *required, diagnostics);
@@ -116,7 +107,6 @@ pub fn check(resource: &Resource, manifest_dir: &Path, diagnostics: &mut Diagnos
                     .filter(|other| other.0 == key || covers(&key, &other.0) && !only_excludes(field, &key, &other.0))
                 {
                     overlap(field, other.2, &schema.id, &other.1, diagnostics);
-                    clashes = true;
                 }
                 seen.push((key, schema.id.clone(), field));
             }
@@ -148,7 +138,6 @@ pub fn check(resource: &Resource, manifest_dir: &Path, diagnostics: &mut Diagnos
                 let whole = resolved_whole_key(resolved);
                 for other in &seen {
                     if other.0 == key {
-                        clashes = true;
                         // A second `id` is reported once, below.
                         if !is_id {
                             diagnostics.error(
@@ -163,23 +152,11 @@ pub fn check(resource: &Resource, manifest_dir: &Path, diagnostics: &mut Diagnos
                         || covers(&other.0, &key) && !only_excludes(other.2, &other.0, &key)
                         || covers(&key, &other.0)
                     {
-                        clashes = true;
                         overlap(field, other.2, &display, &other.1, diagnostics);
                     }
                 }
                 seen.push((key, display, field));
             }
-        }
-        let column = field.column.clone().unwrap_or_else(|| derived_column(&target));
-        match columns.iter().find(|(c, _)| *c == column) {
-            Some((_, other)) if !clashes => diagnostics.error(
-                field.span(),
-                format!(
-                    "field `{}` would be stored in column `{column}`, like field `{}`; name one with #[scim(column = \"...\")]",
-                    field.ident, other.ident
-                ),
-            ),
-            _ => columns.push((column, field)),
         }
     }
     // A path that did not resolve may well be the misspelled required attribute.
@@ -215,15 +192,6 @@ pub fn check(resource: &Resource, manifest_dir: &Path, diagnostics: &mut Diagnos
         id_field: ids.first().map(|(index, _)| *index),
         tracked_files,
     })
-}
-
-/// The storage column a field gets without `column`: the runtime's rule, so that a clash
-/// `ResourceDescriptor::build` would report is reported here, at the field.
-fn derived_column(target: &Target<'_>) -> String {
-    match target {
-        Target::Extension(schema, _) => scim::typed::extension_column(schema),
-        Target::Attribute { resolved, path } => scim::typed::default_column(resolved, path.filter.as_deref()),
-    }
 }
 
 /// The path of a whole attribute, lower-cased, as a key: a mapping of it overlaps any mapping

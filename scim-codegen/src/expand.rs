@@ -118,12 +118,8 @@ fn field_spec(rust_name: &str, mapped: &MappedField) -> TokenStream {
         FilterChoice::Ops(ops) => quote!(::scim::typed::FilterFlag::Ops(&[#(#ops),*])),
         FilterChoice::None => quote!(::scim::typed::FilterFlag::None),
     };
-    let column = match &mapped.column {
-        Some(column) => quote!(::core::option::Option::Some(#column)),
-        None => quote!(::core::option::Option::None),
-    };
     quote! {
-        ::scim::typed::FieldSpec { rust_name: #rust_name, path: #path, filter: #filter, column: #column }
+        ::scim::typed::FieldSpec { rust_name: #rust_name, path: #path, filter: #filter }
     }
 }
 

@@ -191,6 +191,11 @@ pub fn typed_plan(
         })
         .collect();
     let place_of = |attribute: &FilterableAttribute| {
+        // A selector path (`emails[type eq "work"].value`) names some elements of its field only:
+        // the scaffold keeps no place for it, so its backend leaves it to the runtime.
+        if attribute.selector.is_some() {
+            return None;
+        }
         let field = mapped.get(attribute.field).map(|(f, _)| f.ident.to_string())?;
         let stored = fields.iter().find(|f| f.name == field)?;
         place(schema, attribute, stored)

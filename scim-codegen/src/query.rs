@@ -36,12 +36,7 @@ pub fn descriptor(resource: &Resource, checked: &Checked) -> Option<ResourceDesc
                 }
                 FilterChoice::None => FilterFlag::None,
             };
-            Some(FieldSpec {
-                rust_name: leak(&field.ident.to_string()),
-                path: leak(&mapped.path),
-                filter,
-                column: mapped.column.as_deref().map(leak),
-            })
+            Some(FieldSpec { rust_name: leak(&field.ident.to_string()), path: leak(&mapped.path), filter })
         })
         .collect();
     let spec = DescriptorSpec {
@@ -89,8 +84,20 @@ fn literal(kind: AttributeType) -> (TokenStream, TokenStream) {
     }
 }
 
-/// What a test variant's docs say about comparing.
+/// What a test variant's docs say about comparing (and, for a selector, which element).
 fn comparison_doc(attribute: &FilterableAttribute) -> String {
+    let compare = compare_doc(attribute);
+    match &attribute.selector {
+        Some(selector) => format!(
+            "{compare} Stands for a value filter of exactly `[{}]` and this one test, in the path or the bracket \
+             form: it tests the element the field maps.",
+            selector.to_filter_text()
+        ),
+        None => compare,
+    }
+}
+
+fn compare_doc(attribute: &FilterableAttribute) -> String {
     let kind = attribute.kind.as_str();
     match attribute.kind {
         AttributeType::String | AttributeType::Reference if !attribute.case_exact => format!(
@@ -115,15 +122,15 @@ pub struct VariantName {
 
 /// The typed filter variants of type `ident`, in table order: what [`expand_query`] emits and
 /// what `scimgen new --backend typed` scaffolds a backend against (so both use these names).
-/// Value-filter forms (`emails[type eq "work"].value`) have no typed variant: such filters are
-/// evaluated in memory.
+/// A selector path's values name its element: `emails[type eq "work"].value` is `EmailsWorkValue`.
 pub fn variant_names(ident: &str, support: &scim::typed::FilterSupport) -> Vec<VariantName> {
     let mut names: Vec<VariantName> = Vec::new();
     for (index, attribute) in support.attributes().iter().enumerate() {
-        if attribute.selector.is_some() {
-            continue;
-        }
         let mut variant = attribute.attribute.to_upper_camel_case();
+        for term in attribute.selector.iter().flat_map(|selector| &selector.terms) {
+            let value = term.value.as_str().map_or_else(|| term.value.to_string(), str::to_owned);
+            variant.push_str(&value.to_upper_camel_case());
+        }
         if let Some(sub) = &attribute.sub_attribute {
             variant.push_str(&sub.to_upper_camel_case());
         }

@@ -20,7 +20,7 @@
 //! `Group`), `extension` / `required_extension` (repeatable), `schema_file` (repeatable, relative
 //! to `CARGO_MANIFEST_DIR`), `endpoint` (defaults to `/{resource}s`).
 //! Field options: `id`, `path` (defaults to the field name in lowerCamelCase), `filter`,
-//! `filter = "eq sw co"`, `no_filter`, `column`, `only` (for a whole complex attribute or
+//! `filter = "eq sw co"`, `no_filter`, `only` (for a whole complex attribute or
 //! extension: the supported sub-paths), `skip`, and `default = <expr>`: a plain field (`enabled:
 //! bool`) on an optional attribute takes this value when the attribute is absent
 //! (`#[scim(path = "active", default = true)]`; on a `String` field a string literal will do).

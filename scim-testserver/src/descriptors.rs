@@ -56,5 +56,5 @@ fn descriptor(resource_type: &'static str, schemas: &'static [&'static str]) -> 
 }
 
 fn field(path: &'static str) -> FieldSpec {
-    FieldSpec { rust_name: path, path, filter: FilterFlag::Default, column: None }
+    FieldSpec { rust_name: path, path, filter: FilterFlag::Default }
 }

@@ -28,7 +28,7 @@ struct Account {
     email: Option<String>,
     #[scim(path = "active")]
     active: Option<bool>,
-    #[scim(path = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", column = "dept")]
+    #[scim(path = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department")]
     department: Option<String>,
 }
 

@@ -251,12 +251,7 @@ fn resource_types_cannot_take_the_servers_own_endpoints() {
         let spec = scim::typed::DescriptorSpec {
             resource_type_json: Box::leak(json.into_boxed_str()),
             schemas_json: &[include_str!("../../schemas/core-group.json")],
-            fields: &[scim::typed::FieldSpec {
-                rust_name: "id",
-                path: "id",
-                filter: scim::typed::FilterFlag::Default,
-                column: None,
-            }],
+            fields: &[scim::typed::FieldSpec { rust_name: "id", path: "id", filter: scim::typed::FilterFlag::Default }],
         };
         let Ok(descriptor) = ResourceDescriptor::build(&spec) else { continue };
         let builder = Server::builder()
@@ -276,12 +271,11 @@ async fn descriptors_built_at_run_time_are_served() {
             resource_type_json: r#"{"id":"Team","name":"Team","endpoint":"/Teams","schema":"urn:ietf:params:scim:schemas:core:2.0:Group"}"#,
             schemas_json: &[include_str!("../../schemas/core-group.json")],
             fields: &[
-                scim::typed::FieldSpec { rust_name: "id", path: "id", filter: scim::typed::FilterFlag::Default, column: None },
+                scim::typed::FieldSpec { rust_name: "id", path: "id", filter: scim::typed::FilterFlag::Default },
                 scim::typed::FieldSpec {
                     rust_name: "name",
                     path: "displayName",
                     filter: scim::typed::FilterFlag::Default,
-                    column: None,
                 },
             ],
         })

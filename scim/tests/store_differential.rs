@@ -292,10 +292,10 @@ fn scaffold_users() -> std::sync::Arc<ResourceKind> {
     const CORE: &str = include_str!("../../schemas/core-user.json");
     const ENTERPRISE_SCHEMA: &str = include_str!("../../schemas/enterprise-user.json");
     const FIELDS: &[FieldSpec] = &[
-        FieldSpec { rust_name: "id", path: "id", filter: FilterFlag::Default, column: None },
-        FieldSpec { rust_name: "external_id", path: "externalId", filter: FilterFlag::Default, column: None },
-        FieldSpec { rust_name: "user_name", path: "userName", filter: FilterFlag::Default, column: None },
-        FieldSpec { rust_name: "emails", path: "emails", filter: FilterFlag::Default, column: None },
+        FieldSpec { rust_name: "id", path: "id", filter: FilterFlag::Default },
+        FieldSpec { rust_name: "external_id", path: "externalId", filter: FilterFlag::Default },
+        FieldSpec { rust_name: "user_name", path: "userName", filter: FilterFlag::Default },
+        FieldSpec { rust_name: "emails", path: "emails", filter: FilterFlag::Default },
     ];
     let spec =
         DescriptorSpec { resource_type_json: USER_TYPE, schemas_json: &[CORE, ENTERPRISE_SCHEMA], fields: FIELDS };

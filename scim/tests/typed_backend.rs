@@ -6,8 +6,8 @@
 
 mod server_common;
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use axum::http::{Method, StatusCode, header};
 use scim::query::SortOrder;
@@ -40,6 +40,9 @@ pub struct Person {
     pub active: Option<bool>,
     #[scim(path = "title", no_filter)]
     pub title: Option<String>,
+    /// Entra ID's work address: a selector path, with a typed variant of its own.
+    #[scim(path = "emails[type eq \"work\"].value", filter = "eq")]
+    pub work_email: Option<String>,
 }
 
 /// Rows by (tenant, creation number); records the queries it was asked.
@@ -48,6 +51,8 @@ struct People {
     rows: Mutex<BTreeMap<(String, u64), (Person, Record)>>,
     next: Mutex<u64>,
     asked: Mutex<Vec<ListQuery<Person>>>,
+    /// The id batches of `existing_ids` calls.
+    existence_checks: Arc<Mutex<Vec<Vec<String>>>>,
 }
 
 /// Exhaustive: making one more attribute filterable stops this from compiling.
@@ -71,6 +76,10 @@ fn matches(filter: &PersonFilter, p: &Person, record: &Record) -> bool {
             PersonDisplayNameTest::Pr => p.display_name.as_deref().is_some_and(|d| !d.is_empty()),
         },
         PersonFilter::Active(PersonActiveTest::Eq(value)) => p.active == Some(*value),
+        // The element `[type eq "work"]` selects; `value` is not caseExact: lower-cased.
+        PersonFilter::EmailsWorkValue(PersonEmailsWorkValueTest::Eq(value)) => {
+            text(&p.work_email).as_ref() == Some(value)
+        }
         PersonFilter::And(a, b) => matches(a, p, record) && matches(b, p, record),
         PersonFilter::Or(a, b) => matches(a, p, record) || matches(b, p, record),
         PersonFilter::Not(a) => !matches(a, p, record),
@@ -160,6 +169,17 @@ impl Backend<Person> for People {
         Ok(())
     }
 
+    /// One look at the rows for the whole batch.
+    async fn existing_ids(&self, tenant: &str, ids: &[&str]) -> BackendResult<HashSet<String>> {
+        self.existence_checks.lock().unwrap().push(ids.iter().map(|id| (*id).to_owned()).collect());
+        let rows = self.rows.lock().unwrap();
+        Ok(ids
+            .iter()
+            .filter(|id| key(tenant, id).is_ok_and(|k| rows.contains_key(&k)))
+            .map(|id| (*id).to_owned())
+            .collect())
+    }
+
     async fn list(&self, tenant: &str, query: &ListQuery<Person>) -> BackendResult<Listed<Person>> {
         self.asked.lock().unwrap().push(query.clone());
         if query.filter.as_ref().is_some_and(uses_contains) {
@@ -211,6 +231,9 @@ fn sample(i: usize) -> Value {
     if i.is_multiple_of(2) {
         person["active"] = json!(i.is_multiple_of(4));
     }
+    if i % 4 != 1 {
+        person["emails"] = json!([{"value": format!("{login}@Work.example"), "type": "work"}]);
+    }
     person
 }
 
@@ -227,6 +250,8 @@ async fn a_typed_backend_keeps_the_store_contract() {
     // Some lists were answered by the backend in full, and the declined ones again unpaged.
     let asked = store.backend().asked.lock().unwrap().clone();
     assert!(asked.iter().any(|q| q.filter.is_some() && q.count.is_some() || q.start_index > 1), "{asked:?}");
+    // The selector path's filters reached the backend as its typed variant.
+    assert!(asked.iter().any(|q| matches!(q.filter, Some(PersonFilter::EmailsWorkValue(_)))), "{asked:?}");
     assert!(
         asked.iter().all(|q| !(q.filter.as_ref().is_some_and(uses_contains) && q.count.is_some() && q.start_index > 1))
     );
@@ -244,7 +269,7 @@ async fn the_built_in_stores_keep_the_same_contract() {
 }
 
 /// The generated filter carries typed, lower-cased literals; what has no typed form (a value
-/// filter) is `None`, so the runtime evaluates it in memory.
+/// filter other than a mapped selector's) is `None`, so the runtime evaluates it in memory.
 #[test]
 fn filters_convert_to_the_generated_enum() {
     use scim::filter::{parse_filter, resolve_filter};
@@ -264,6 +289,20 @@ fn filters_convert_to_the_generated_enum() {
         Some(PersonFilter::ExternalId(PersonExternalIdTest::Eq("Ext-1".into())))
     );
     assert_eq!(typed("displayName pr"), Some(PersonFilter::DisplayName(PersonDisplayNameTest::Pr)));
+    // The selector path, in the path and the bracket form, is the field's variant; any other
+    // value filter on `emails` has no typed form.
+    let work = Some(PersonFilter::EmailsWorkValue(PersonEmailsWorkValueTest::Eq("kim@work.example".into())));
+    assert_eq!(typed(r#"emails[type eq "work"].value eq "Kim@Work.example""#), work);
+    assert_eq!(typed(r#"emails[value eq "Kim@Work.example" and type eq "WORK"]"#), work);
+    for other in [
+        r#"emails[type eq "work" or value eq "x"]"#,
+        r#"emails[type eq "work" and value eq "x" and value eq "y"]"#,
+        r#"emails[type eq "home"].value eq "x""#,
+        r#"emails[value eq "x"]"#,
+        r#"emails.value eq "x""#,
+    ] {
+        assert_eq!(typed(other), None, "{other}");
+    }
     // `ne null` is `pr`, `eq null` is `not pr`.
     assert_eq!(
         typed("displayName eq null"),
@@ -341,33 +380,76 @@ pub struct Team {
     pub members: Vec<Value>,
 }
 
-/// Teams by id (one tenant); with `capability`, member changes go through [`Members`] and are
-/// counted, and whole-team writes are counted too.
+/// What [`Teams`] was asked.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct TeamCalls {
+    /// Whole-team writes.
+    replaced: usize,
+    /// Calls of the member capability.
+    deltas: usize,
+    /// Reads with members.
+    gets: usize,
+    /// Reads without members.
+    bare_gets: usize,
+}
+
+/// Teams by id (one tenant); with `capability`, member changes go through [`Members`] (each
+/// bumps the version). Calls are counted in `calls`, which a test keeps a handle on.
 #[derive(Debug, Default)]
 struct Teams {
     rows: Mutex<BTreeMap<String, (Team, Record)>>,
     capability: bool,
-    replaced: Mutex<usize>,
-    delta_calls: Mutex<usize>,
+    /// No version column: records carry `version: None`.
+    versionless: bool,
+    calls: Arc<Mutex<TeamCalls>>,
+}
+
+impl Teams {
+    fn count(&self, call: impl FnOnce(&mut TeamCalls)) {
+        call(&mut self.calls.lock().unwrap());
+    }
+
+    fn calls(&self) -> TeamCalls {
+        *self.calls.lock().unwrap()
+    }
+
+    /// Change a team's members, bumping its version.
+    fn change(&self, group_id: &str, change: impl FnOnce(&mut Vec<Value>)) -> BackendResult<()> {
+        self.count(|c| c.deltas += 1);
+        let mut rows = self.rows.lock().unwrap();
+        let (team, record) = rows.get_mut(group_id).ok_or(BackendError::NotFound)?;
+        change(&mut team.members);
+        record.version = record.version.map(|v| v + 1);
+        Ok(())
+    }
 }
 
 #[async_trait::async_trait]
 impl Backend<Team> for Teams {
     async fn create(&self, _: &str, team: Team) -> BackendResult<Stored<Team>> {
         let mut rows = self.rows.lock().unwrap();
-        let record = Record::new((rows.len() + 1).to_string(), Some(1), OffsetDateTime::now_utc());
+        let version = (!self.versionless).then_some(1);
+        let record = Record::new((rows.len() + 1).to_string(), version, OffsetDateTime::now_utc());
         rows.insert(record.id.clone(), (team.clone(), record.clone()));
         Ok(Stored { resource: team, record })
     }
 
     async fn get(&self, _: &str, id: &str) -> BackendResult<Stored<Team>> {
+        self.count(|c| c.gets += 1);
         let rows = self.rows.lock().unwrap();
         let (team, record) = rows.get(id).ok_or(BackendError::NotFound)?;
         Ok(Stored { resource: team.clone(), record: record.clone() })
     }
 
+    async fn get_without_members(&self, _: &str, id: &str) -> BackendResult<Stored<Team>> {
+        self.count(|c| c.bare_gets += 1);
+        let rows = self.rows.lock().unwrap();
+        let (team, record) = rows.get(id).ok_or(BackendError::NotFound)?;
+        Ok(Stored { resource: Team { members: Vec::new(), ..team.clone() }, record: record.clone() })
+    }
+
     async fn replace(&self, _: &str, id: &str, team: Team, expected: Option<u64>) -> BackendResult<Stored<Team>> {
-        *self.replaced.lock().unwrap() += 1;
+        self.count(|c| c.replaced += 1);
         let mut rows = self.rows.lock().unwrap();
         let (stored, record) = rows.get_mut(id).ok_or(BackendError::NotFound)?;
         if expected.is_some_and(|v| Some(v) != record.version) {
@@ -394,31 +476,36 @@ impl Backend<Team> for Teams {
 #[async_trait::async_trait]
 impl Members for Teams {
     async fn add_members(&self, _: &str, group_id: &str, members: &[Value]) -> BackendResult<()> {
-        *self.delta_calls.lock().unwrap() += 1;
-        let mut rows = self.rows.lock().unwrap();
-        let (team, _) = rows.get_mut(group_id).ok_or(BackendError::NotFound)?;
-        team.members.extend(members.iter().cloned());
-        Ok(())
+        self.change(group_id, |list| {
+            for member in members {
+                if !list.iter().any(|m| m["value"] == member["value"]) {
+                    list.push(member.clone());
+                }
+            }
+        })
     }
 
     async fn remove_members(&self, _: &str, group_id: &str, ids: &[String]) -> BackendResult<()> {
-        *self.delta_calls.lock().unwrap() += 1;
-        let mut rows = self.rows.lock().unwrap();
-        let (team, _) = rows.get_mut(group_id).ok_or(BackendError::NotFound)?;
-        team.members.retain(|m| !ids.iter().any(|id| m["value"] == id.as_str()));
-        Ok(())
+        self.change(group_id, |list| list.retain(|m| !ids.iter().any(|id| m["value"] == id.as_str())))
     }
+}
+
+fn team_kind() -> scim::store::ResourceKind {
+    use scim::typed::ScimResource;
+    scim::store::ResourceKind::new(Team::descriptor().resource_schema().clone(), &["displayName"]).unwrap()
+}
+
+fn remove_member(id: &str) -> scim::patch::PatchOperation {
+    scim::patch::PatchOperation::remove(&format!(r#"members[value eq "{id}"]"#)).unwrap()
 }
 
 /// Membership changes: through the backend's [`Members`] capability when it has one (no
 /// whole-group write), else through get and replace; duplicates and bad members handled alike.
 #[tokio::test]
 async fn members_change_through_the_capability_or_get_and_replace() {
-    use scim::filter::parse_path;
-    use scim::patch::{PatchOpKind, PatchOperation};
-    use scim::store::{GetOptions, ResourceKind, Scope};
-    use scim::typed::ScimResource;
-    let kind = ResourceKind::new(Team::descriptor().resource_schema().clone(), &["displayName"]).unwrap();
+    use scim::patch::PatchOperation;
+    use scim::store::{GetOptions, Scope};
+    let kind = team_kind();
     let scope = Scope::new("t", &kind);
     for capability in [false, true] {
         let store = TypedStore::<Team, Teams>::new(Teams { capability, ..Teams::default() });
@@ -432,11 +519,7 @@ async fn members_change_through_the_capability_or_get_and_replace() {
         // A members-only PATCH (Entra's shape) takes the same way.
         let operations = [
             PatchOperation::add(Some("members"), json!([{"value": "d", "type": "User"}])).unwrap(),
-            PatchOperation {
-                op: PatchOpKind::Remove,
-                path: Some(parse_path(r#"members[value eq "b"]"#).unwrap()),
-                value: None,
-            },
+            remove_member("b"),
         ];
         let patched = store.patch(scope, &id, &operations, None, GetOptions::default()).await.unwrap();
         assert_eq!(
@@ -450,16 +533,150 @@ async fn members_change_through_the_capability_or_get_and_replace() {
         let error = store.add_members(scope, &id, &[json!({"type": "User"})]).await.unwrap_err();
         assert_eq!(error.status, 400, "a member without value: {error}");
         assert_eq!(store.add_members(scope, "9", &[json!({"value": "b"})]).await.unwrap_err().status, 404);
-        let backend = store.backend();
-        let (replaced, deltas) = (*backend.replaced.lock().unwrap(), *backend.delta_calls.lock().unwrap());
+        let calls = store.backend().calls();
         if capability {
-            assert_eq!((replaced, deltas), (0, 5), "the capability, never a whole-group write");
+            assert_eq!((calls.replaced, calls.deltas), (0, 5), "the capability, never a whole-group write");
         } else {
-            assert_eq!((replaced, deltas), (3, 0), "get and replace, once per change");
+            assert_eq!((calls.replaced, calls.deltas), (3, 0), "get and replace, once per change");
             assert_eq!(read["meta"]["version"], "W/\"3\"");
             assert_eq!(patched["meta"]["version"], "W/\"4\"");
         }
     }
+}
+
+/// Which PATCHes the capability serves is the PATCH engine's member delta of each operation:
+/// Entra's value-list removal, an add of a member already there, and an add then removal of the
+/// same member in one request come out as the engine says; a PATCH that also touches another
+/// attribute, or removes members by a filter the named ids do not decide, is read, applied and
+/// replaced whole.
+#[tokio::test]
+async fn the_capability_replays_the_patch_engines_member_delta() {
+    use scim::patch::{PatchOpKind, PatchOperation};
+    use scim::store::{GetOptions, Scope};
+    let kind = team_kind();
+    let scope = Scope::new("t", &kind);
+    let store = TypedStore::<Team, Teams>::new(Teams { capability: true, ..Teams::default() });
+    let team = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "ops",
+        "members": [{"value": "a", "type": "User"}, {"value": "b"}]});
+    let id = store.create(scope, team).await.unwrap()["id"].as_str().unwrap().to_owned();
+    let entra_removal = PatchOperation {
+        op: PatchOpKind::Remove,
+        path: Some(scim::filter::parse_path("members").unwrap()),
+        value: Some(json!([{"value": "b"}, {"value": "nobody"}])),
+    };
+    let operations = [
+        entra_removal,
+        PatchOperation::add(Some("members"), json!([{"value": "a"}, {"value": "c"}, {"value": "c"}])).unwrap(),
+        PatchOperation::add(Some("members"), json!({"value": "d"})).unwrap(),
+        remove_member("d"),
+    ];
+    let patched = store.patch(scope, &id, &operations, None, GetOptions::default()).await.unwrap();
+    assert_eq!(patched["members"], json!([{"value": "a", "type": "User"}, {"value": "c"}]));
+    assert_eq!(store.backend().calls().replaced, 0, "members only: no whole-group write");
+    assert_eq!(store.backend().calls().deltas, 4, "one call per operation, each naming only its members");
+
+    let mixed = [
+        PatchOperation::add(Some("members"), json!([{"value": "e"}])).unwrap(),
+        PatchOperation::replace(Some("displayName"), json!("core")).unwrap(),
+    ];
+    let patched = store.patch(scope, &id, &mixed, None, GetOptions::default()).await.unwrap();
+    assert_eq!((patched["displayName"].as_str(), patched["members"].as_array().map(Vec::len)), (Some("core"), Some(3)));
+    let by_type = [PatchOperation::remove(r#"members[type eq "User"]"#).unwrap()];
+    let patched = store.patch(scope, &id, &by_type, None, GetOptions::default()).await.unwrap();
+    assert_eq!(patched["members"], json!([{"value": "c"}, {"value": "e"}]));
+    assert_eq!((store.backend().calls().replaced, store.backend().calls().deltas), (2, 4), "both whole writes");
+}
+
+/// A members-only PATCH whose reply leaves members out (Entra ID's `204`, or
+/// `excludedAttributes=members`) reads the group without its members, as the built-in stores
+/// skip their members table; a reply with members reads them.
+#[tokio::test]
+async fn a_members_only_patch_reads_members_back_only_when_the_reply_shows_them() {
+    let people = People::default();
+    let teams = Teams { capability: true, ..Teams::default() };
+    let calls = teams.calls.clone();
+    let app = TestApp::with(
+        Server::builder()
+            .tokens(TokenTable::new().token("acme", "entra", ACME))
+            .backend::<Person, _>(people)
+            .backend::<Team, _>(teams)
+            .patch_returns_no_content::<Team>(),
+    );
+    let user = app.post("/scim/v2/Users", &sample(0)).await.id();
+    let team = app.post("/scim/v2/Groups", &json!({"schemas": [GROUP_URN], "displayName": "ops"})).await;
+    assert_eq!(team.status, StatusCode::CREATED, "{}", team.body);
+    let before = *calls.lock().unwrap();
+    let add =
+        json!({"schemas": [PATCH_URN], "Operations": [{"op": "Add", "path": "members", "value": [{"value": user}]}]});
+    let reply = app.patch("/scim/v2/Groups/1", &add).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.body);
+    assert_eq!(reply.header(header::ETAG), Some("W/\"2\""), "the ETag of the changed group");
+    let after = *calls.lock().unwrap();
+    assert_eq!(
+        (after.deltas - before.deltas, after.gets - before.gets, after.bare_gets - before.bare_gets, after.replaced),
+        (1, 0, 1, 0),
+        "one capability call and one read without members"
+    );
+    // Asking for the members (a 200 with them) reads them.
+    let remove = json!({"schemas": [PATCH_URN], "Operations": [{"op": "Remove", "path": format!("members[value eq \"{user}\"]")}]});
+    let reply = app.patch("/scim/v2/Groups/1?attributes=members", &remove).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body.get("members"), None, "the last member left");
+    assert_eq!(calls.lock().unwrap().gets - after.gets, 1);
+}
+
+/// A group backend without a version column: a reply without members still reads the group
+/// whole, since its ETag is the hash of the whole group, and it is the ETag a GET then shows.
+#[tokio::test]
+async fn a_versionless_group_is_read_whole_for_its_etag() {
+    use scim::patch::PatchOperation;
+    use scim::store::{GetOptions, Scope};
+    let kind = team_kind();
+    let scope = Scope::new("t", &kind);
+    let store = TypedStore::<Team, Teams>::new(Teams { capability: true, versionless: true, ..Teams::default() });
+    let team = json!({"schemas": [GROUP_URN], "displayName": "ops", "members": [{"value": "a"}]});
+    let id = store.create(scope, team).await.unwrap()["id"].as_str().unwrap().to_owned();
+    let before_patch = store.get(scope, &id, GetOptions::default()).await.unwrap();
+    let before = store.backend().calls();
+    let add = [PatchOperation::add(Some("members"), json!([{"value": "b"}])).unwrap()];
+    let patched = store.patch(scope, &id, &add, None, GetOptions { exclude_members: true }).await.unwrap();
+    let after = store.backend().calls();
+    assert_eq!(patched.get("members"), None);
+    assert_eq!((after.bare_gets - before.bare_gets, after.gets - before.gets), (1, 1), "tried bare, read whole");
+    let read = store.get(scope, &id, GetOptions::default()).await.unwrap();
+    assert_eq!(patched["meta"]["version"], read["meta"]["version"], "the reply's ETag is the group's");
+    assert_ne!(read["meta"]["version"], before_patch["meta"]["version"], "the change shows in the ETag");
+}
+
+/// The member check of a group write asks a typed user backend once, with every id of the
+/// request ([`Backend::existing_ids`]), not once per member.
+#[tokio::test]
+async fn member_checks_ask_the_backend_once_per_request() {
+    let people = People::default();
+    let asked = people.existence_checks.clone();
+    let app = TestApp::with(
+        Server::builder()
+            .tokens(TokenTable::new().token("acme", "entra", ACME))
+            .backend::<Person, _>(people)
+            .resource_kind(group_descriptor(), memory_store().await),
+    );
+    let kim = app.post("/scim/v2/Users", &sample(0)).await.id();
+    let lee = app.post("/scim/v2/Users", &sample(1)).await.id();
+    let members = json!([{"value": kim}, {"value": lee}, {"value": "99"}, {"value": "not-a-number"}]);
+    let reply =
+        app.post("/scim/v2/Groups", &json!({"schemas": [GROUP_URN], "displayName": "ops", "members": members})).await;
+    let detail = reply.assert_error(400, Some("invalidValue"));
+    assert!(detail.contains("\"99\"") && detail.contains("not-a-number") && !detail.contains(&format!("\"{kim}\"")));
+    assert_eq!(
+        *asked.lock().unwrap(),
+        [vec![kim.clone(), lee.clone(), "99".to_owned(), "not-a-number".to_owned()]],
+        "one batch of every id"
+    );
+    let members = json!([{"value": kim}, {"value": lee}]);
+    let reply =
+        app.post("/scim/v2/Groups", &json!({"schemas": [GROUP_URN], "displayName": "ops", "members": members})).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_eq!(asked.lock().unwrap().len(), 2);
 }
 
 /// Records the messages of `scim::typed` events.

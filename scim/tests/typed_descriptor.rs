@@ -21,11 +21,11 @@ fn build(fields: &'static [FieldSpec]) -> Result<ResourceDescriptor, String> {
 fn build_rejects_every_kind_of_wrong_spec() {
     static CASES: &[(&[FieldSpec], &str)] = &[
         (
-            &[FieldSpec { rust_name: "nick", path: "nickname2", filter: FilterFlag::Default, column: None }],
+            &[FieldSpec { rust_name: "nick", path: "nickname2", filter: FilterFlag::Default }],
             "typed resource: field `nick` (path `nickname2`): `nickname2` is not an attribute of User",
         ),
         (
-            &[FieldSpec { rust_name: "e", path: "emails[type eq", filter: FilterFlag::Default, column: None }],
+            &[FieldSpec { rust_name: "e", path: "emails[type eq", filter: FilterFlag::Default }],
             "field `e` (path `emails[type eq`): ",
         ),
         (
@@ -33,69 +33,46 @@ fn build_rejects_every_kind_of_wrong_spec() {
                 rust_name: "e",
                 path: "emails[type eq \"work\" or primary eq true].value",
                 filter: FilterFlag::Default,
-                column: None,
             }],
             "`emails[...]` in a field mapping must select elements with `eq` comparisons on sub-attributes joined by `and`",
         ),
         (
-            &[FieldSpec {
-                rust_name: "e",
-                path: "emails[type sw \"w\"].value",
-                filter: FilterFlag::Default,
-                column: None,
-            }],
+            &[FieldSpec { rust_name: "e", path: "emails[type sw \"w\"].value", filter: FilterFlag::Default }],
             "must select elements with `eq` comparisons",
         ),
         (
-            &[FieldSpec {
-                rust_name: "e",
-                path: "emails[kind eq \"work\"].value",
-                filter: FilterFlag::Default,
-                column: None,
-            }],
+            &[FieldSpec { rust_name: "e", path: "emails[kind eq \"work\"].value", filter: FilterFlag::Default }],
             "`kind` is not a sub-attribute of `emails`",
         ),
         (
-            &[FieldSpec {
-                rust_name: "n",
-                path: "name[givenName eq \"x\"].familyName",
-                filter: FilterFlag::Default,
-                column: None,
-            }],
+            &[FieldSpec { rust_name: "n", path: "name[givenName eq \"x\"].familyName", filter: FilterFlag::Default }],
             "`name[...]` selects elements, so `name` must be a multi-valued complex attribute",
         ),
         (
             &[
-                FieldSpec { rust_name: "a", path: "userName", filter: FilterFlag::Default, column: None },
-                FieldSpec { rust_name: "b", path: "USERNAME", filter: FilterFlag::Default, column: None },
+                FieldSpec { rust_name: "a", path: "userName", filter: FilterFlag::Default },
+                FieldSpec { rust_name: "b", path: "USERNAME", filter: FilterFlag::Default },
             ],
             "field `b` (path `USERNAME`): field `a` maps the same path",
         ),
         (
-            &[
-                FieldSpec { rust_name: "a", path: "userName", filter: FilterFlag::Default, column: None },
-                FieldSpec { rust_name: "b", path: "title", filter: FilterFlag::Default, column: Some("user_name") },
-            ],
-            "field `b` (path `title`): field `a` has the same column `user_name`; name one with `column`",
-        ),
-        (
-            &[FieldSpec { rust_name: "s", path: "schemas", filter: FilterFlag::Default, column: None }],
+            &[FieldSpec { rust_name: "s", path: "schemas", filter: FilterFlag::Default }],
             "`schemas` is written by the runtime",
         ),
         (
-            &[FieldSpec { rust_name: "t", path: "title", filter: FilterFlag::Ops(&["eq", "like"]), column: None }],
+            &[FieldSpec { rust_name: "t", path: "title", filter: FilterFlag::Ops(&["eq", "like"]) }],
             "typed resource: field `t` (path `title`): `like` is not a filter operator",
         ),
         (
-            &[FieldSpec { rust_name: "a", path: "active", filter: FilterFlag::Ops(&["gt"]), column: None }],
+            &[FieldSpec { rust_name: "a", path: "active", filter: FilterFlag::Ops(&["gt"]) }],
             "`gt` cannot be used on a boolean: it has no order",
         ),
         (
-            &[FieldSpec { rust_name: "c", path: "meta.created", filter: FilterFlag::Ops(&["co"]), column: None }],
+            &[FieldSpec { rust_name: "c", path: "meta.created", filter: FilterFlag::Ops(&["co"]) }],
             "`co` cannot be used on a dateTime",
         ),
         (
-            &[FieldSpec { rust_name: "n", path: "name", filter: FilterFlag::Eq, column: None }],
+            &[FieldSpec { rust_name: "n", path: "name", filter: FilterFlag::Eq }],
             "`name` is complex without a `value` sub-attribute and cannot be compared",
         ),
         (
@@ -103,7 +80,6 @@ fn build_rejects_every_kind_of_wrong_spec() {
                 rust_name: "x",
                 path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
                 filter: FilterFlag::Eq,
-                column: None,
             }],
             "a whole extension object cannot be filtered on",
         ),
@@ -126,16 +102,14 @@ fn build_rejects_bad_json_and_unknown_schemas() {
 #[test]
 fn a_bare_extension_urn_maps_the_whole_object() {
     static FIELDS: &[FieldSpec] = &[
-        FieldSpec { rust_name: "user_name", path: "userName", filter: FilterFlag::Default, column: None },
+        FieldSpec { rust_name: "user_name", path: "userName", filter: FilterFlag::Default },
         FieldSpec {
             rust_name: "enterprise",
             path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
             filter: FilterFlag::Default,
-            column: None,
         },
     ];
     let descriptor = build(FIELDS).unwrap();
-    assert_eq!(descriptor.field(1).column(), "enterprise_user");
     let enterprise = json!({"manager": {"displayName": "John Smith", "value": "m1"}, "department": "Ops"});
     let mut object = descriptor.new_object();
     descriptor.field(0).put(&mut object, Some(json!("b")));
@@ -161,13 +135,8 @@ fn a_bare_extension_urn_maps_the_whole_object() {
 #[test]
 fn take_or_else_defaults_only_an_absent_value() {
     static FIELDS: &[FieldSpec] = &[
-        FieldSpec { rust_name: "enabled", path: "active", filter: FilterFlag::Default, column: None },
-        FieldSpec {
-            rust_name: "work_email",
-            path: "emails[type eq \"work\"].value",
-            filter: FilterFlag::Default,
-            column: None,
-        },
+        FieldSpec { rust_name: "enabled", path: "active", filter: FilterFlag::Default },
+        FieldSpec { rust_name: "work_email", path: "emails[type eq \"work\"].value", filter: FilterFlag::Default },
     ];
     let descriptor = build(FIELDS).unwrap();
     let (active, work_email) = (descriptor.field(0), descriptor.field(1));
@@ -183,19 +152,18 @@ fn take_or_else_defaults_only_an_absent_value() {
 }
 
 #[test]
-fn fields_expose_canonical_paths_and_columns() {
-    let fields: Vec<(&str, &str, &str)> =
-        Account::descriptor().fields().iter().map(|f| (f.rust_name(), f.path(), f.column())).collect();
+fn fields_expose_canonical_paths() {
+    let fields: Vec<(&str, &str)> = Account::descriptor().fields().iter().map(|f| (f.rust_name(), f.path())).collect();
     assert_eq!(
         fields,
         [
-            ("id", "id", "id"),
-            ("login", "userName", "user_name"),
-            ("first_name", "name.givenName", "name_given_name"),
-            ("email", "emails[type eq \"work\"].value", "emails_work_value"),
-            ("department", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "dept"),
-            ("enabled", "active", "active"),
-            ("manager", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value", "manager_value"),
+            ("id", "id"),
+            ("login", "userName"),
+            ("first_name", "name.givenName"),
+            ("email", "emails[type eq \"work\"].value"),
+            ("department", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"),
+            ("enabled", "active"),
+            ("manager", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value"),
         ]
     );
 }
@@ -255,28 +223,4 @@ fn account_resource_type_document_snapshot() {
 #[test]
 fn team_discovery_documents_snapshot() {
     insta::assert_json_snapshot!((Team::descriptor().resource_type_document(), Team::descriptor().schema_documents()));
-}
-
-/// The derived storage columns (shared with scim-codegen's compile-time clash check): snake_case
-/// of attribute, selector values and sub-attribute, without the URN; a whole extension is its
-/// schema name.
-#[test]
-fn default_columns_follow_the_documented_rule() {
-    let schema = builtin::user_schema();
-    let cases = [
-        ("userName", "user_name"),
-        ("name.givenName", "name_given_name"),
-        ("emails[type eq \"work\"].value", "emails_work_value"),
-        ("emails[type eq \"work\" and primary eq true].value", "emails_work_true_value"),
-        ("x509Certificates.value", "x509_certificates_value"),
-        ("groups.$ref", "groups_ref"),
-        ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value", "manager_value"),
-    ];
-    for (path, expected) in cases {
-        let parsed = scim::filter::parse_path(path).unwrap();
-        let attr = schema.resolve(&parsed).unwrap();
-        assert_eq!(scim::typed::default_column(&attr, parsed.filter.as_deref()), expected, "{path}");
-    }
-    let enterprise = builtin::all_schemas().into_iter().find(|s| s.id == builtin::ENTERPRISE_USER_URN).unwrap();
-    assert_eq!(scim::typed::extension_column(&enterprise), "enterprise_user");
 }

@@ -13,13 +13,12 @@ const ENTERPRISE: &str = include_str!("fixtures/typed/full-enterprise-user.json"
 const ENTERPRISE_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
 static FIELDS: &[FieldSpec] = &[
-    FieldSpec { rust_name: "user_name", path: "userName", filter: FilterFlag::Default, column: None },
-    FieldSpec { rust_name: "enterprise", path: ENTERPRISE_URN, filter: FilterFlag::None, column: None },
+    FieldSpec { rust_name: "user_name", path: "userName", filter: FilterFlag::Default },
+    FieldSpec { rust_name: "enterprise", path: ENTERPRISE_URN, filter: FilterFlag::None },
     FieldSpec {
         rust_name: "department",
         path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
         filter: FilterFlag::Ops(&["eq"]),
-        column: None,
     },
 ];
 

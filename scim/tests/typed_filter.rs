@@ -27,29 +27,27 @@ const ACCOUNT_SUPPORTED: &str = "User can be filtered on id (eq), userName (eq),
 
 #[test]
 fn account_table_follows_defaults_and_flags() {
-    let table: Vec<(&str, Vec<CompareOp>, &str, AttributeType, bool)> = Account::descriptor()
+    let table: Vec<(&str, Vec<CompareOp>, AttributeType, bool)> = Account::descriptor()
         .filter_support()
         .attributes()
         .iter()
-        .map(|a| (a.path.as_str(), a.operators.clone(), a.column.as_str(), a.kind, a.case_exact))
+        .map(|a| (a.path.as_str(), a.operators.clone(), a.kind, a.case_exact))
         .collect();
     assert_eq!(
         table,
         [
-            ("id", vec![CompareOp::Eq], "id", AttributeType::String, true),
-            ("userName", vec![CompareOp::Eq], "user_name", AttributeType::String, false),
-            ("emails[type eq \"work\"].value", vec![CompareOp::Eq], "emails_work_value", AttributeType::String, false),
+            ("id", vec![CompareOp::Eq], AttributeType::String, true),
+            ("userName", vec![CompareOp::Eq], AttributeType::String, false),
+            ("emails[type eq \"work\"].value", vec![CompareOp::Eq], AttributeType::String, false),
             (
                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
                 vec![CompareOp::Eq, CompareOp::Sw],
-                "dept",
                 AttributeType::String,
                 false
             ),
             (
                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value",
                 vec![CompareOp::Eq],
-                "manager_value",
                 AttributeType::String,
                 false
             ),

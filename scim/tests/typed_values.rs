@@ -203,3 +203,34 @@ fn serde_types_drop_nulls_and_empty_objects() {
         "invalid type: integer `1`, expected a string"
     );
 }
+
+/// `MultiValue`: the element of a type is read and written ignoring the type's case, the other
+/// elements are kept, and absent sub-attributes stay out of the SCIM form.
+#[test]
+fn multi_values_read_and_write_the_element_of_a_type() {
+    use scim::typed::{MultiValue, ScimValue};
+    let mut emails: Vec<MultiValue> = serde_json::from_value(serde_json::json!([
+        {"value": "kim@home.example", "type": "home"},
+        {"value": "kim@old.example", "type": "Work", "primary": true}
+    ]))
+    .unwrap();
+    assert_eq!(MultiValue::value_of(&emails, "work"), Some("kim@old.example"));
+    MultiValue::set_value_of(&mut emails, "work", Some("kim@golinks.io".to_owned()));
+    assert_eq!(
+        emails.to_scim_value(),
+        Some(serde_json::json!([
+            {"value": "kim@home.example", "type": "home"},
+            {"value": "kim@golinks.io", "type": "Work", "primary": true}
+        ]))
+    );
+    MultiValue::set_value_of(&mut emails, "WORK", None);
+    MultiValue::set_value_of(&mut emails, "other", Some("k@x.example".to_owned()));
+    assert_eq!(
+        emails.to_scim_value(),
+        Some(serde_json::json!([
+            {"value": "kim@home.example", "type": "home"},
+            {"value": "k@x.example", "type": "other"}
+        ]))
+    );
+    assert_eq!(MultiValue::value_of(&emails, "work"), None);
+}

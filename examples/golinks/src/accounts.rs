@@ -2,7 +2,9 @@
 //! SCIM User with `#[derive(ScimResource)]` (GoLinks' attribute table, `mapping.md`: the same
 //! attributes as the generated `User`, a test checks), and an account's row.
 
-use scim::typed::backend::{BackendResult, Record, Stored, parse_instant};
+use scim::typed::MultiValue;
+use scim::typed::backend::{BackendResult, Stored};
+use scim::typed::sql::{SqlQuery, SqlTable, json_column, json_text};
 use scim_derive::ScimResource;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -30,79 +32,41 @@ pub const ACCOUNTS_TABLE: &str = "CREATE TABLE IF NOT EXISTS accounts (
 pub const SCIM_COLUMNS: [(&str, &str); 3] =
     [("scim_external_id", "TEXT"), ("scim_version", "INTEGER NOT NULL DEFAULT 1"), ("scim_emails", "TEXT")];
 
-/// The columns [`Account::from_row`] reads (named: `*` would follow the table's history).
-pub const READ: &str = "id, login, email, first_name, last_name, department, disabled, created_at, updated_at, \
-                        scim_external_id, scim_version, scim_emails";
-
-/// The columns an account's SCIM attributes are written to, in [`Account::bind`] order.
-pub const WRITTEN: &str =
-    "login, email, first_name, last_name, department, disabled, scim_external_id, scim_emails, updated_at";
-
-type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
-
-/// One of an account's email addresses, as SCIM `emails` carries it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AccountEmail {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-}
-scim::impl_scim_value_via_serde!(AccountEmail);
-
-impl AccountEmail {
-    fn is_work(&self) -> bool {
-        self.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("work"))
-    }
-}
+/// The table as the SCIM backend reads and writes it (`written` in [`Account::bind`] order).
+pub const TABLE: SqlTable = SqlTable {
+    name: "accounts",
+    id: "id",
+    tenant: "workspace",
+    version: "scim_version",
+    created: "created_at",
+    updated: "updated_at",
+    written: "login, email, first_name, last_name, department, disabled, scim_external_id, scim_emails",
+};
 
 impl Account {
-    /// An account and its record from its row (every column).
+    /// An account and its record from its row.
     pub fn from_row(row: &SqliteRow) -> BackendResult<Stored<Account>> {
-        let id: i64 = row.try_get("id")?;
-        let emails: Option<String> = row.try_get("scim_emails")?;
         let mut account = Account {
-            id: Some(id.to_string()),
+            id: Some(row.try_get::<i64, _>("id")?.to_string()),
             external_id: row.try_get("scim_external_id")?,
             login: row.try_get("login")?,
             // NULL: the client removed `active` (the app treats it as enabled).
             active: row.try_get::<Option<bool>, _>("disabled")?.map(|disabled| !disabled),
-            emails: emails.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default(),
+            emails: json_column(row, "scim_emails")?,
             first_name: row.try_get("first_name")?,
             last_name: row.try_get("last_name")?,
             department: row.try_get("department")?,
         };
-        account.set_work_email(row.try_get("email")?);
-        let created = parse_instant(&row.try_get::<String, _>("created_at")?)?;
-        let mut record =
-            Record::new(id.to_string(), u64::try_from(row.try_get::<i64, _>("scim_version")?).ok(), created);
-        record.last_modified = parse_instant(&row.try_get::<String, _>("updated_at")?)?;
-        Ok(Stored { resource: account, record })
+        // The app's column wins over what SCIM last sent (the app may have changed it).
+        MultiValue::set_value_of(&mut account.emails, "work", row.try_get("email")?);
+        Ok(Stored { resource: account, record: TABLE.record(row)? })
     }
 
-    /// `statement` with the [`WRITTEN`] columns bound, `updated_at` as `now`.
-    pub fn bind<'q>(&'q self, statement: String, now: &'q str) -> Query<'q> {
-        let emails = (!self.emails.is_empty()).then(|| serde_json::to_string(&self.emails).unwrap_or_default());
-        let query = sqlx::query(sqlx::AssertSqlSafe(statement)).bind(&self.login).bind(self.work_email());
+    /// `query` with the [`TABLE`]'s `written` columns bound.
+    pub fn bind<'q>(&'q self, query: SqlQuery<'q>) -> SqlQuery<'q> {
+        let query = query.bind(&self.login).bind(MultiValue::value_of(&self.emails, "work"));
         let query = query.bind(&self.first_name).bind(&self.last_name).bind(&self.department);
-        query.bind(self.active.map(|active| !active)).bind(&self.external_id).bind(emails).bind(now)
-    }
-
-    /// The work email: what the app's `email` column holds.
-    pub fn work_email(&self) -> Option<&str> {
-        self.emails.iter().find(|e| e.is_work()).and_then(|e| e.value.as_deref())
-    }
-
-    /// Make the work email `email` (the app's column, which wins over what SCIM last sent: the
-    /// app may have changed it), keeping the other addresses.
-    pub fn set_work_email(&mut self, email: Option<String>) {
-        match email {
-            Some(email) => match self.emails.iter_mut().find(|e| e.is_work()) {
-                Some(work) => work.value = Some(email),
-                None => self.emails.push(AccountEmail { value: Some(email), kind: Some("work".to_owned()) }),
-            },
-            None => self.emails.retain(|e| !e.is_work()),
-        }
+        query.bind(self.active.map(|active| !active)).bind(&self.external_id).bind(json_text(&self.emails))
     }
 }
 
@@ -126,7 +90,7 @@ pub struct Account {
     #[scim(path = "active", no_filter)]
     pub active: Option<bool>,
     #[scim(path = "emails", only = "value type", no_filter)]
-    pub emails: Vec<AccountEmail>,
+    pub emails: Vec<MultiValue>,
     #[scim(path = "name.givenName", no_filter)]
     pub first_name: Option<String>,
     #[scim(path = "name.familyName", no_filter)]
@@ -139,7 +103,7 @@ pub struct Account {
 mod tests {
     use std::collections::BTreeSet;
 
-    use scim::typed::ScimResource;
+    use scim::typed::{MultiValue, ScimResource};
     use serde_json::Value;
 
     use super::Account;
@@ -178,8 +142,8 @@ mod tests {
             login: "kim@golinks.io".into(),
             active: Some(true),
             emails: vec![
-                super::AccountEmail { value: Some("kim@golinks.io".into()), kind: Some("work".into()) },
-                super::AccountEmail { value: Some("kim@home.example".into()), kind: Some("home".into()) },
+                MultiValue { value: Some("kim@golinks.io".into()), kind: Some("work".into()), ..Default::default() },
+                MultiValue { value: Some("kim@home.example".into()), kind: Some("home".into()), ..Default::default() },
             ],
             first_name: Some("Kim".into()),
             last_name: None,
@@ -187,7 +151,7 @@ mod tests {
         };
         let scim = account.to_scim();
         assert_eq!(scim["emails"][1], serde_json::json!({"value": "kim@home.example", "type": "home"}));
-        assert_eq!(account.work_email(), Some("kim@golinks.io"));
+        assert_eq!(MultiValue::value_of(&account.emails, "WORK"), Some("kim@golinks.io"));
         assert_eq!(scim["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"], "Sales");
         assert_eq!(scim["name"].get("familyName"), None::<&Value>);
         assert_eq!(Account::from_scim(&scim).expect("its own SCIM form reads back"), account);

@@ -5,28 +5,26 @@
 //! on the table's own indexes. The SCIM tenant is the row's `workspace`. Resource imports are
 //! not supported (`501`). Groups are in the built-in store, in the same database.
 
+use std::collections::HashSet;
+
 use scim::typed::backend::{Backend, BackendError, BackendResult, ListQuery, Listed, Stored};
+use scim::typed::sql::row_key;
 use sqlx::sqlite::SqlitePool;
-use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Sqlite};
 
 use crate::accounts::{
-    ACCOUNTS_TABLE, Account, AccountFilter, AccountIdTest, AccountUserNameTest, READ, SCIM_COLUMNS, WRITTEN,
+    ACCOUNTS_TABLE, Account, AccountFilter, AccountIdTest, AccountUserNameTest, SCIM_COLUMNS, TABLE,
 };
 
 /// SCIM users as rows of the app's `accounts` table.
 #[derive(Debug, Clone)]
 pub struct Accounts(pub SqlitePool);
 
-/// An account id is the table's integer key: any other text names no account.
-fn key(id: &str) -> BackendResult<i64> {
-    id.parse().map_err(|_| BackendError::NotFound)
-}
-
 /// `filter` as a condition. SQLite's NOCASE folds ASCII only, SCIM all of Unicode: a non-ASCII
 /// userName is left to the runtime, which then filters the workspace's rows in memory.
 fn condition(sql: &mut QueryBuilder<Sqlite>, filter: &AccountFilter) -> BackendResult<()> {
     match filter {
-        AccountFilter::Id(AccountIdTest::Eq(id)) => match key(id) {
+        AccountFilter::Id(AccountIdTest::Eq(id)) => match row_key(id) {
             Ok(id) => sql.push("id = ").push_bind(id),
             Err(_) => sql.push("0"),
         },
@@ -46,48 +44,21 @@ fn condition(sql: &mut QueryBuilder<Sqlite>, filter: &AccountFilter) -> BackendR
     Ok(())
 }
 
-/// `head` over the workspace's accounts the query's filter selects.
-fn select(head: &str, tenant: &str, query: &ListQuery<Account>) -> BackendResult<QueryBuilder<Sqlite>> {
-    let mut sql = QueryBuilder::new(format!("{head} FROM accounts WHERE workspace = "));
-    sql.push_bind(tenant.to_owned());
-    if let Some(filter) = &query.filter {
-        condition(sql.push(" AND "), filter)?;
-    }
-    Ok(sql)
-}
-
 #[async_trait::async_trait]
 impl Backend<Account> for Accounts {
+    /// The app's own migration made the table; the SCIM columns are added once.
     async fn prepare(&self) -> BackendResult<()> {
-        // The app's own migration made the table; the SCIM columns are added once.
-        sqlx::query(ACCOUNTS_TABLE).execute(&self.0).await?;
-        let columns: Vec<String> =
-            sqlx::query_scalar("SELECT name FROM pragma_table_info('accounts')").fetch_all(&self.0).await?;
-        for (column, definition) in SCIM_COLUMNS.iter().filter(|(c, _)| !columns.iter().any(|n| n == c)) {
-            sqlx::query(AssertSqlSafe(format!("ALTER TABLE accounts ADD COLUMN {column} {definition}")))
-                .execute(&self.0)
-                .await?;
-        }
-        Ok(())
+        TABLE.prepare(&self.0, ACCOUNTS_TABLE, &SCIM_COLUMNS).await
     }
 
     async fn create(&self, tenant: &str, account: Account) -> BackendResult<Stored<Account>> {
-        let (now, values) = (scim::store::now_rfc3339(), "?, ".repeat(WRITTEN.split(", ").count()));
-        let statement =
-            format!("INSERT INTO accounts ({WRITTEN}, workspace, created_at) VALUES ({values}?, ?) RETURNING {READ}");
-        Account::from_row(&account.bind(statement, &now).bind(tenant).bind(&now).fetch_one(&self.0).await?)
+        Account::from_row(&TABLE.insert(&self.0, tenant, |query| account.bind(query)).await?)
     }
 
     async fn get(&self, tenant: &str, id: &str) -> BackendResult<Stored<Account>> {
-        let row = sqlx::query(AssertSqlSafe(format!("SELECT {READ} FROM accounts WHERE id = ? AND workspace = ?")))
-            .bind(key(id)?)
-            .bind(tenant)
-            .fetch_one(&self.0)
-            .await?;
-        Account::from_row(&row)
+        Account::from_row(&TABLE.fetch(&self.0, tenant, id).await?)
     }
 
-    /// With `expected`, the version is part of the condition: a concurrent change matches no row.
     async fn replace(
         &self,
         tenant: &str,
@@ -95,39 +66,23 @@ impl Backend<Account> for Accounts {
         account: Account,
         expected: Option<u64>,
     ) -> BackendResult<Stored<Account>> {
-        let (now, sets) = (
-            scim::store::now_rfc3339(),
-            WRITTEN.split(", ").map(|c| format!("{c} = ?")).collect::<Vec<_>>().join(", "),
-        );
-        let statement = format!(
-            "UPDATE accounts SET {sets}, scim_version = scim_version + 1 WHERE id = ? AND workspace = ? \
-                                 AND scim_version = COALESCE(?, scim_version) RETURNING {READ}"
-        );
-        let version = expected.and_then(|v| i64::try_from(v).ok());
-        Account::from_row(
-            &account.bind(statement, &now).bind(key(id)?).bind(tenant).bind(version).fetch_one(&self.0).await?,
-        )
+        Account::from_row(&TABLE.update(&self.0, tenant, id, expected, |query| account.bind(query)).await?)
     }
 
     async fn delete(&self, tenant: &str, id: &str, expected: Option<u64>) -> BackendResult<()> {
-        let statement =
-            "DELETE FROM accounts WHERE id = ? AND workspace = ? AND scim_version = COALESCE(?, scim_version)";
-        let version = expected.and_then(|v| i64::try_from(v).ok());
-        let deleted = sqlx::query(statement).bind(key(id)?).bind(tenant).bind(version).execute(&self.0).await?;
-        if deleted.rows_affected() == 0 { Err(BackendError::NotFound) } else { Ok(()) }
+        TABLE.delete(&self.0, tenant, id, expected).await
     }
 
     /// In SQL, oldest first; a sortBy is left to the runtime.
     async fn list(&self, tenant: &str, query: &ListQuery<Account>) -> BackendResult<Listed<Account>> {
-        if query.sort.is_some() {
-            return Err(BackendError::Unsupported("sortBy".into()));
-        }
-        let total: i64 = select("SELECT COUNT(*)", tenant, query)?.build().fetch_one(&self.0).await?.try_get(0)?;
-        let mut page = select(&format!("SELECT {READ}"), tenant, query)?;
-        page.push(" ORDER BY id LIMIT ").push_bind(query.sql_limit()).push(" OFFSET ").push_bind(query.sql_offset());
-        let resources =
-            page.build().fetch_all(&self.0).await?.iter().map(Account::from_row).collect::<Result<_, _>>()?;
-        Ok(Listed { total_results: usize::try_from(total).unwrap_or(0), resources })
+        let (total_results, rows) = TABLE.list(&self.0, tenant, query, condition).await?;
+        let resources = rows.iter().map(Account::from_row).collect::<Result<_, _>>()?;
+        Ok(Listed { total_results, resources })
+    }
+
+    /// A group's members are checked with one `id IN (...)` query on the primary key.
+    async fn existing_ids(&self, tenant: &str, ids: &[&str]) -> BackendResult<HashSet<String>> {
+        TABLE.existing_ids(&self.0, tenant, ids).await
     }
 }
 
@@ -137,6 +92,7 @@ mod tests {
     use scim::testkit::StoreContract;
     use scim::typed::backend::TypedStore;
     use serde_json::json;
+    use sqlx::Row;
     use sqlx::sqlite::SqlitePoolOptions;
 
     use super::*;
@@ -175,11 +131,12 @@ mod tests {
         for (query, index) in [
             (
                 by(AccountFilter::UserName(AccountUserNameTest::Eq("kim".into()))),
-                "USING INDEX sqlite_autoindex_accounts_1",
+                "INDEX sqlite_autoindex_accounts_1 (workspace=? AND login=?)",
             ),
             (by(AccountFilter::Id(AccountIdTest::Eq("7".into()))), "USING INTEGER PRIMARY KEY"),
         ] {
-            let mut sql = select(&format!("EXPLAIN QUERY PLAN SELECT {READ}"), "acme", &query).unwrap();
+            let mut sql =
+                TABLE.select("EXPLAIN QUERY PLAN SELECT login", "acme", query.filter.as_ref(), condition).unwrap();
             let plan: Vec<String> = sql
                 .build()
                 .fetch_all(&accounts.0)
@@ -192,5 +149,27 @@ mod tests {
         }
         let non_ascii = by(AccountFilter::UserName(AccountUserNameTest::Eq("émile".into())));
         assert!(matches!(accounts.list("acme", &non_ascii).await, Err(BackendError::Unsupported(_))));
+    }
+
+    /// A group's member check (one `id IN (...)` statement per 500 ids, see `SqlTable`) finds the
+    /// workspace's accounts, not other workspaces' or ids that are no key.
+    #[tokio::test]
+    async fn member_checks_look_ids_up_in_batches_on_the_primary_key() {
+        let accounts = Accounts(pool().await);
+        Backend::<Account>::prepare(&accounts).await.unwrap();
+        let store = TypedStore::<Account, _>::new(accounts.clone());
+        let kind = StoreContract::for_type::<Account>(sample).kind();
+        let mut mine = Vec::new();
+        for i in 0..3 {
+            mine.push(store.create(scim::store::Scope::new("acme", &kind), sample(i)).await.unwrap()["id"].clone());
+        }
+        let theirs = store.create(scim::store::Scope::new("globex", &kind), sample(3)).await.unwrap()["id"].clone();
+        let mut asked: Vec<String> = mine.iter().chain([&theirs]).map(|id| id.as_str().unwrap().to_owned()).collect();
+        asked.extend(["x".to_owned(), "007".to_owned(), "99999".to_owned()]);
+        asked.extend((1000..1600).map(|n| n.to_string()));
+        let ids: Vec<&str> = asked.iter().map(String::as_str).collect();
+        let found = accounts.existing_ids("acme", &ids).await.unwrap();
+        let expected: HashSet<String> = mine.iter().map(|id| id.as_str().unwrap().to_owned()).collect();
+        assert_eq!(found, expected);
     }
 }

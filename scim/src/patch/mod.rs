@@ -39,6 +39,8 @@
 mod apply;
 mod journal;
 mod request;
+mod targeted;
 
 pub use apply::{MemberDelta, PatchOutcome, apply_patch};
 pub use request::{MAX_OPERATIONS, PATCH_OP_URN, PatchOpKind, PatchOperation, PatchRequest};
+pub use targeted::targeted_member_ids;

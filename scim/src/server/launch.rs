@@ -163,6 +163,52 @@ impl ServeArgs {
     }
 }
 
+impl ServeArgs {
+    /// The options from the process's command line, parsed by the server's own `command` (its
+    /// name, version and about, as `clap::command!("acme-scim")` makes them from Cargo.toml) with
+    /// these options added, for a `main` without a `clap::Parser` of its own; `--help`,
+    /// `--version` and mistakes exit as clap has them.
+    pub fn parse_command_line(command: Command) -> Self {
+        Self::parse_from(command, std::env::args_os()).unwrap_or_else(|error| error.exit())
+    }
+
+    /// [`Self::parse_command_line`] on these arguments (the first is the program).
+    pub fn parse_from<I, T>(command: Command, args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        Self::from_arg_matches(&Self::augment_args(command).try_get_matches_from(args)?)
+    }
+
+    /// The whole life of the server called `name`, for its `main`: [`Self::prepare`], let
+    /// `build` add the resources to the builder (given the database URL), register them
+    /// ([`ServerBuilder::build_registered`]: a store that cannot prepare fails here, not on the
+    /// first request) and [`Launch::serve`]. A failure is printed as `error: ...` and is the
+    /// process's failure.
+    pub async fn run<Build, Building>(self, name: &str, build: Build) -> std::process::ExitCode
+    where
+        Build: FnOnce(String, ServerBuilder) -> Building,
+        Building: Future<Output = Result<ServerBuilder, String>>,
+    {
+        let launch = self.prepare(name);
+        let served = match build(launch.database().to_owned(), launch.builder()).await {
+            Ok(builder) => match builder.build_registered().await {
+                Ok(app) => launch.serve(app).await,
+                Err(error) => Err(error.detail),
+            },
+            Err(message) => Err(message),
+        };
+        match served {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("error: {message}");
+                std::process::ExitCode::FAILURE
+            }
+        }
+    }
+}
+
 /// A server ready to start: from [`ServeArgs::prepare`].
 #[derive(Debug)]
 pub struct Launch {
@@ -347,5 +393,27 @@ mod tests {
         );
         assert_eq!(lines[2], "then: curl -H 'Authorization: Bearer s3cret' http://127.0.0.1:8080/scim/v2/Users");
         assert!(text.ends_with('\n'));
+    }
+
+    /// A `main` without a parser of its own: the server's command names `--help` and the
+    /// default database, and the options parse as flattened ones do.
+    #[test]
+    fn a_command_of_the_servers_own_takes_the_options() {
+        let command = || Command::new("acme-scim").version("1.2.3");
+        let args = ServeArgs::parse_from(command(), ["acme-scim", "--token", "s3cret"]).unwrap();
+        assert_eq!(args.clone().prepare("acme-scim").database(), "sqlite://acme-scim.db");
+        assert_eq!(args.0.token.as_deref(), Some("s3cret"));
+        let help = ServeArgs::augment_args(command()).render_help().to_string();
+        assert!(help.contains("sqlite://acme-scim.db"), "{help}");
+        let error = ServeArgs::parse_from(command(), ["acme-scim", "--tenant", "acme"]).unwrap_err();
+        assert!(error.to_string().contains("`acme` is not NAME=TOKEN"), "{error}");
+    }
+
+    /// `run` ends the process with failure, after printing it, when the server cannot be built.
+    #[tokio::test]
+    async fn run_fails_when_the_server_cannot_be_built() {
+        let args = ServeArgs::parse_from(Command::new("acme-scim"), ["acme-scim", "--token", "s3cret"]).unwrap();
+        let code = args.run("acme-scim", |_, _| async { Err("cannot open the database".to_owned()) }).await;
+        assert_eq!(format!("{code:?}"), format!("{:?}", std::process::ExitCode::FAILURE));
     }
 }

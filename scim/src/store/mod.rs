@@ -265,8 +265,8 @@ pub trait Store: Send + Sync + 'static {
     async fn remove_members(&self, scope: Scope<'_>, group_id: &str, member_ids: &[String]) -> ScimResult<()>;
 }
 
-/// How often [`patch_by_replace`] retries when another writer changed the resource between
-/// its read and its write.
+/// How often [`patch_versioned`] retries when another writer changed the resource between its
+/// read and its write.
 const PATCH_ATTEMPTS: usize = 5;
 
 /// The default [`Store::patch`]: read the resource, apply the operations, and replace it if
@@ -280,25 +280,54 @@ pub async fn patch_by_replace<S: Store + ?Sized>(
     if_match: Option<&str>,
     options: GetOptions,
 ) -> ScimResult<Value> {
-    for _ in 0..PATCH_ATTEMPTS {
+    let read = || async move {
         let current = store.get(scope, id, GetOptions::default()).await?;
-        let version = meta_version(&current).unwrap_or_default();
-        let version = parse_version(version)
+        let version = parse_version(meta_version(&current).unwrap_or_default())
             .ok_or_else(|| ScimError::internal(format!("{} {id} has no version", scope.kind.name())))?;
-        check_if_match(scope.kind, id, if_match, version)?;
+        Ok((current, version))
+    };
+    let write = |patched: Value, version: u64| async move {
+        store.replace(scope, id, patched, Some(&version_tag(version))).await
+    };
+    patch_versioned(scope.kind, id, operations, if_match, options, read, write).await
+}
+
+/// The loop of every read-apply-replace PATCH: `read` the resource and its version, check
+/// `If-Match` against that version, apply the operations, and `write` the result on condition
+/// that the resource is still at the version read (a `412` from `write` means another writer got
+/// in between: read again, a few times). Nothing is written when the operations change nothing.
+/// [`patch_by_replace`] runs it over a [`Store`]'s get and replace, typed backends over theirs.
+pub(crate) async fn patch_versioned<Read, Reading, Write, Writing>(
+    kind: &ResourceKind,
+    id: &str,
+    operations: &[PatchOperation],
+    if_match: Option<&str>,
+    options: GetOptions,
+    read: Read,
+    write: Write,
+) -> ScimResult<Value>
+where
+    Read: Fn() -> Reading,
+    Reading: Future<Output = ScimResult<(Value, u64)>>,
+    Write: Fn(Value, u64) -> Writing,
+    Writing: Future<Output = ScimResult<Value>>,
+{
+    for _ in 0..PATCH_ATTEMPTS {
+        let (current, version) = read().await?;
+        check_if_match(kind, id, if_match, version)?;
         let mut patched = current.clone();
-        let outcome = apply_patch(&mut patched, operations, &scope.kind.schema)?;
+        let outcome = apply_patch(&mut patched, operations, &kind.schema)?;
         if !outcome.changed {
             return Ok(strip_members(current, options));
         }
-        match store.replace(scope, id, patched, Some(&version_tag(version))).await {
+        match write(patched, version).await {
             Err(error) if error.status == 412 => continue,
             other => return other.map(|r| strip_members(r, options)),
         }
     }
     Err(ScimError::conflict(format!(
         "{} {id} kept changing while the PATCH was applied; retry the request",
-        scope.kind.name()
+        kind.name()
     )))
 }
 

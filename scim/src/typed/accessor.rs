@@ -31,7 +31,6 @@ use crate::schema::Attribute;
 pub struct FieldAccessor {
     pub(super) rust_name: &'static str,
     pub(super) path: String,
-    pub(super) column: String,
     /// The extension object holding the attribute (its URN), or `None` for top-level attributes.
     pub(super) container: Option<String>,
     pub(super) target: Target,
@@ -175,11 +174,6 @@ impl FieldAccessor {
     /// `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value`.
     pub fn path(&self) -> &str {
         &self.path
-    }
-
-    /// The storage column name for SQL stores.
-    pub fn column(&self) -> &str {
-        &self.column
     }
 
     /// The top-level key the field writes under: its extension's URN or its attribute.

@@ -152,6 +152,7 @@
 //! # });
 //! ```
 
+use std::collections::HashSet;
 use std::marker::PhantomData;
 
 use async_trait::async_trait;
@@ -160,11 +161,11 @@ use serde_json::{Map, Value};
 use super::ScimResource;
 use super::query::{OffsetDateTime, Queryable, typed_filter, typed_sort};
 use crate::error::{ScimError, ScimResult};
-use crate::patch::{PatchOperation, apply_patch};
+use crate::patch::{MemberDelta, PatchOpKind, PatchOperation, apply_patch, targeted_member_ids};
 use crate::query::SortOrder;
 use crate::store::{
     FetchedPage, GetOptions, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, compare_keys, not_found,
-    sort_key, sort_target, version_tag,
+    patch_versioned, sort_key, sort_target, version_tag,
 };
 
 /// What the runtime keeps beside a resource's attributes: its id, version and timestamps, which
@@ -342,10 +343,35 @@ pub trait Backend<T: Queryable>: Send + Sync + 'static {
     fn members(&self) -> Option<&dyn Members> {
         None
     }
+
+    /// Which of `ids` are the tenant's resources, for checking a group's members before anything
+    /// is written: the runtime asks once per request, with every id of the request. Answer in one
+    /// query where the storage can (`id IN (...)` with bound parameters); ids that cannot be
+    /// yours are simply not found. Default: one [`Backend::get`] per id.
+    async fn existing_ids(&self, tenant: &str, ids: &[&str]) -> BackendResult<HashSet<String>> {
+        let mut found = HashSet::new();
+        for id in ids {
+            match self.get(tenant, id).await {
+                Ok(_) => found.insert((*id).to_owned()),
+                Err(BackendError::NotFound) => continue,
+                Err(error) => return Err(error),
+            };
+        }
+        Ok(found)
+    }
+
+    /// The group with this id without loading its members (they may be left empty), for replies
+    /// that do not show them (`excludedAttributes=members`, or Entra ID's `204` to a group
+    /// PATCH). Only a record with a version is used as it is: without one the runtime reads the
+    /// group whole, to hash it. Default: [`Backend::get`].
+    async fn get_without_members(&self, tenant: &str, id: &str) -> BackendResult<Stored<T>> {
+        self.get(tenant, id).await
+    }
 }
 
 /// Adding and removing group members without reading or rewriting the others: a backend that
-/// implements it keeps membership changes O(members in the request).
+/// implements it keeps membership changes O(members in the request). A call that changes the
+/// membership changes the group's version (and `lastModified`), as any other write does.
 #[async_trait]
 pub trait Members: Send + Sync {
     /// Add these members (elements such as `{"value": "id", "type": "User"}`, checked by the
@@ -380,9 +406,6 @@ impl std::io::Write for HashWriter<'_> {
         Ok(())
     }
 }
-
-/// How often PATCH retries when another writer changed the resource between its read and write.
-const PATCH_ATTEMPTS: usize = 5;
 
 /// A [`Backend<T>`] served through the server's [`Store`] interface: the runtime's side of the
 /// typed contract (see the module docs). [`crate::server::ServerBuilder::backend`] wraps a
@@ -467,6 +490,25 @@ impl<T: Queryable, B: Backend<T>> TypedStore<T, B> {
     async fn read(&self, scope: Scope<'_>, id: &str) -> ScimResult<(Value, u64)> {
         let stored = self.backend.get(scope.tenant, id).await.map_err(|e| scim_error(scope.kind, Some(id), None, e))?;
         Ok(represent(scope.kind, &stored))
+    }
+
+    /// A read for a reply: without members when `options` leave them out, through
+    /// [`Backend::get_without_members`], so a group's members are not loaded for an answer that
+    /// does not show them (as the built-in stores skip their members table). A record without a
+    /// version is read again whole, since its version is the hash of the whole resource.
+    async fn read_with(&self, scope: Scope<'_>, id: &str, options: GetOptions) -> ScimResult<Value> {
+        if options.exclude_members && scope.kind.has_members {
+            let stored = self
+                .backend
+                .get_without_members(scope.tenant, id)
+                .await
+                .map_err(|e| scim_error(scope.kind, Some(id), None, e))?;
+            if stored.record.version.is_some() {
+                return Ok(crate::store::strip_members(represent(scope.kind, &stored).0, options));
+            }
+        }
+        let (value, _) = self.read(scope, id).await?;
+        Ok(crate::store::strip_members(value, options))
     }
 
     /// The version a write must still find: `None` without `If-Match`; else the current one,
@@ -556,8 +598,7 @@ impl<T: Queryable, B: Backend<T>> Store for TypedStore<T, B> {
     }
 
     async fn get(&self, scope: Scope<'_>, id: &str, options: GetOptions) -> ScimResult<Value> {
-        let (value, _) = self.read(scope, id).await?;
-        Ok(crate::store::strip_members(value, options))
+        self.read_with(scope, id, options).await
     }
 
     async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page> {
@@ -653,27 +694,13 @@ impl<T: Queryable, B: Backend<T>> Store for TypedStore<T, B> {
         if let Some(capability) = self.backend.members()
             && scope.kind.has_members
             && if_match.is_none()
-            && let Some(steps) = member_steps(operations)
+            && let Some(changes) = member_changes(operations, scope.kind)?
         {
-            return self.patch_members(capability, scope, id, &steps, options).await;
+            return self.patch_members(capability, scope, id, &changes, options).await;
         }
-        for _ in 0..PATCH_ATTEMPTS {
-            let (current, version) = self.read(scope, id).await?;
-            check_if_match(scope.kind, id, if_match, version)?;
-            let mut patched = current.clone();
-            let outcome = apply_patch(&mut patched, operations, &scope.kind.schema)?;
-            if !outcome.changed {
-                return Ok(crate::store::strip_members(current, options));
-            }
-            match self.write(scope, id, &patched, Some(version)).await {
-                Err(error) if error.status == 412 => continue,
-                other => return other.map(|r| crate::store::strip_members(r, options)),
-            }
-        }
-        Err(ScimError::conflict(format!(
-            "{} {id} kept changing while the PATCH was applied; retry the request",
-            scope.kind.name()
-        )))
+        let read = || self.read(scope, id);
+        let write = |patched: Value, version: u64| async move { self.write(scope, id, &patched, Some(version)).await };
+        patch_versioned(scope.kind, id, operations, if_match, options, read, write).await
     }
 
     async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()> {
@@ -695,15 +722,9 @@ impl<T: Queryable, B: Backend<T>> Store for TypedStore<T, B> {
                 .await
                 .map_err(|e| scim_error(scope.kind, Some(group_id), None, e));
         }
-        self.change_members(scope, group_id, |list| {
-            for member in members {
-                let id = crate::store::member_id(member).unwrap_or_default();
-                if !list.iter().any(|m| crate::store::member_id(m).ok() == Some(id)) {
-                    list.push(member.clone());
-                }
-            }
-        })
-        .await
+        // Without the capability: get, add, replace on the version read (the PATCH loop).
+        let operation = PatchOperation::add(Some("members"), Value::Array(members.to_vec()))?;
+        self.patch(scope, group_id, &[operation], None, GetOptions { exclude_members: true }).await.map(drop)
     }
 
     async fn remove_members(&self, scope: Scope<'_>, group_id: &str, member_ids: &[String]) -> ScimResult<()> {
@@ -713,125 +734,92 @@ impl<T: Queryable, B: Backend<T>> Store for TypedStore<T, B> {
                 .await
                 .map_err(|e| scim_error(scope.kind, Some(group_id), None, e));
         }
-        self.change_members(scope, group_id, |list| {
-            list.retain(|m| crate::store::member_id(m).is_ok_and(|id| !member_ids.iter().any(|r| r == id)));
-        })
-        .await
-    }
-}
-
-impl<T: Queryable, B: Backend<T>> TypedStore<T, B> {
-    /// Membership through `get` and `replace`, for a backend without [`Members`]: read, change
-    /// `members`, write conditioned on the version read, retried on a conflict.
-    async fn change_members(
-        &self,
-        scope: Scope<'_>,
-        group_id: &str,
-        change: impl Fn(&mut Vec<Value>),
-    ) -> ScimResult<()> {
-        for _ in 0..PATCH_ATTEMPTS {
-            let (mut group, version) = self.read(scope, group_id).await?;
-            let Some(map) = group.as_object_mut() else { return Err(ScimError::internal("a group is not an object")) };
-            let mut list = match map.shift_remove("members") {
-                Some(Value::Array(list)) => list,
-                _ => Vec::new(),
-            };
-            let before = list.len();
-            change(&mut list);
-            if list.len() == before {
-                return Ok(());
-            }
-            if !list.is_empty() {
-                map.insert("members".to_owned(), Value::Array(list));
-            }
-            match self.write(scope, group_id, &group, Some(version)).await {
-                Err(error) if error.status == 412 => continue,
-                other => return other.map(drop),
-            }
+        if member_ids.is_empty() {
+            return Ok(());
         }
-        Err(ScimError::conflict(format!("{} {group_id} kept changing; retry the request", scope.kind.name())))
+        // `remove members` with a value list removes just those (Entra ID's form).
+        let listed = member_ids.iter().map(|id| serde_json::json!({ "value": id })).collect();
+        let mut operation = PatchOperation::remove("members")?;
+        operation.value = Some(Value::Array(listed));
+        self.patch(scope, group_id, &[operation], None, GetOptions { exclude_members: true }).await.map(drop)
+    }
+
+    async fn existing_ids(&self, scope: Scope<'_>, ids: &[&str]) -> ScimResult<HashSet<String>> {
+        self.backend.existing_ids(scope.tenant, ids).await.map_err(|e| scim_error(scope.kind, None, None, e))
     }
 }
 
-/// One membership change of a PATCH that only adds and removes named members.
-enum MemberStep<'o> {
-    /// `add members [...]`: the operation, applied to an empty list to check and canonicalise
-    /// the elements as any PATCH value is.
-    Add(&'o PatchOperation),
-    /// `remove members[value eq "id"]` or `remove members [{"value": "id"}, ...]`.
-    Remove(Vec<String>),
+/// What one operation of a members-only PATCH does, as the PATCH engine's [`MemberDelta`] says.
+struct MemberChange {
+    /// Elements to add, checked and canonicalised by the engine.
+    added: Vec<Value>,
+    /// Ids to remove.
+    removed: Vec<String>,
 }
 
-/// The steps of a PATCH whose every operation adds or removes named members (Entra ID's and
-/// Okta's group PATCH), or `None` for any other shape (a `replace`, another attribute, a
-/// member filter on something but `value`), which goes through read, apply and replace.
-fn member_steps(operations: &[PatchOperation]) -> Option<Vec<MemberStep<'_>>> {
-    use crate::filter::{CompValue, CompareOp, Filter};
-    use crate::patch::PatchOpKind;
-    let mut steps = Vec::with_capacity(operations.len());
+/// The changes of a PATCH whose every operation adds or removes named members (Entra ID's and
+/// Okta's group PATCH: see [`targeted_member_ids`]), one per operation, or `None` for any other
+/// PATCH, which goes through read, apply and replace.
+///
+/// Each operation is applied on its own to a group holding just the members it removes (an
+/// addition to none, so that all it adds are in the delta): the capability's calls leave
+/// present members and absent ids alone, so replaying the deltas in order on the stored group
+/// is what the PATCH does to it.
+fn member_changes(operations: &[PatchOperation], kind: &ResourceKind) -> ScimResult<Option<Vec<MemberChange>>> {
+    let mut changes = Vec::with_capacity(operations.len());
     for operation in operations {
-        let path = operation.path.as_ref()?;
-        let is_members = path.name.eq_ignore_ascii_case("members")
-            && path.sub_attr.is_none()
-            && path.urn.as_deref().is_none_or(|urn| urn.eq_ignore_ascii_case(crate::schema::builtin::GROUP_URN));
-        if !is_members {
-            return None;
+        let Some(named) = targeted_member_ids(std::slice::from_ref(operation)) else { return Ok(None) };
+        let mut group = Map::new();
+        if operation.op == PatchOpKind::Remove && !named.is_empty() {
+            let present = named.iter().map(|id| serde_json::json!({ "value": id })).collect();
+            group.insert("members".to_owned(), Value::Array(present));
         }
-        let listed_ids = |value: &Value| -> Option<Vec<String>> {
-            let elements = match value {
-                Value::Array(elements) => elements.as_slice(),
-                Value::Object(_) => std::slice::from_ref(value),
-                _ => return None,
-            };
-            elements.iter().map(|e| e.get("value")?.as_str().map(str::to_owned)).collect()
-        };
-        steps.push(match (&operation.op, path.filter.as_deref()) {
-            (PatchOpKind::Add, None) => MemberStep::Add(operation),
-            (PatchOpKind::Remove, None) => MemberStep::Remove(listed_ids(operation.value.as_ref()?)?),
-            (
-                PatchOpKind::Remove,
-                Some(Filter::Compare { path: inner, op: CompareOp::Eq, value: CompValue::String(id) }),
-            ) if inner.urn.is_none() && inner.sub_attr.is_none() && inner.name.eq_ignore_ascii_case("value") => {
-                MemberStep::Remove(vec![id.clone()])
-            }
-            _ => return None,
-        });
+        let mut group = Value::Object(group);
+        let delta: MemberDelta = apply_patch(&mut group, std::slice::from_ref(operation), &kind.schema)?.members;
+        // Another attribute changed, or the whole list was replaced: not a members-only PATCH.
+        let others = group.as_object().is_some_and(|map| map.keys().any(|k| k != "members" && k != "schemas"));
+        if others || delta.replaced || delta.is_empty() {
+            return Ok(None);
+        }
+        let elements = group.get("members").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        let added = delta
+            .added
+            .iter()
+            .filter_map(|id| elements.iter().find(|e| crate::store::member_id(e).ok() == Some(id.as_str())))
+            .cloned()
+            .collect();
+        changes.push(MemberChange { added, removed: delta.removed });
     }
-    Some(steps)
+    Ok(Some(changes))
 }
 
 impl<T: Queryable, B: Backend<T>> TypedStore<T, B> {
-    /// A members-only PATCH through the backend's [`Members`] capability: each step is one
-    /// call naming only the members of the request, in request order; no whole-group write.
-    /// The response is still a read of the group (`get`), members and all.
+    /// A members-only PATCH through the backend's [`Members`] capability: each operation is at
+    /// most two calls naming only the members of the request, in request order; no whole-group
+    /// write. The reply is read as the response needs it (see [`Self::read_with`]).
     async fn patch_members(
         &self,
         capability: &dyn Members,
         scope: Scope<'_>,
         id: &str,
-        steps: &[MemberStep<'_>],
+        changes: &[MemberChange],
         options: GetOptions,
     ) -> ScimResult<Value> {
-        for step in steps {
-            let result = match step {
-                MemberStep::Add(operation) => {
-                    let mut scratch = Value::Object(Map::new());
-                    apply_patch(&mut scratch, std::slice::from_ref(*operation), &scope.kind.schema)?;
-                    let members = match scratch.get("members") {
-                        Some(Value::Array(members)) => members.clone(),
-                        _ => Vec::new(),
-                    };
-                    for member in &members {
-                        crate::store::member_id(member)?;
-                    }
-                    capability.add_members(scope.tenant, id, &members).await
-                }
-                MemberStep::Remove(ids) => capability.remove_members(scope.tenant, id, ids).await,
-            };
-            result.map_err(|e| scim_error(scope.kind, Some(id), None, e))?;
+        for change in changes {
+            if !change.added.is_empty() {
+                capability
+                    .add_members(scope.tenant, id, &change.added)
+                    .await
+                    .map_err(|e| scim_error(scope.kind, Some(id), None, e))?;
+            }
+            if !change.removed.is_empty() {
+                capability
+                    .remove_members(scope.tenant, id, &change.removed)
+                    .await
+                    .map_err(|e| scim_error(scope.kind, Some(id), None, e))?;
+            }
         }
-        let (group, _) = self.read(scope, id).await?;
-        Ok(crate::store::strip_members(group, options))
+        self.read_with(scope, id, options).await
     }
 }
 

@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 use super::accessor::{FieldAccessor, KeyOrders, KeyRanks, Selector, Target, rank};
 use super::filter_support::{FilterSupport, MappedPlace};
 use crate::error::{ScimError, ScimResult};
+use crate::filter::parse_path;
 use crate::filter::resolve::resolve_value_filter;
-use crate::filter::{CompValue, Filter, parse_path};
 use crate::schema::builtin;
 use crate::schema::{
     AttrOwner, Attribute, AttributeType, RESOURCE_TYPE_URN, ResolvedAttr, ResourceSchema, ResourceType, SCHEMA_URN,
@@ -37,8 +37,6 @@ pub struct FieldSpec {
     pub path: &'static str,
     /// Whether and how the attribute is filterable.
     pub filter: FilterFlag,
-    /// The storage column name for SQL stores; `None` derives it from the path.
-    pub column: Option<&'static str>,
 }
 
 /// A field's filter flag.
@@ -76,8 +74,8 @@ impl ResourceDescriptor {
     /// Parse the resource type and schemas, bind them, and compile every field's path.
     ///
     /// Fails (with a detail naming the field and path) when a path does not parse or resolve,
-    /// a selector is not a conjunction of `eq` comparisons, two fields map the same path or
-    /// column, or a filter flag names an operator the attribute's type cannot support.
+    /// a selector is not a conjunction of `eq` comparisons, two fields map the same path, or a
+    /// filter flag names an operator the attribute's type cannot support.
     /// Every error's detail starts with `typed resource: `.
     pub fn build(spec: &DescriptorSpec) -> ScimResult<ResourceDescriptor> {
         Self::build_unprefixed(spec).map_err(|error| error.context("typed resource"))
@@ -101,15 +99,6 @@ impl ResourceDescriptor {
             let (accessor, place) = compile_field(&schema, &orders, field, index).map_err(|e| e.context(&context))?;
             if let Some(other) = fields.iter().find(|f| f.path == accessor.path) {
                 return Err(spec_error(&context, format!("field `{}` maps the same path", other.rust_name)));
-            }
-            if let Some(other) = fields.iter().find(|f| f.column == accessor.column) {
-                return Err(spec_error(
-                    &context,
-                    format!(
-                        "field `{}` has the same column `{}`; name one with `column`",
-                        other.rust_name, other.column
-                    ),
-                ));
             }
             fields.push(accessor);
             places.push(place);
@@ -220,11 +209,9 @@ fn compile_field(
 ) -> ScimResult<(FieldAccessor, MappedPlace)> {
     if let Some(extension) = schema.extension(field.path) {
         let urn = extension.schema.id.clone();
-        let column = field.column.map_or_else(|| extension_column(&extension.schema), str::to_owned);
         let accessor = FieldAccessor {
             rust_name: field.rust_name,
             path: urn.clone(),
-            column,
             container: Some(urn.clone()),
             target: Target::WholeExtension,
             orders: KeyOrders {
@@ -258,7 +245,6 @@ fn compile_field(
         }
     };
     let path = canonical_path(&attr, selector.as_ref());
-    let column = field.column.map_or_else(|| default_column(&attr, parsed.filter.as_deref()), str::to_owned);
     let target = match (selector.clone(), sub.clone()) {
         (Some(selector), sub) => Target::Selected { name, selector, sub },
         (None, Some(sub)) if attribute.multi_valued => Target::EverySub { name, sub },
@@ -276,75 +262,12 @@ fn compile_field(
         element: attr.sub_attribute.map_or(element.len(), |sub| rank(&element, &sub.name)),
     };
     let orders = KeyOrders { top, container: container_order, element, ranks };
-    Ok((FieldAccessor { rust_name: field.rust_name, path, column, container, target, orders }, place))
+    Ok((FieldAccessor { rust_name: field.rust_name, path, container, target, orders }, place))
 }
 
 /// `emails[type eq "work"].value`, prefixed with the extension URN for extension attributes.
 fn canonical_path(attr: &ResolvedAttr<'_>, selector: Option<&Selector>) -> String {
     attr.canonical_with_filter(selector.map(Selector::to_filter_text).as_deref())
-}
-
-/// The storage column of a mapped attribute without an explicit `column`: the attribute, the
-/// values its `[...]` selector compares with and the sub-attribute, in snake_case, without the
-/// URN: `name_given_name`, `emails_work_value`, enterprise `manager_value`. Two fields that
-/// derive the same column make [`ResourceDescriptor::build`] fail (and the derive report it).
-/// Also used by `scim-codegen`, so compile-time checks and the runtime agree.
-pub fn default_column(attr: &ResolvedAttr<'_>, value_filter: Option<&Filter>) -> String {
-    fn literals(filter: &Filter, out: &mut Vec<String>) {
-        match filter {
-            Filter::Compare { value, .. } => out.push(snake_case(&match value {
-                CompValue::String(s) => s.clone(),
-                CompValue::Bool(b) => b.to_string(),
-                CompValue::Number(n) => n.to_string(),
-                CompValue::Null => "null".to_owned(),
-            })),
-            Filter::Present(_) => {}
-            Filter::And(a, b) | Filter::Or(a, b) => {
-                literals(a, out);
-                literals(b, out);
-            }
-            Filter::Not(inner) | Filter::ValuePath { filter: inner, .. } => literals(inner, out),
-        }
-    }
-    let mut parts = vec![snake_case(&attr.attribute.name)];
-    if let Some(filter) = value_filter {
-        literals(filter, &mut parts);
-    }
-    if let Some(sub) = attr.sub_attribute {
-        parts.push(snake_case(&sub.name));
-    }
-    parts.retain(|p| !p.is_empty());
-    parts.join("_")
-}
-
-/// The storage column of a whole extension object without an explicit `column`: the schema's
-/// name in snake_case (`enterprise_user`), `extension` when it has none.
-pub fn extension_column(schema: &Schema) -> String {
-    snake_case(schema.name.as_deref().unwrap_or("extension"))
-}
-
-/// `givenName` -> `given_name`, `$ref` -> `ref`, `x509Certificates` -> `x509_certificates`.
-fn snake_case(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 4);
-    let mut previous_lower = false;
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            if c.is_ascii_uppercase() && previous_lower {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-            previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        } else {
-            if !out.is_empty() && !out.ends_with('_') {
-                out.push('_');
-            }
-            previous_lower = false;
-        }
-    }
-    while out.ends_with('_') {
-        out.pop();
-    }
-    out
 }
 
 /// The canonical key orders of a resource's containers.

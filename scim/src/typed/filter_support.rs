@@ -74,8 +74,6 @@ pub struct FilterableAttribute {
     pub operators: Vec<CompareOp>,
     /// Whether `pr` is allowed.
     pub presence: bool,
-    /// The storage column (the field's column).
-    pub column: String,
     /// The index of the field it belongs to.
     pub field: usize,
 }
@@ -193,7 +191,7 @@ impl MappedPlace {
     }
 }
 
-/// Per filterable attribute: its canonical path, type, case sensitivity, operators and column.
+/// Per filterable attribute: its canonical path, type, case sensitivity and operators.
 #[derive(Debug, Clone)]
 pub struct FilterSupport {
     resource: String,
@@ -208,6 +206,33 @@ pub struct FilterSupport {
 enum Test {
     Compare(CompareOp),
     Present,
+}
+
+impl From<super::query::FilterOp> for Test {
+    fn from(op: super::query::FilterOp) -> Self {
+        use super::query::FilterOp;
+        match op {
+            FilterOp::Pr => Test::Present,
+            FilterOp::Eq => Test::Compare(CompareOp::Eq),
+            FilterOp::Ne => Test::Compare(CompareOp::Ne),
+            FilterOp::Co => Test::Compare(CompareOp::Co),
+            FilterOp::Sw => Test::Compare(CompareOp::Sw),
+            FilterOp::Ew => Test::Compare(CompareOp::Ew),
+            FilterOp::Gt => Test::Compare(CompareOp::Gt),
+            FilterOp::Ge => Test::Compare(CompareOp::Ge),
+            FilterOp::Lt => Test::Compare(CompareOp::Lt),
+            FilterOp::Le => Test::Compare(CompareOp::Le),
+        }
+    }
+}
+
+impl From<Test> for super::query::FilterOp {
+    fn from(test: Test) -> Self {
+        match test {
+            Test::Present => super::query::FilterOp::Pr,
+            Test::Compare(op) => op.into(),
+        }
+    }
 }
 
 impl Test {
@@ -270,18 +295,7 @@ impl FilterSupport {
     /// the operator there, or when more than one mapped field holds the value (the comparison
     /// then spans fields and has no single typed variant).
     pub fn leaf_attribute(&self, attr: &ResolvedAttr<'_>, op: super::query::FilterOp) -> Option<usize> {
-        let test = match op {
-            super::query::FilterOp::Pr => Test::Present,
-            super::query::FilterOp::Eq => Test::Compare(CompareOp::Eq),
-            super::query::FilterOp::Ne => Test::Compare(CompareOp::Ne),
-            super::query::FilterOp::Co => Test::Compare(CompareOp::Co),
-            super::query::FilterOp::Sw => Test::Compare(CompareOp::Sw),
-            super::query::FilterOp::Ew => Test::Compare(CompareOp::Ew),
-            super::query::FilterOp::Gt => Test::Compare(CompareOp::Gt),
-            super::query::FilterOp::Ge => Test::Compare(CompareOp::Ge),
-            super::query::FilterOp::Lt => Test::Compare(CompareOp::Lt),
-            super::query::FilterOp::Le => Test::Compare(CompareOp::Le),
-        };
+        let test = Test::from(op);
         let extension = attr.extension_urn();
         let name = attr.attribute.name.as_str();
         let sub = attr.sub_attribute.map(|s| s.name.as_str());
@@ -296,6 +310,39 @@ impl FilterSupport {
                 && same_attribute(a, extension, name)
                 && same_sub(a.sub_attribute.as_deref(), sub)
                 && a.supports(test)
+        })
+    }
+
+    /// The filterable attribute with a selector (`emails[type eq "work"].value`) that a value
+    /// filter on `parent` tests, for the typed filter: its index (in [`Self::attributes`]) and
+    /// the one test's operator and literal. The filter (with `tail`, the comparison of the path
+    /// form `emails[type eq "work"].value eq "x"`) must be a conjunction of exactly that
+    /// selector's terms and one more test the attribute supports; anything else (`or`, `not`,
+    /// another term, a second test) has no single typed variant: `None`.
+    pub fn selected_leaf<'f>(
+        &self,
+        parent: &ResolvedAttr<'_>,
+        filter: &'f ResolvedFilter<'_>,
+        tail: Option<(Option<&'f str>, super::query::FilterOp, Option<&'f Operand>)>,
+    ) -> Option<(usize, super::query::FilterOp, Option<&'f Operand>)> {
+        let mut terms = Vec::new();
+        if !element_terms(filter, &mut terms) {
+            return None;
+        }
+        if let Some((sub, op, operand)) = tail {
+            terms.push(ElementTerm { sub, test: Test::from(op), operand });
+        }
+        let (extension, name) = (parent.extension_urn(), parent.attribute.name.as_str());
+        self.attributes.iter().enumerate().find_map(|(index, attribute)| {
+            let selector = attribute.selector.as_ref().filter(|_| same_attribute(attribute, extension, name))?;
+            let (selecting, tested): (Vec<&ElementTerm<'f>>, Vec<&ElementTerm<'f>>) =
+                terms.iter().partition(|term| is_selector_term(selector, term));
+            let [test] = tested.as_slice() else { return None };
+            let covers_selector = selector.terms.iter().all(|s| {
+                selecting.iter().any(|term| term.sub.is_some_and(|sub| sub.eq_ignore_ascii_case(&s.sub_attribute)))
+            });
+            let supported = same_sub(attribute.sub_attribute.as_deref(), test.sub) && attribute.supports(test.test);
+            (covers_selector && supported).then(|| (index, test.test.into(), test.operand))
         })
     }
 
@@ -466,13 +513,7 @@ impl FilterSupport {
         selector: &Selector,
         terms: &[ElementTerm<'_>],
     ) -> SelectorCheck {
-        let is_selector_term = |term: &ElementTerm<'_>| {
-            selector.terms.iter().any(|s| {
-                term.test == Test::Compare(CompareOp::Eq)
-                    && term.sub.is_some_and(|sub| sub.eq_ignore_ascii_case(&s.sub_attribute))
-                    && term.operand.is_some_and(|operand| operand_equals(operand, &s.value))
-            })
-        };
+        let is_selector_term = |term: &ElementTerm<'_>| is_selector_term(selector, term);
         let covers_selector = selector.terms.iter().all(|s| {
             terms.iter().any(|term| {
                 is_selector_term(term) && term.sub.is_some_and(|sub| sub.eq_ignore_ascii_case(&s.sub_attribute))
@@ -565,6 +606,15 @@ fn element_terms<'f>(filter: &'f ResolvedFilter<'_>, terms: &mut Vec<ElementTerm
         // Value filters do not nest (resolution rejects it); nothing to collect.
         ResolvedFilter::ValuePath { .. } => false,
     }
+}
+
+/// Whether `term` is one of `selector`'s `eq` comparisons.
+fn is_selector_term(selector: &Selector, term: &ElementTerm<'_>) -> bool {
+    selector.terms.iter().any(|s| {
+        term.test == Test::Compare(CompareOp::Eq)
+            && term.sub.is_some_and(|sub| sub.eq_ignore_ascii_case(&s.sub_attribute))
+            && term.operand.is_some_and(|operand| operand_equals(operand, &s.value))
+    })
 }
 
 /// `type eq "work"`: a term that only picks elements of a kind.
@@ -678,7 +728,6 @@ fn filterable(
         case_exact,
         operators,
         presence,
-        column: field.column().to_owned(),
         field: place.field,
     }))
 }

@@ -23,16 +23,18 @@ pub mod backend;
 mod descriptor;
 pub mod filter_support;
 pub mod query;
+#[cfg(feature = "sqlite")]
+pub mod sql;
 pub mod value;
 
 #[doc(hidden)]
 pub use serde_json::Value as JsonValue;
 
 pub use accessor::{FieldAccessor, Selector, SelectorTerm};
-pub use descriptor::{DescriptorSpec, FieldSpec, FilterFlag, ResourceDescriptor, default_column, extension_column};
+pub use descriptor::{DescriptorSpec, FieldSpec, FilterFlag, ResourceDescriptor};
 pub use filter_support::{FilterSupport, FilterableAttribute};
 pub use query::{FilterLeaf, FilterOp, Queryable};
-pub use value::{Binary, Reference, ScimValue, as_scim_value};
+pub use value::{Binary, MultiValue, Reference, ScimValue, as_scim_value};
 #[doc(hidden)]
 pub use value::{serde_from_scim_value, serde_to_scim_value};
 

@@ -15,10 +15,14 @@
 //! - `impl Queryable for Account`, the glue the runtime calls: [`Queryable::filter_leaf`] for each
 //!   comparison ([`typed_filter`] walks `and`/`or`/`not`) and [`Queryable::sort`].
 //!
-//! A filter, or part of one, that has no typed form (a value filter such as
-//! `emails[type eq "work"].value eq "x"`, an attribute mapped by more than one field) makes
-//! [`typed_filter`] return `None`; the runtime then evaluates the filter in memory (see
-//! [`crate::typed::backend`]), so nothing is ever silently widened.
+//! A field mapped through a selector (`emails[type eq "work"].value`, filterable) gets a variant
+//! too (`AccountFilter::EmailsWorkValue`): it stands for a value filter of exactly the selector's
+//! terms and one test, in either form (`emails[type eq "work"].value eq "x"` or
+//! `emails[type eq "work" and value eq "x"]`), which tests the field's element.
+//!
+//! A filter, or part of one, that has no typed form (any other value filter, an attribute mapped
+//! by more than one field) makes [`typed_filter`] return `None`; the runtime then evaluates the
+//! filter in memory (see [`crate::typed::backend`]), so nothing is ever silently widened.
 
 use std::fmt::Debug;
 
@@ -150,20 +154,41 @@ pub fn typed_filter<T: Queryable>(filter: &ResolvedFilter<'_>) -> Option<T::Filt
         ResolvedFilter::Or(a, b) => Some(T::filter_or(typed_filter::<T>(a)?, typed_filter::<T>(b)?)),
         ResolvedFilter::Not(inner) => Some(T::filter_not(typed_filter::<T>(inner)?)),
         ResolvedFilter::Compare { path, op, value } => {
-            if path.element_filter.is_some() || path.scope != PathScope::Resource {
+            if path.scope != PathScope::Resource {
                 return None;
             }
-            let attribute = support.leaf_attribute(&path.attr, FilterOp::from(*op))?;
-            T::filter_leaf(FilterLeaf { attribute, op: FilterOp::from(*op), literal: Some(value) })
+            let op = FilterOp::from(*op);
+            let (attribute, op, literal) = match &path.element_filter {
+                None => (support.leaf_attribute(&path.attr, op)?, op, Some(value)),
+                // `emails[type eq "work"].value eq "x"`: the comparison of a selected element.
+                Some(element_filter) => {
+                    let sub = path.attr.sub_attribute.map(|s| s.name.as_str());
+                    support.selected_leaf(&path.attr, element_filter, Some((sub, op, Some(value))))?
+                }
+            };
+            T::filter_leaf(FilterLeaf { attribute, op, literal })
         }
         ResolvedFilter::Present(path) => {
-            if path.element_filter.is_some() || path.scope != PathScope::Resource {
+            if path.scope != PathScope::Resource {
                 return None;
             }
-            let attribute = support.leaf_attribute(&path.attr, FilterOp::Pr)?;
-            T::filter_leaf(FilterLeaf { attribute, op: FilterOp::Pr, literal: None })
+            let (attribute, op, literal) = match &path.element_filter {
+                None => (support.leaf_attribute(&path.attr, FilterOp::Pr)?, FilterOp::Pr, None),
+                Some(element_filter) => {
+                    let sub = path.attr.sub_attribute.map(|s| s.name.as_str());
+                    support.selected_leaf(&path.attr, element_filter, Some((sub, FilterOp::Pr, None)))?
+                }
+            };
+            T::filter_leaf(FilterLeaf { attribute, op, literal })
         }
-        ResolvedFilter::ValuePath { .. } => None,
+        // `emails[type eq "work" and value eq "x"]`: the same test in the bracket form.
+        ResolvedFilter::ValuePath { path, filter } => {
+            if path.scope != PathScope::Resource {
+                return None;
+            }
+            let (attribute, op, literal) = support.selected_leaf(&path.attr, filter, None)?;
+            T::filter_leaf(FilterLeaf { attribute, op, literal })
+        }
     }
 }
 

@@ -42,6 +42,48 @@ pub trait ScimValue: Sized {
 #[serde(transparent)]
 pub struct Reference(pub String);
 
+/// One element of a multi-valued attribute with a `type` (`emails`, `phoneNumbers`, `ims`,
+/// `photos`, `addresses`' text form): its `value`, `type`, `primary` and `display`, the absent
+/// ones left out of its SCIM form. A field `Vec<MultiValue>` keeps every element a client sends;
+/// [`MultiValue::value_of`] and [`MultiValue::set_value_of`] read and write the one of a type,
+/// as an app column such as `email` holds Entra ID's `emails[type eq "work"].value`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct MultiValue {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<String>,
+}
+crate::impl_scim_value_via_serde!(MultiValue);
+
+impl MultiValue {
+    /// Whether the element is of type `kind` (ignoring case: `type` is not `caseExact`).
+    fn is(&self, kind: &str) -> bool {
+        self.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case(kind))
+    }
+
+    /// The `value` of the first element of type `kind`.
+    pub fn value_of<'l>(list: &'l [MultiValue], kind: &str) -> Option<&'l str> {
+        list.iter().find(|e| e.is(kind)).and_then(|e| e.value.as_deref())
+    }
+
+    /// Make `value` the value of the first element of type `kind` (adding one if there is none;
+    /// `None` removes the elements of that type), keeping the other elements.
+    pub fn set_value_of(list: &mut Vec<MultiValue>, kind: &str, value: Option<String>) {
+        match (value, list.iter_mut().find(|e| e.is(kind))) {
+            (Some(value), Some(element)) => element.value = Some(value),
+            (Some(value), None) => {
+                list.push(MultiValue { value: Some(value), kind: Some(kind.to_owned()), ..MultiValue::default() });
+            }
+            (None, _) => list.retain(|e| !e.is(kind)),
+        }
+    }
+}
+
 /// A SCIM `binary` value: the bytes, base64-encoded on the wire. With serde it is the base64
 /// string, exactly as its [`ScimValue`] form.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]

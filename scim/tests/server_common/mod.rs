@@ -78,7 +78,7 @@ fn descriptor(
 }
 
 fn field(path: &'static str) -> FieldSpec {
-    FieldSpec { rust_name: path, path, filter: FilterFlag::Default, column: None }
+    FieldSpec { rust_name: path, path, filter: FilterFlag::Default }
 }
 
 /// User: core + enterprise, every attribute; `displayName` also filterable with `eq`/`sw`/`co`,

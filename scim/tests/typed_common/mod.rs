@@ -18,7 +18,7 @@ const USER_RESOURCE_TYPE: &str = r#"{"id":"User","name":"User","endpoint":"/User
 const GROUP_RESOURCE_TYPE: &str = r#"{"id":"Group","name":"Group","endpoint":"/Groups","description":"Group","schema":"urn:ietf:params:scim:schemas:core:2.0:Group"}"#;
 
 const fn field(rust_name: &'static str, path: &'static str) -> FieldSpec {
-    FieldSpec { rust_name, path, filter: FilterFlag::Default, column: None }
+    FieldSpec { rust_name, path, filter: FilterFlag::Default }
 }
 
 /// The issue's example: an app's account mapped onto core User + enterprise.
@@ -64,7 +64,6 @@ impl ScimResource for Account {
                     rust_name: "department",
                     path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
                     filter: FilterFlag::Ops(&["eq", "sw"]),
-                    column: Some("dept"),
                 },
                 field("enabled", "active"),
                 field("manager", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value"),
@@ -208,13 +207,12 @@ static FULL_USER_SPEC: DescriptorSpec = DescriptorSpec {
             rust_name: "family_name",
             path: "name.familyName",
             filter: FilterFlag::Ops(&["eq", "sw", "co", "pr"]),
-            column: None,
         },
         field("given_name", "name.givenName"),
         field("middle_name", "name.middleName"),
         field("honorific_prefix", "name.honorificPrefix"),
         field("honorific_suffix", "name.honorificSuffix"),
-        FieldSpec { rust_name: "display_name", path: "displayName", filter: FilterFlag::Eq, column: None },
+        FieldSpec { rust_name: "display_name", path: "displayName", filter: FilterFlag::Eq },
         field("nick_name", "nickName"),
         field("profile_url", "profileUrl"),
         field("title", "title"),
@@ -222,27 +220,16 @@ static FULL_USER_SPEC: DescriptorSpec = DescriptorSpec {
         field("preferred_language", "preferredLanguage"),
         field("locale", "locale"),
         field("timezone", "timezone"),
-        FieldSpec { rust_name: "active", path: "active", filter: FilterFlag::Eq, column: None },
+        FieldSpec { rust_name: "active", path: "active", filter: FilterFlag::Eq },
         field("password", "password"),
         field("work_email", "emails[type eq \"work\"].value"),
-        FieldSpec {
-            rust_name: "work_email_primary",
-            path: "emails[type eq \"work\"].primary",
-            filter: FilterFlag::Eq,
-            column: None,
-        },
-        FieldSpec {
-            rust_name: "home_email",
-            path: "emails[type eq \"home\"].value",
-            filter: FilterFlag::None,
-            column: None,
-        },
+        FieldSpec { rust_name: "work_email_primary", path: "emails[type eq \"work\"].primary", filter: FilterFlag::Eq },
+        FieldSpec { rust_name: "home_email", path: "emails[type eq \"home\"].value", filter: FilterFlag::None },
         field("work_street", "addresses[type eq \"work\"].streetAddress"),
         FieldSpec {
             rust_name: "work_locality",
             path: "addresses[type eq \"work\"].locality",
             filter: FilterFlag::Ops(&["eq", "co"]),
-            column: None,
         },
         field("work_region", "addresses[type eq \"work\"].region"),
         field("work_postal_code", "addresses[type eq \"work\"].postalCode"),
@@ -264,22 +251,11 @@ static FULL_USER_SPEC: DescriptorSpec = DescriptorSpec {
             rust_name: "department",
             path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
             filter: FilterFlag::Ops(&["eq", "ne", "sw"]),
-            column: None,
         },
         field("manager", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"),
         field("resource_type", "meta.resourceType"),
-        FieldSpec {
-            rust_name: "created",
-            path: "meta.created",
-            filter: FilterFlag::Ops(&["gt", "ge", "lt", "le"]),
-            column: None,
-        },
-        FieldSpec {
-            rust_name: "last_modified",
-            path: "meta.lastModified",
-            filter: FilterFlag::Ops(&["gt", "ge"]),
-            column: None,
-        },
+        FieldSpec { rust_name: "created", path: "meta.created", filter: FilterFlag::Ops(&["gt", "ge", "lt", "le"]) },
+        FieldSpec { rust_name: "last_modified", path: "meta.lastModified", filter: FilterFlag::Ops(&["gt", "ge"]) },
         field("version", "meta.version"),
         field("location", "meta.location"),
     ],
