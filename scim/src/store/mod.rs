@@ -34,7 +34,7 @@
 //! - **Responses**: the server reads through [`Store::get_for_response`] and
 //!   [`Store::list_for_response`], which by default wrap [`Store::get`] and [`Store::list`]. A
 //!   store keeping documents as JSON text may return the text itself ([`Fetched::Plain`]) for
-//!   documents it checked with [`crate::plain::is_plain`] under [`ResourceKind::plain_tag`], so
+//!   documents it checked with [`crate::plain::is_plain`] under [`crate::plain::schema_tag`], so
 //!   that the default response form is the text with `meta.location` spliced in, without
 //!   parsing and re-serialising it ([`SqliteStore`] does).
 //! - **PATCH**: the default [`Store::patch`] is get, [`apply_patch`], and replace with the
@@ -45,15 +45,19 @@
 pub(crate) mod kind;
 mod memory;
 mod sort;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
-pub use kind::{Ident, IndexedAttr, IndexedShape, ResourceKind, Scalar, SideTable, format_instant, normalise_instant};
+pub use kind::{IndexedAttr, IndexedShape, ResourceKind, Scalar, format_instant, normalise_instant};
 pub use memory::MemoryStore;
 pub use sort::{compare_keys, sort_key, sort_target};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sql::Ident;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 

@@ -10,13 +10,14 @@
 
 use serde_json::Value;
 
-use super::sql::Sql;
 use super::{SqliteStore, Tx, storage_error, write};
 use crate::error::{ScimError, ScimResult};
 use crate::filter::{AttrPath, CompValue, CompareOp, Filter};
 use crate::patch::{MemberDelta, PatchOpKind, PatchOperation, apply_patch};
 use crate::store::kind::lookup;
-use crate::store::{GetOptions, Scope, check_if_match, into_object, record};
+use crate::store::sql::SqlScope;
+use crate::store::sql::builder::Sql;
+use crate::store::{GetOptions, check_if_match, into_object, record};
 
 /// The member ids the operations concern, or `None` when some operation's effect on `members`
 /// cannot be known from them alone.
@@ -82,21 +83,21 @@ impl SqliteStore {
     /// The targeted PATCH of the module docs, in one write transaction.
     pub(super) async fn patch_members_targeted(
         &self,
-        scope: Scope<'_>,
+        scope: SqlScope<'_>,
         id: &str,
         operations: &[PatchOperation],
         if_match: Option<&str>,
         member_ids: &[String],
         options: GetOptions,
     ) -> ScimResult<Value> {
-        let side = scope.kind.members_table().ok_or_else(|| ScimError::internal("group without members table"))?;
+        let side = scope.plan.members_table().ok_or_else(|| ScimError::internal("group without members table"))?;
         let value_attr = side
             .columns
             .iter()
-            .filter_map(|&i| scope.kind.indexed.get(i))
+            .filter_map(|&i| scope.plan.indexed.get(i))
             .find(|a| a.sub_attribute.as_deref() == Some("value"))
             .ok_or_else(|| ScimError::internal("the members table has no value column"))?;
-        let mut tx = self.write_tx(scope.kind).await?;
+        let mut tx = self.write_tx().await?;
         let (mut doc, version) = Self::load(&mut tx, scope, id).await?;
         check_if_match(scope.kind, id, if_match, version)?;
 
@@ -135,8 +136,8 @@ impl SqliteStore {
             let mut patched_members = Vec::new();
             let stored = Value::Object(record(scope.kind, id, into_object(doc)?, &meta, Some(&mut patched_members)));
             Self::check_unique(&mut tx, scope, id, &stored, Some(&previous)).await?;
-            write::update_main(&mut tx, scope.kind, scope.tenant, id, Some(meta.version), &stored).await?;
-            write::write_side_rows(&mut tx, scope.kind, scope.tenant, id, &stored, true).await?;
+            write::update_main(&mut tx, scope, id, Some(meta.version), &stored).await?;
+            write::write_side_rows(&mut tx, scope, id, &stored, true).await?;
             apply_delta(&mut tx, scope, id, &outcome.members, &patched_members, value_attr).await?;
         }
         let result = Self::load(&mut tx, scope, id).await?.0;
@@ -150,13 +151,13 @@ impl SqliteStore {
 /// member list.
 async fn apply_delta(
     tx: &mut Tx,
-    scope: Scope<'_>,
+    scope: SqlScope<'_>,
     id: &str,
     delta: &MemberDelta,
     patched_members: &[Value],
-    value_attr: &crate::store::IndexedAttr,
+    value_attr: &crate::store::sql::SqlColumn,
 ) -> ScimResult<()> {
-    let Some(side) = scope.kind.members_table() else { return Ok(()) };
+    let Some(side) = scope.plan.members_table() else { return Ok(()) };
     if delta.replaced {
         write::delete_rows(tx, side, scope.tenant, id).await?;
     }
@@ -173,7 +174,7 @@ async fn apply_delta(
             .find(|m| lookup(m, "value").and_then(Value::as_str) == Some(added.as_str()))
             .cloned()
             .unwrap_or_else(|| serde_json::json!({ "value": added }));
-        write::insert_element(tx, scope.kind, side, scope.tenant, id, 0, &element).await?;
+        write::insert_element(tx, scope, side, id, 0, &element).await?;
     }
     Ok(())
 }

@@ -4,17 +4,18 @@ use serde_json::Value;
 use sqlx::{Sqlite, Transaction};
 
 use super::ddl::exec;
-use super::sql::{Param, Sql};
 use crate::error::ScimResult;
 use crate::filter::eval::is_present;
 use crate::plain::is_plain;
 use crate::store::kind::lookup;
-use crate::store::{Ident, IndexedShape, ResourceKind, Scalar, SideTable, member_id, version_tag};
+use crate::store::sql::builder::{Param, Sql};
+use crate::store::sql::{Ident, SideTable, SqlPlan, SqlScope};
+use crate::store::{IndexedShape, Scalar, member_id, version_tag};
 
 /// The promoted columns of the resource table with their values for `record`.
-fn main_columns<'k>(kind: &'k ResourceKind, record: &Value) -> Vec<(&'k Ident, Param)> {
+fn main_columns<'k>(plan: &'k SqlPlan, record: &Value) -> Vec<(&'k Ident, Param)> {
     let mut out = Vec::new();
-    for attr in &kind.indexed {
+    for attr in &plan.indexed {
         if !matches!(attr.shape, IndexedShape::Single | IndexedShape::SingleComplex) {
             continue;
         }
@@ -30,20 +31,19 @@ fn main_columns<'k>(kind: &'k ResourceKind, record: &Value) -> Vec<(&'k Ident, P
 /// Insert a new resource row.
 pub(super) async fn insert_main(
     tx: &mut Transaction<'static, Sqlite>,
-    kind: &ResourceKind,
-    tenant: &str,
+    scope: SqlScope<'_>,
     id: &str,
     version: u64,
     record: &Value,
 ) -> ScimResult<()> {
-    let columns = main_columns(kind, record);
+    let columns = main_columns(scope.plan, record);
     let mut sql = Sql::new("INSERT INTO ");
-    sql.ident(&kind.table).push(" (\"tenant\", \"id\", \"version\", \"doc\", \"plain\"");
+    sql.ident(&scope.plan.table).push(" (\"tenant\", \"id\", \"version\", \"doc\", \"plain\"");
     for (column, _) in &columns {
         sql.push(", ").ident(column);
     }
-    sql.push(") VALUES (").bind_text(tenant).push(", ").bind_text(id).push(", ");
-    let (text, plain) = document_text(kind, id, version, record);
+    sql.push(") VALUES (").bind_text(scope.tenant).push(", ").bind_text(id).push(", ");
+    let (text, plain) = document_text(scope, id, version, record);
     sql.bind_int(version_int(version)).push(", ").bind_text(&text).push(", ").bind(plain);
     for (_, value) in columns {
         sql.push(", ").bind(value);
@@ -56,31 +56,31 @@ pub(super) async fn insert_main(
 /// without, only the promoted columns (after new attributes were indexed).
 pub(super) async fn update_main(
     tx: &mut Transaction<'static, Sqlite>,
-    kind: &ResourceKind,
-    tenant: &str,
+    scope: SqlScope<'_>,
     id: &str,
     version: Option<u64>,
     record: &Value,
 ) -> ScimResult<()> {
     let mut sql = Sql::new("UPDATE ");
-    sql.ident(&kind.table).push(" SET \"seq\" = \"seq\"");
+    sql.ident(&scope.plan.table).push(" SET \"seq\" = \"seq\"");
     if let Some(version) = version {
         sql.push(", \"version\" = ").bind_int(version_int(version));
-        let (text, plain) = document_text(kind, id, version, record);
+        let (text, plain) = document_text(scope, id, version, record);
         sql.push(", \"doc\" = ").bind_text(&text).push(", \"plain\" = ").bind(plain);
     }
-    for (column, value) in main_columns(kind, record) {
+    for (column, value) in main_columns(scope.plan, record) {
         sql.push(", ").ident(column).push(" = ").bind(value);
     }
-    where_row(&mut sql, tenant, id);
+    where_row(&mut sql, scope.tenant, id);
     exec(tx, sql).await.map(drop)
 }
 
 /// The stored text of `record` at `version`, and the schema tag when the text is plain
 /// ([`crate::plain`]): then reads can serve it without parsing it.
-fn document_text(kind: &ResourceKind, id: &str, version: u64, record: &Value) -> (String, Param) {
+fn document_text(scope: SqlScope<'_>, id: &str, version: u64, record: &Value) -> (String, Param) {
     let text = record.to_string();
-    let plain = is_plain(&text, &kind.schema, id, &version_tag(version)).then_some(Scalar::Int(kind.plain_tag));
+    let plain =
+        is_plain(&text, &scope.kind.schema, id, &version_tag(version)).then_some(Scalar::Int(scope.plan.plain_tag));
     (text, plain)
 }
 
@@ -95,15 +95,14 @@ fn version_int(version: u64) -> i64 {
 /// Rewrite the derived side rows (every side table but the members table) of a resource.
 pub(super) async fn write_side_rows(
     tx: &mut Transaction<'static, Sqlite>,
-    kind: &ResourceKind,
-    tenant: &str,
+    scope: SqlScope<'_>,
     id: &str,
     record: &Value,
     delete_first: bool,
 ) -> ScimResult<()> {
-    for side in kind.side_tables.iter().filter(|s| !s.members) {
+    for side in scope.plan.side_tables.iter().filter(|s| !s.members) {
         if delete_first {
-            delete_rows(tx, side, tenant, id).await?;
+            delete_rows(tx, side, scope.tenant, id).await?;
         }
         let container = match &side.urn {
             Some(urn) => lookup(record, urn),
@@ -115,7 +114,7 @@ pub(super) async fn write_side_rows(
             other => std::slice::from_ref(other),
         };
         for (pos, element) in elements.iter().enumerate().filter(|(_, e)| !e.is_null()) {
-            insert_element(tx, kind, side, tenant, id, pos, element).await?;
+            insert_element(tx, scope, side, id, pos, element).await?;
         }
     }
     Ok(())
@@ -138,16 +137,15 @@ pub(super) async fn delete_rows(
 /// stays as it is). Returns whether a row was inserted.
 pub(super) async fn insert_element(
     tx: &mut Transaction<'static, Sqlite>,
-    kind: &ResourceKind,
+    scope: SqlScope<'_>,
     side: &SideTable,
-    tenant: &str,
     id: &str,
     pos: usize,
     element: &Value,
 ) -> ScimResult<bool> {
     let mut sql = Sql::new(if side.members { "INSERT OR IGNORE INTO " } else { "INSERT INTO " });
     sql.ident(&side.table).push(" (\"tenant\", \"id\", \"pos\", \"prim\", \"present\"");
-    let columns: Vec<_> = side.columns.iter().filter_map(|&i| kind.indexed.get(i)).collect();
+    let columns: Vec<_> = side.columns.iter().filter_map(|&i| scope.plan.indexed.get(i)).collect();
     let mut values = Vec::new();
     for attr in &columns {
         let value = attr.scalar(element);
@@ -162,7 +160,7 @@ pub(super) async fn insert_element(
     if side.members {
         sql.push(", \"elem\"");
     }
-    sql.push(") VALUES (").bind_text(tenant).push(", ").bind_text(id).push(", ");
+    sql.push(") VALUES (").bind_text(scope.tenant).push(", ").bind_text(id).push(", ");
     sql.bind_int(i64::try_from(pos).unwrap_or(i64::MAX)).push(", ");
     let primary = lookup(element, "primary").and_then(Value::as_bool) == Some(true);
     sql.bind_int(i64::from(primary)).push(", ").bind_int(i64::from(is_present(element)));

@@ -9,26 +9,26 @@ use sqlx::{AssertSqlSafe, query::Query};
 use crate::store::{Ident, Scalar};
 
 /// A parameter value; `None` is SQL `NULL`.
-pub(super) type Param = Option<Scalar>;
+pub(crate) type Param = Option<Scalar>;
 
 #[derive(Debug, Default, Clone)]
-pub(super) struct Sql {
+pub(crate) struct Sql {
     text: String,
     params: Vec<Param>,
 }
 
 impl Sql {
-    pub(super) fn new(fragment: &'static str) -> Sql {
+    pub(crate) fn new(fragment: &'static str) -> Sql {
         Sql { text: fragment.to_owned(), params: Vec::new() }
     }
 
-    pub(super) fn push(&mut self, fragment: &'static str) -> &mut Self {
+    pub(crate) fn push(&mut self, fragment: &'static str) -> &mut Self {
         self.text.push_str(fragment);
         self
     }
 
     /// A double-quoted identifier.
-    pub(super) fn ident(&mut self, ident: &Ident) -> &mut Self {
+    pub(crate) fn ident(&mut self, ident: &Ident) -> &mut Self {
         self.text.push('"');
         self.text.push_str(ident.as_str());
         self.text.push('"');
@@ -36,18 +36,18 @@ impl Sql {
     }
 
     /// `alias."column"`.
-    pub(super) fn column(&mut self, alias: &'static str, ident: &Ident) -> &mut Self {
+    pub(crate) fn column(&mut self, alias: &'static str, ident: &Ident) -> &mut Self {
         self.push(alias).push(".").ident(ident)
     }
 
     /// A `?` bound to `param`.
-    pub(super) fn bind(&mut self, param: Param) -> &mut Self {
+    pub(crate) fn bind(&mut self, param: Param) -> &mut Self {
         self.text.push('?');
         self.params.push(param);
         self
     }
 
-    pub(super) fn bind_text(&mut self, text: &str) -> &mut Self {
+    pub(crate) fn bind_text(&mut self, text: &str) -> &mut Self {
         self.bind(Some(Scalar::Text(text.to_owned())))
     }
 
@@ -56,30 +56,30 @@ impl Sql {
     /// marks the statement to be prepared again whenever that parameter is bound, which is on
     /// every execution: half of SQLite's time in a `userName eq` lookup went to re-preparing.
     /// (`OFFSET ?` is not planned from its value and stays bound.)
-    pub(super) fn limit(&mut self, n: i64) -> &mut Self {
+    pub(crate) fn limit(&mut self, n: i64) -> &mut Self {
         self.text.push_str(" LIMIT ");
         self.text.push_str(&n.to_string());
         self
     }
 
-    pub(super) fn bind_int(&mut self, value: i64) -> &mut Self {
+    pub(crate) fn bind_int(&mut self, value: i64) -> &mut Self {
         self.bind(Some(Scalar::Int(value)))
     }
 
     /// Append another statement part (its text and parameters).
-    pub(super) fn append(&mut self, other: Sql) -> &mut Self {
+    pub(crate) fn append(&mut self, other: Sql) -> &mut Self {
         self.text.push_str(&other.text);
         self.params.extend(other.params);
         self
     }
 
     #[cfg(test)]
-    pub(super) fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         &self.text
     }
 
     /// The statement with its parameters bound.
-    pub(super) fn query(&self) -> Query<'static, Sqlite, SqliteArguments> {
+    pub(crate) fn query(&self) -> Query<'static, Sqlite, SqliteArguments> {
         // Safe by construction: see the module docs.
         let mut query = sqlx::query(AssertSqlSafe(self.text.clone()));
         for param in &self.params {

@@ -25,25 +25,25 @@
 use crate::error::{ScimError, ScimResult};
 use crate::filter::{CompareOp, Number, Operand, PathScope, ResolvedFilter, ResolvedPath};
 use crate::schema::{AttrOwner, AttributeType, ResolvedAttr};
-use crate::store::{IndexedAttr, IndexedShape, ResourceKind, Scalar, SideTable, format_instant};
+use crate::store::{IndexedShape, ResourceKind, Scalar, format_instant};
 
-use super::sql::Sql;
+use super::builder::Sql;
+use super::{Ident, SideTable, SqlColumn, SqlScope};
 
 /// The identifier of `t.id`.
-pub(super) fn id_column() -> crate::store::Ident {
-    crate::store::Ident::derive("", "id")
+pub(crate) fn id_column() -> Ident {
+    Ident::derive("", "id")
 }
 
 /// Compile `filter` to a condition on `t`.
-pub(super) fn compile(kind: &ResourceKind, tenant: &str, filter: &ResolvedFilter<'_>) -> ScimResult<Sql> {
-    let mut compiler = Compiler { kind, tenant, sql: Sql::default() };
+pub(crate) fn compile(scope: SqlScope<'_>, filter: &ResolvedFilter<'_>) -> ScimResult<Sql> {
+    let mut compiler = Compiler { scope, sql: Sql::default() };
     compiler.filter(filter)?;
     Ok(compiler.sql)
 }
 
 struct Compiler<'k> {
-    kind: &'k ResourceKind,
-    tenant: &'k str,
+    scope: SqlScope<'k>,
     sql: Sql,
 }
 
@@ -52,7 +52,7 @@ fn is_id(attr: &ResolvedAttr<'_>) -> bool {
 }
 
 /// The table alias holding an indexed attribute's column.
-fn alias(attr: &IndexedAttr) -> &'static str {
+fn alias(attr: &SqlColumn) -> &'static str {
     match attr.shape {
         IndexedShape::Single | IndexedShape::SingleComplex => "t",
         IndexedShape::Element | IndexedShape::Multi => "s",
@@ -90,18 +90,18 @@ impl<'k> Compiler<'k> {
         Ok(())
     }
 
-    fn indexed(&self, path: &ResolvedPath<'_>) -> ScimResult<&'k IndexedAttr> {
-        self.kind.indexed_attr(&path.attr).ok_or_else(|| not_indexed(self.kind, &path.attr))
+    fn indexed(&self, path: &ResolvedPath<'_>) -> ScimResult<&'k SqlColumn> {
+        self.scope.plan.indexed_attr(&path.attr).ok_or_else(|| not_indexed(self.scope.kind, &path.attr))
     }
 
     fn side(&self, attr: &ResolvedAttr<'_>) -> ScimResult<&'k SideTable> {
-        self.kind.side_table(attr).ok_or_else(|| not_indexed(self.kind, attr))
+        self.scope.plan.side_table(attr).ok_or_else(|| not_indexed(self.scope.kind, attr))
     }
 
     /// `t.id IN (SELECT s.id FROM side s WHERE s.tenant = ? AND ` ... `)`; `body` fills the dots.
     fn in_side(&mut self, side: &SideTable, body: impl FnOnce(&mut Self) -> ScimResult<()>) -> ScimResult<()> {
         self.sql.push("t.\"id\" IN (SELECT s.\"id\" FROM ").ident(&side.table).push(" s WHERE s.\"tenant\" = ");
-        self.sql.bind_text(self.tenant).push(" AND ");
+        self.sql.bind_text(self.scope.tenant).push(" AND ");
         body(self)?;
         self.sql.push(")");
         Ok(())
@@ -191,7 +191,7 @@ impl<'k> Compiler<'k> {
         // A single-valued complex attribute: its one value, if it exists, is the element.
         let attr = self.indexed(path)?;
         if attr.shape != IndexedShape::SingleComplex {
-            return Err(not_indexed(self.kind, &path.attr));
+            return Err(not_indexed(self.scope.kind, &path.attr));
         }
         self.sql.push("(").column("t", &attr.column).push(" IS NOT NULL AND (");
         self.filter(filter)?;
@@ -211,7 +211,7 @@ fn not_indexed(kind: &ResourceKind, attr: &ResolvedAttr<'_>) -> ScimError {
 
 /// Whether the attribute's value is present (not absent, not `""`; a complex value having some
 /// present member).
-fn presence(sql: &mut Sql, attr: &IndexedAttr) {
+fn presence(sql: &mut Sql, attr: &SqlColumn) {
     let alias = alias(attr);
     match (attr.shape, attr.kind) {
         (IndexedShape::SingleComplex | IndexedShape::Multi, _) => {
@@ -237,13 +237,7 @@ fn presence(sql: &mut Sql, attr: &IndexedAttr) {
 /// `(alias.column op ? AND alias.column IS NOT NULL)`: never `NULL` (`NULL AND FALSE` is
 /// false), and, unlike `COALESCE(...)`, a form SQLite answers from an index on the column.
 /// `ne` never reaches here.
-fn comparison(
-    sql: &mut Sql,
-    alias: &'static str,
-    column: &crate::store::Ident,
-    op: CompareOp,
-    value: &Operand,
-) -> ScimResult<()> {
+fn comparison(sql: &mut Sql, alias: &'static str, column: &Ident, op: CompareOp, value: &Operand) -> ScimResult<()> {
     let param = match value {
         Operand::String { text, .. } if op.is_substring() => {
             sql.push("(").column(alias, column).push(" GLOB ");
@@ -291,7 +285,7 @@ fn comparison(
 
 /// A GLOB pattern matching texts that contain, start with or end with `literal`, with GLOB's
 /// metacharacters in the literal escaped as one-character classes.
-pub(super) fn glob_pattern(op: CompareOp, literal: &str) -> String {
+pub(crate) fn glob_pattern(op: CompareOp, literal: &str) -> String {
     let mut escaped = String::with_capacity(literal.len() + 2);
     for c in literal.chars() {
         match c {
