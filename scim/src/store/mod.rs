@@ -44,6 +44,8 @@
 
 pub(crate) mod kind;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod sort;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) mod sql;
@@ -55,6 +57,8 @@ use serde_json::{Map, Value};
 
 pub use kind::{IndexedAttr, IndexedShape, ResourceKind, Scalar, format_instant, normalise_instant};
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresOptions, PostgresStore, redact_url};
 pub use sort::{compare_keys, sort_key, sort_target};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use sql::Ident;

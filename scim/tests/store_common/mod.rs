@@ -7,7 +7,7 @@ use std::sync::{Arc, LazyLock};
 
 use scim::filter::{parse_filter, resolve_filter};
 use scim::schema::builtin;
-use scim::store::{MemoryStore, Page, ResourceKind, Scope, SqliteStore, Store, StoreQuery};
+use scim::store::{MemoryStore, Page, PostgresStore, ResourceKind, Scope, SqliteStore, Store, StoreQuery};
 use serde_json::Value;
 
 pub const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -78,6 +78,48 @@ pub async fn sqlite() -> Arc<dyn Store> {
     let store = SqliteStore::connect("sqlite::memory:").await.unwrap_or_else(|e| panic!("{e}"));
     store.register(&[USERS.clone(), GROUPS.clone()]).await.unwrap_or_else(|e| panic!("{e}"));
     Arc::new(store)
+}
+
+/// The PostgreSQL server the tests use (`SCIM_TEST_POSTGRES_URL`, which `scripts/pg` and
+/// `scripts/test` provide). Without it the PostgreSQL tests fail when
+/// `SCIM_TEST_REQUIRE_POSTGRES=1` (as in `scripts/test`, which must never skip them silently),
+/// and otherwise (a developer's plain `cargo test`) skip, saying so on stderr.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("SCIM_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("SCIM_TEST_REQUIRE_POSTGRES").as_deref() == Ok("1") => {
+            panic!("SCIM_TEST_REQUIRE_POSTGRES=1 but SCIM_TEST_POSTGRES_URL is not set: run under scripts/pg")
+        }
+        _ => {
+            eprintln!("skipping the PostgreSQL store: SCIM_TEST_POSTGRES_URL is not set (scripts/pg provides one)");
+            None
+        }
+    }
+}
+
+/// A URL of a fresh, empty schema of the test server (its own `search_path`), so that tests
+/// running at once never see each other's tables; `None` as [`postgres_url`].
+pub async fn postgres_schema_url() -> Option<String> {
+    let url = postgres_url()?;
+    let admin = PostgresStore::connect(&url).await.unwrap_or_else(|e| panic!("{e}"));
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    // The name is made here of hex digits, so it can be written into the statement.
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\"")))
+        .execute(admin.pool())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    admin.pool().close().await;
+    let separator = if url.contains('?') { '&' } else { '?' };
+    Some(format!("{url}{separator}options=-c%20search_path%3D{schema}"))
+}
+
+/// A PostgresStore on a fresh schema with the fixture kinds registered; `None` as [`postgres_url`].
+pub async fn postgres() -> Option<Arc<dyn Store>> {
+    let url = postgres_schema_url().await?;
+    let options = scim::store::PostgresOptions { max_connections: 4, ..Default::default() };
+    let store = PostgresStore::connect_with(&url, &options).await.unwrap_or_else(|e| panic!("{e}"));
+    store.register(&[USERS.clone(), GROUPS.clone()]).await.unwrap_or_else(|e| panic!("{e}"));
+    Some(Arc::new(store))
 }
 
 pub fn fixture(name: &str) -> Vec<Value> {

@@ -1,9 +1,10 @@
 //! A SQL statement under construction whose text can only grow by `&'static str` fragments
 //! and [`Ident`]s (identifiers derived from schema names): request data can only ever enter as
-//! a bound parameter (`?`). This is what makes "no request text is ever spliced into SQL" a
-//! property of the types rather than of care.
+//! a bound parameter (`?`, numbered `$n` for PostgreSQL). This is what makes "no request text is
+//! ever spliced into SQL" a property of the types rather than of care. The fixed fragments never
+//! contain a `?` of their own, so every `?` of the text is a parameter.
 
-use sqlx::sqlite::{Sqlite, SqliteArguments};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 use sqlx::{AssertSqlSafe, query::Query};
 
 use crate::store::{Ident, Scalar};
@@ -78,8 +79,9 @@ impl Sql {
         &self.text
     }
 
-    /// The statement with its parameters bound.
-    pub(crate) fn query(&self) -> Query<'static, Sqlite, SqliteArguments> {
+    /// The statement with its parameters bound, for SQLite.
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn query(&self) -> Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
         // Safe by construction: see the module docs.
         let mut query = sqlx::query(AssertSqlSafe(self.text.clone()));
         for param in &self.params {
@@ -91,5 +93,67 @@ impl Sql {
             };
         }
         query
+    }
+
+    /// The text for PostgreSQL: each `?` numbered (`$1`, `$2`, ...), except that a `NULL`
+    /// parameter is written as the literal `NULL`: a bound `NULL` has to have a type, and a text
+    /// `NULL` cannot go into an integer column. Returns the numbered text and the non-null
+    /// parameters in order.
+    #[cfg(any(feature = "postgres", test))]
+    pub(crate) fn numbered(&self) -> crate::ScimResult<(String, Vec<&Scalar>)> {
+        let placeholders = self.text.matches('?').count();
+        if placeholders != self.params.len() {
+            return Err(crate::ScimError::internal(format!(
+                "a statement has {placeholders} placeholders for {} parameters",
+                self.params.len()
+            )));
+        }
+        let mut text = String::with_capacity(self.text.len() + 2 * placeholders);
+        let mut bound = Vec::with_capacity(self.params.len());
+        let mut params = self.params.iter();
+        for (index, part) in self.text.split('?').enumerate() {
+            if index > 0 {
+                match params.next().and_then(Option::as_ref) {
+                    Some(value) => {
+                        bound.push(value);
+                        text.push('$');
+                        text.push_str(&bound.len().to_string());
+                    }
+                    None => text.push_str("NULL"),
+                }
+            }
+            text.push_str(part);
+        }
+        Ok((text, bound))
+    }
+
+    /// The statement with its parameters bound, for PostgreSQL (see [`Sql::numbered`]).
+    #[cfg(feature = "postgres")]
+    pub(crate) fn pg_query(&self) -> crate::ScimResult<Query<'static, sqlx::Postgres, sqlx::postgres::PgArguments>> {
+        let (text, params) = self.numbered()?;
+        // Safe by construction: see the module docs.
+        let mut query = sqlx::query(AssertSqlSafe(text));
+        for param in params {
+            query = match param {
+                Scalar::Text(text) => query.bind(text.clone()),
+                Scalar::Int(int) => query.bind(*int),
+                Scalar::Real(real) => query.bind(*real),
+            };
+        }
+        Ok(query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_text_numbers_parameters_and_writes_nulls() {
+        let mut sql = Sql::new("UPDATE t SET a = ");
+        sql.bind_text("x").push(", b = ").bind(None).push(" WHERE c = ").bind_int(3);
+        let (text, params) = sql.numbered().unwrap();
+        assert_eq!(text, "UPDATE t SET a = $1, b = NULL WHERE c = $2");
+        assert_eq!(params, [&Scalar::Text("x".into()), &Scalar::Int(3)]);
     }
 }

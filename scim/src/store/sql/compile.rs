@@ -35,15 +35,25 @@ pub(crate) fn id_column() -> Ident {
     Ident::derive("", "id")
 }
 
+/// Where the SQL dialects of the stores differ in a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// `co`/`sw`/`ew` as `GLOB` (case-sensitive; SQLite's `LIKE` folds ASCII case).
+    Sqlite,
+    /// `co`/`sw`/`ew` as `LIKE ... ESCAPE` (case-sensitive in PostgreSQL).
+    Postgres,
+}
+
 /// Compile `filter` to a condition on `t`.
-pub(crate) fn compile(scope: SqlScope<'_>, filter: &ResolvedFilter<'_>) -> ScimResult<Sql> {
-    let mut compiler = Compiler { scope, sql: Sql::default() };
+pub(crate) fn compile(scope: SqlScope<'_>, filter: &ResolvedFilter<'_>, dialect: Dialect) -> ScimResult<Sql> {
+    let mut compiler = Compiler { scope, dialect, sql: Sql::default() };
     compiler.filter(filter)?;
     Ok(compiler.sql)
 }
 
 struct Compiler<'k> {
     scope: SqlScope<'k>,
+    dialect: Dialect,
     sql: Sql,
 }
 
@@ -119,7 +129,7 @@ impl<'k> Compiler<'k> {
 
     fn compare(&mut self, path: &ResolvedPath<'_>, op: CompareOp, value: &Operand) -> ScimResult<()> {
         if path.scope == PathScope::Resource && is_id(&path.attr) {
-            return comparison(&mut self.sql, "t", &id_column(), op, value);
+            return comparison(&mut self.sql, self.dialect, "t", &id_column(), op, value);
         }
         let attr = self.indexed(path)?;
         let column = match value {
@@ -133,18 +143,18 @@ impl<'k> Compiler<'k> {
                 if path.element_filter.is_some() {
                     self.sql.push("(");
                     self.element_filter(path)?;
-                    comparison(&mut self.sql, alias(attr), column, op, value)?;
+                    comparison(&mut self.sql, self.dialect, alias(attr), column, op, value)?;
                     self.sql.push(")");
                     Ok(())
                 } else {
-                    comparison(&mut self.sql, alias(attr), column, op, value)
+                    comparison(&mut self.sql, self.dialect, alias(attr), column, op, value)
                 }
             }
             (PathScope::Resource, IndexedShape::Element) => {
                 let side = self.side(&path.attr)?;
                 self.in_side(side, |this| {
                     this.element_filter(path)?;
-                    comparison(&mut this.sql, "s", column, op, value)
+                    comparison(&mut this.sql, this.dialect, "s", column, op, value)
                 })
             }
             (PathScope::Resource, IndexedShape::SingleComplex | IndexedShape::Multi) => Err(ScimError::invalid_filter(
@@ -237,11 +247,22 @@ fn presence(sql: &mut Sql, attr: &SqlColumn) {
 /// `(alias.column op ? AND alias.column IS NOT NULL)`: never `NULL` (`NULL AND FALSE` is
 /// false), and, unlike `COALESCE(...)`, a form SQLite answers from an index on the column.
 /// `ne` never reaches here.
-fn comparison(sql: &mut Sql, alias: &'static str, column: &Ident, op: CompareOp, value: &Operand) -> ScimResult<()> {
+fn comparison(
+    sql: &mut Sql,
+    dialect: Dialect,
+    alias: &'static str,
+    column: &Ident,
+    op: CompareOp,
+    value: &Operand,
+) -> ScimResult<()> {
     let param = match value {
         Operand::String { text, .. } if op.is_substring() => {
-            sql.push("(").column(alias, column).push(" GLOB ");
-            sql.bind_text(&glob_pattern(op, text)).push(" AND ").column(alias, column).push(" IS NOT NULL)");
+            sql.push("(").column(alias, column);
+            match dialect {
+                Dialect::Sqlite => sql.push(" GLOB ").bind_text(&glob_pattern(op, text)),
+                Dialect::Postgres => sql.push(" LIKE ").bind_text(&like_pattern(op, text)).push(" ESCAPE '\\'"),
+            };
+            sql.push(" AND ").column(alias, column).push(" IS NOT NULL)");
             return Ok(());
         }
         Operand::String { text, .. } => Scalar::Text(text.clone()),
@@ -262,7 +283,7 @@ fn comparison(sql: &mut Sql, alias: &'static str, column: &Ident, op: CompareOp,
                 if matches {
                     sql.push("(").column(alias, column).push(" IS NOT NULL)");
                 } else {
-                    sql.push("0");
+                    sql.push("FALSE");
                 }
                 return Ok(());
             }
@@ -302,6 +323,23 @@ pub(crate) fn glob_pattern(op: CompareOp, literal: &str) -> String {
     }
 }
 
+/// A `LIKE ... ESCAPE '\'` pattern matching texts that contain, start with or end with
+/// `literal`, with `%`, `_` and `\` in the literal escaped.
+pub(crate) fn like_pattern(op: CompareOp, literal: &str) -> String {
+    let mut escaped = String::with_capacity(literal.len() + 2);
+    for c in literal.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    match op {
+        CompareOp::Co => format!("%{escaped}%"),
+        CompareOp::Sw => format!("{escaped}%"),
+        _ => format!("%{escaped}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,5 +349,12 @@ mod tests {
         assert_eq!(glob_pattern(CompareOp::Co, "a*b?c[d]%_\\"), "*a[*]b[?]c[[]d]%_\\*");
         assert_eq!(glob_pattern(CompareOp::Sw, ""), "*");
         assert_eq!(glob_pattern(CompareOp::Ew, "x"), "*x");
+    }
+
+    #[test]
+    fn like_patterns_escape_metacharacters() {
+        assert_eq!(like_pattern(CompareOp::Co, "a%b_c\\d*"), "%a\\%b\\_c\\\\d*%");
+        assert_eq!(like_pattern(CompareOp::Sw, ""), "%");
+        assert_eq!(like_pattern(CompareOp::Ew, "x"), "%x");
     }
 }

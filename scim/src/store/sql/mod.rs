@@ -4,7 +4,10 @@
 
 pub(crate) mod builder;
 pub(crate) mod compile;
+pub(crate) mod list;
+pub(crate) mod members;
 pub(crate) mod plan;
+pub(crate) mod statements;
 
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -13,7 +16,9 @@ pub use plan::Ident;
 pub(crate) use plan::{SideTable, SqlColumn, SqlPlan};
 
 use crate::error::{ScimError, ScimResult};
-use crate::store::{ResourceKind, Scope};
+use serde_json::Value;
+
+use crate::store::{Meta, ResourceKind, Scope, now_rfc3339};
 
 /// A [`Scope`] with the SQL layout of its kind: what every statement of a SQL store is built
 /// from.
@@ -53,9 +58,38 @@ impl<'a> SqlScope<'a> {
     pub fn new(scope: Scope<'a>, plan: &'a SqlPlan) -> Self {
         SqlScope { tenant: scope.tenant, kind: scope.kind, plan }
     }
+}
 
-    /// Back to the backend-neutral scope.
-    pub fn scope(&self) -> Scope<'a> {
-        Scope::new(self.tenant, self.kind)
+/// The `meta` of the next version of a stored resource: same `created`, `lastModified` now.
+pub(crate) fn next_meta(stored: &Value, version: u64) -> Meta {
+    let created = stored
+        .get("meta")
+        .and_then(|m| m.get("created"))
+        .and_then(Value::as_str)
+        .map_or_else(now_rfc3339, str::to_owned);
+    Meta { created, last_modified: now_rfc3339(), version: version + 1 }
+}
+
+/// `500` for a failure inside the database. The detail says what was being done; the
+/// database's own message (which may quote data) is kept as the error's source, which the server
+/// logs with the request and never sends, in every build.
+pub(crate) fn database_error(engine: &'static str, action: &str, error: &sqlx::Error) -> ScimError {
+    ScimError::internal(format!("storage error while trying to {action}"))
+        .with_source(DatabaseFailure { engine, message: error.to_string() })
+}
+
+/// A database failure's message, as the source of a [`database_error`] (`sqlx::Error` itself is
+/// not `Clone` and is borrowed where it is reported).
+#[derive(Debug)]
+struct DatabaseFailure {
+    engine: &'static str,
+    message: String,
+}
+
+impl std::fmt::Display for DatabaseFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.engine, self.message)
     }
 }
+
+impl std::error::Error for DatabaseFailure {}

@@ -29,18 +29,17 @@ use serde_json::Value;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Sqlite, Transaction};
 
-use super::sort::{sort_case_exact, sort_target};
 use super::{
-    Fetched, FetchedPage, GetOptions, IndexedShape, Meta, Page, ResourceKind, Scope, Store, StoreQuery,
-    changed_unique_values, check_if_match, import_id, import_meta, into_object, member_id, not_found, now_rfc3339,
-    patch_by_replace, record, uniqueness_conflict, with_members,
+    Fetched, FetchedPage, GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery, changed_unique_values,
+    check_if_match, import_id, import_meta, into_object, member_id, not_found, now_rfc3339, patch_by_replace, record,
+    uniqueness_conflict, with_members,
 };
 use crate::error::{ScimError, ScimResult};
-use crate::filter::{CompareOp, PathScope, ResolvedFilter};
 use crate::patch::PatchOperation;
-use crate::query::SortOrder;
 use crate::store::sql::builder::Sql;
-use crate::store::sql::{Plans, SqlPlan, SqlScope, compile};
+use crate::store::sql::compile::Dialect;
+use crate::store::sql::list::{count_statement, matches_at_most_one, page_statement, stored_doc_columns};
+use crate::store::sql::{Plans, SqlPlan, SqlScope, database_error, next_meta};
 
 /// A [`Store`] in SQLite.
 #[derive(Debug, Clone)]
@@ -49,25 +48,10 @@ pub struct SqliteStore {
     plans: Plans,
 }
 
-/// `500` for a failure inside SQLite. The detail says what was being done; the database's own
-/// message (which may quote data) is kept as the error's source, which the server logs with the
-/// request and never sends, in every build.
+/// `500` for a failure inside SQLite (see [`database_error`]).
 pub(super) fn storage_error(action: &str, error: &sqlx::Error) -> ScimError {
-    ScimError::internal(format!("storage error while trying to {action}")).with_source(SqliteFailure(error.to_string()))
+    database_error("SQLite", action, error)
 }
-
-/// A SQLite failure's message, as the source of a [`storage_error`] (`sqlx::Error` itself is not
-/// `Clone` and is borrowed where it is reported).
-#[derive(Debug)]
-struct SqliteFailure(String);
-
-impl std::fmt::Display for SqliteFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SQLite: {}", self.0)
-    }
-}
-
-impl std::error::Error for SqliteFailure {}
 
 type Tx = Transaction<'static, Sqlite>;
 
@@ -149,7 +133,7 @@ impl SqliteStore {
     where
         E: sqlx::Executor<'e, Database = Sqlite>,
     {
-        let mut sql = Sql::new(STORED_DOC_COLUMNS);
+        let mut sql = Sql::new(stored_doc_columns(Dialect::Sqlite));
         sql.ident(&scope.plan.table);
         write::where_row(&mut sql, scope.tenant, id);
         let row = sql.query().fetch_optional(executor).await.map_err(|e| storage_error("read", &e))?;
@@ -303,16 +287,6 @@ impl SqliteStore {
     }
 }
 
-/// The `meta` of the next version of a stored resource: same `created`, `lastModified` now.
-fn next_meta(stored: &Value, version: u64) -> Meta {
-    let created = stored
-        .get("meta")
-        .and_then(|m| m.get("created"))
-        .and_then(Value::as_str)
-        .map_or_else(now_rfc3339, str::to_owned);
-    Meta { created, last_modified: now_rfc3339(), version: version + 1 }
-}
-
 /// A commit that failed on a unique index is a uniqueness conflict another writer won.
 fn commit_error(kind: &ResourceKind, error: &sqlx::Error) -> ScimError {
     if error.as_database_error().is_some_and(|e| e.is_unique_violation()) {
@@ -376,7 +350,7 @@ impl Store for SqliteStore {
     async fn list_for_response(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<FetchedPage> {
         let plan = self.plan(scope.kind)?;
         let scope = SqlScope::new(scope, &plan);
-        let page = page_statement(scope, query)?;
+        let page = page_statement(scope, query, Dialect::Sqlite)?;
         // A first page that is not full holds every match, so its length is `totalResults` and
         // the page statement alone answers the list (one round trip instead of four): the
         // common case of Entra ID's and Okta's `userName eq "..."` lookups. Members are read by
@@ -401,7 +375,7 @@ impl Store for SqliteStore {
             }
         }
         let mut tx = self.read_tx().await?;
-        let count = count_statement(scope, query)?;
+        let count = count_statement(scope, query, Dialect::Sqlite)?;
         let row = count.query().fetch_one(&mut *tx).await.map_err(|e| storage_error("count", &e))?;
         let total: i64 = row.try_get(0).map_err(|e| storage_error("count", &e))?;
         let total_results = usize::try_from(total).unwrap_or_default();
@@ -440,11 +414,11 @@ impl Store for SqliteStore {
         let plan = self.plan(scope.kind)?;
         let scope = SqlScope::new(scope, &plan);
         if scope.kind.has_members
-            && let Some(member_ids) = patch::targeted_member_ids(operations)
+            && let Some(member_ids) = crate::store::sql::members::targeted_member_ids(operations)
         {
             return self.patch_members_targeted(scope, id, operations, if_match, &member_ids, options).await;
         }
-        patch_by_replace(self, scope.scope(), id, operations, if_match, options).await
+        patch_by_replace(self, Scope::new(scope.tenant, scope.kind), id, operations, if_match, options).await
     }
 
     async fn existing_ids(&self, scope: Scope<'_>, ids: &[&str]) -> ScimResult<HashSet<String>> {
@@ -531,22 +505,6 @@ impl Store for SqliteStore {
     }
 }
 
-/// The statements of a list: the count of all matches, and the page.
-/// The document of a row of the page statement (`id`, `doc`).
-/// Whether `filter` matches at most one resource of a tenant: `eq` on a unique single-valued
-/// attribute (`userName eq "..."`, Entra ID's and Okta's lookup), which compares the very
-/// column the unique index holds.
-fn matches_at_most_one(plan: &SqlPlan, filter: Option<&ResolvedFilter<'_>>) -> bool {
-    let Some(ResolvedFilter::Compare { path, op: CompareOp::Eq, .. }) = filter else { return false };
-    path.scope == PathScope::Resource
-        && path.element_filter.is_none()
-        && plan.indexed_attr(&path.attr).is_some_and(|attr| attr.unique && attr.shape == IndexedShape::Single)
-}
-
-/// The start of every statement reading stored documents (a single one or a list's page), so
-/// that [`StoredDoc::from_row`] reads them all; the table follows, aliased `t` in lists.
-const STORED_DOC_COLUMNS: &str = "SELECT \"id\", \"doc\", \"version\", \"plain\" FROM ";
-
 /// A resource's row as stored: the document text, its version, and the schema tag under which
 /// the text was found plain ([`crate::plain`]), if it was.
 struct StoredDoc {
@@ -557,7 +515,7 @@ struct StoredDoc {
 }
 
 impl StoredDoc {
-    /// A row selected by [`STORED_DOC_COLUMNS`] (`action` names the read in errors).
+    /// A row selected by [`stored_doc_columns`] (`action` names the read in errors).
     fn from_row(row: &sqlx::sqlite::SqliteRow, action: &str) -> ScimResult<StoredDoc> {
         let read = |e: sqlx::Error| storage_error(action, &e);
         let version: i64 = row.try_get(2).map_err(read)?;
@@ -584,106 +542,16 @@ impl StoredDoc {
     }
 }
 
-/// ` WHERE ...`: the tenant's rows matching the query's filter.
-fn list_condition(scope: SqlScope<'_>, query: &StoreQuery<'_>) -> ScimResult<Sql> {
-    let mut condition = Sql::new(" WHERE t.\"tenant\" = ");
-    condition.bind_text(scope.tenant);
-    if let Some(filter) = query.filter {
-        condition.push(" AND (").append(compile::compile(scope, filter)?).push(")");
-    }
-    Ok(condition)
-}
-
-/// The statement counting a list's matches (built only when the page alone cannot tell).
-fn count_statement(scope: SqlScope<'_>, query: &StoreQuery<'_>) -> ScimResult<Sql> {
-    let mut count = Sql::new("SELECT COUNT(*) FROM ");
-    count.ident(&scope.plan.table).push(" t").append(list_condition(scope, query)?);
-    Ok(count)
-}
-
-/// The statement reading a list's page: `id`, `doc`, `version`, `plain` of each row.
-fn page_statement(scope: SqlScope<'_>, query: &StoreQuery<'_>) -> ScimResult<Sql> {
-    let order = query.sort_by.map(|attr| sort_expression(scope, sort_target(attr)?)).transpose()?;
-    let mut page = Sql::new(STORED_DOC_COLUMNS);
-    page.ident(&scope.plan.table).push(" t").append(list_condition(scope, query)?);
-    page.push(" ORDER BY ");
-    if let Some(key) = order {
-        let descending = query.sort_order == SortOrder::Descending;
-        page.push("(").append(key.clone()).push(if descending { ") IS NULL DESC, (" } else { ") IS NULL, (" });
-        page.append(key).push(if descending { ") DESC, " } else { "), " });
-    }
-    page.push("t.\"seq\"").limit(query.count.map_or(-1, |c| i64::try_from(c).unwrap_or(i64::MAX)));
-    page.push(" OFFSET ").bind_int(i64::try_from(query.offset()).unwrap_or(i64::MAX));
-    Ok(page)
-}
-
 impl SqliteStore {
     /// SQLite's query plan (`EXPLAIN QUERY PLAN`, one line per step) for the page statement of
     /// a list: to check that a filter is answered from indexes rather than by scanning.
     pub async fn explain_list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Vec<String>> {
         let plan = self.plan(scope.kind)?;
         let scope = SqlScope::new(scope, &plan);
-        let page = page_statement(scope, query)?;
+        let page = page_statement(scope, query, Dialect::Sqlite)?;
         let mut explain = Sql::new("EXPLAIN QUERY PLAN ");
         explain.append(page);
         let rows = explain.query().fetch_all(&self.pool).await.map_err(|e| storage_error("explain", &e))?;
         rows.iter().map(|row| row.try_get::<String, _>(3).map_err(|e| storage_error("explain", &e))).collect()
-    }
-}
-
-/// The SQL expression `t` sorts by: the promoted column, or for a multi-valued attribute the
-/// primary element's (else the first element's) value from its side table.
-fn sort_expression(scope: SqlScope<'_>, attr: crate::schema::ResolvedAttr<'_>) -> ScimResult<Sql> {
-    let (kind, plan) = (scope.kind, scope.plan);
-    if attr.owner == crate::schema::AttrOwner::Common && attr.attribute.name == "id" && attr.sub_attribute.is_none() {
-        return Ok(Sql::new("t.\"id\""));
-    }
-    let indexed = plan.indexed_attr(&attr).ok_or_else(|| {
-        ScimError::invalid_value(format!(
-            "cannot sort by `{}`: it is not an indexed attribute of {}",
-            attr.canonical(),
-            kind.name()
-        ))
-    })?;
-    let column = if sort_case_exact(&attr) { &indexed.column } else { indexed.compare_column() };
-    match indexed.shape {
-        IndexedShape::Single => {
-            let mut sql = Sql::new("t.");
-            sql.ident(column);
-            Ok(sql)
-        }
-        IndexedShape::Element => {
-            let side = plan.side_table_of(indexed).ok_or_else(|| ScimError::internal("side table missing"))?;
-            let mut sql = Sql::new("(SELECT s.");
-            sql.ident(column).push(" FROM ").ident(&side.table);
-            sql.push(" s WHERE s.\"tenant\" = t.\"tenant\" AND s.\"id\" = t.\"id\" ORDER BY s.\"prim\" DESC, s.\"pos\" LIMIT 1)");
-            Ok(sql)
-        }
-        IndexedShape::SingleComplex | IndexedShape::Multi => {
-            Err(ScimError::invalid_value(format!("cannot sort by `{}`: it is complex", attr.canonical())))
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::schema::builtin;
-
-    /// A bound `LIMIT ?` makes SQLite prepare the statement again on every execution (see
-    /// [`Sql::limit`]), so the page statement writes its limit and binds only the offset.
-    #[test]
-    fn page_statements_write_the_limit_and_bind_the_offset() {
-        let kind = ResourceKind::new(builtin::user_schema(), &["userName"]).unwrap();
-        let plan = SqlPlan::new(&kind);
-        let scope = SqlScope::new(Scope::new("t", &kind), &plan);
-        for (count, ending) in
-            [(Some(5), " LIMIT 5 OFFSET ?"), (None, " LIMIT -1 OFFSET ?"), (Some(0), " LIMIT 0 OFFSET ?")]
-        {
-            let query = StoreQuery { count, start_index: 3, ..StoreQuery::default() };
-            let page = page_statement(scope, &query).unwrap();
-            assert!(page.text().ends_with(ending), "{count:?}: {}", page.text());
-            assert!(!page.text().contains("LIMIT ?"), "{}", page.text());
-        }
     }
 }
