@@ -44,6 +44,10 @@ use crate::store::{IndexedShape, ResourceKind, Scope};
 /// The advisory lock key of migrations (any fixed number; "scim" in ASCII).
 const MIGRATION_LOCK: i64 = 0x7363_696d;
 
+/// The version of the PostgreSQL layout, before the recorded columns: a change of how this
+/// store lays tables out bumps it, which migrates every table at the next start.
+const LAYOUT_PREFIX: &str = "pg1;";
+
 /// The SQL type of an indexed attribute's column.
 fn column_type(kind: AttributeType, shape: IndexedShape) -> &'static str {
     match (shape, kind) {
@@ -52,22 +56,6 @@ fn column_type(kind: AttributeType, shape: IndexedShape) -> &'static str {
         (_, AttributeType::Decimal) => "DOUBLE PRECISION",
         _ => "TEXT COLLATE \"C\"",
     }
-}
-
-/// A description of every column and unique index of a plan, recorded to notice changes.
-fn layout(plan: &SqlPlan) -> String {
-    let mut out = String::from("pg1;");
-    for attr in &plan.indexed {
-        out.push_str(&format!(
-            "{}|{:?}|{}|{}|{};",
-            attr.path,
-            attr.shape,
-            attr.column,
-            attr.lc_column.as_ref().map(Ident::as_str).unwrap_or_default(),
-            attr.unique && attr.unique_index
-        ));
-    }
-    out
 }
 
 impl PostgresStore {
@@ -106,34 +94,14 @@ impl PostgresStore {
             }
             exec(&mut tx, scope, sql).await?;
         }
-        for attr in &plan.indexed {
-            let table = match attr.shape {
-                IndexedShape::Single | IndexedShape::SingleComplex => &plan.table,
-                IndexedShape::Multi => continue,
-                IndexedShape::Element => match plan.side_table_of(attr) {
-                    Some(side) => &side.table,
-                    None => continue,
-                },
-            };
+        for (table, attr) in plan.promoted_columns() {
             add_column(&mut tx, scope, table, &attr.column, column_type(attr.kind, attr.shape)).await?;
             if let Some(lc) = &attr.lc_column {
                 add_column(&mut tx, scope, table, lc, "TEXT COLLATE \"C\"").await?;
             }
-            let compared = attr.compare_column();
-            let index = Ident::derive(&format!("{table}__"), &format!("{compared}__idx"));
-            let mut sql = Sql::new(if attr.unique && attr.unique_index {
-                "CREATE UNIQUE INDEX IF NOT EXISTS "
-            } else {
-                "CREATE INDEX IF NOT EXISTS "
-            });
-            sql.ident(&index).push(" ON ").ident(table).push(" (\"tenant\", ").ident(compared);
-            if attr.shape == IndexedShape::Element {
-                sql.push(", \"id\"");
-            }
-            sql.push(")");
-            exec(&mut tx, scope, sql).await?;
+            exec(&mut tx, scope, SqlPlan::index_statement(table, attr)).await?;
         }
-        let layout = layout(plan);
+        let layout = plan.layout(LAYOUT_PREFIX);
         let mut sql = Sql::new("SELECT \"layout\" FROM \"scim_store_layout\" WHERE \"name\" = ");
         sql.bind_text(plan.table.as_str());
         let recorded: Option<String> = sql

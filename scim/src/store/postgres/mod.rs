@@ -38,9 +38,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row, Transaction};
 
 use super::{
-    Fetched, FetchedPage, GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery, changed_unique_values,
-    check_if_match, import_id, import_meta, into_object, member_id, not_found, now_rfc3339, record,
-    uniqueness_conflict, with_members,
+    Fetched, FetchedPage, GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, import_id,
+    import_meta, into_object, member_id, not_found, now_rfc3339, record, uniqueness_conflict,
 };
 use crate::error::{ScimError, ScimResult};
 use crate::patch::{PatchOperation, apply_patch};
@@ -203,10 +202,7 @@ impl PostgresStore {
             return Ok(doc);
         }
         let members = Self::members(tx, scope, id, None).await?;
-        match doc {
-            Value::Object(map) => Ok(Value::Object(with_members(map, members))),
-            other => Ok(other),
-        }
+        Ok(statements::with_loaded_members(doc, members))
     }
 
     /// `409 uniqueness` when another resource of the tenant has one of `record`'s unique values
@@ -220,17 +216,7 @@ impl PostgresStore {
         record: &Value,
         previous: Option<&Value>,
     ) -> ScimResult<()> {
-        for (attr, value) in changed_unique_values(scope.kind, record, previous) {
-            let column = scope
-                .plan
-                .indexed
-                .iter()
-                .find(|c| c.path == attr.path)
-                .ok_or_else(|| ScimError::internal(format!("`{}` has no column", attr.path)))?;
-            let mut sql = Sql::new("SELECT 1 FROM ");
-            sql.ident(&scope.plan.table).push(" WHERE \"tenant\" = ").bind_text(scope.tenant);
-            sql.push(" AND ").ident(column.compare_column()).push(" = ").bind(Some(value));
-            sql.push(" AND \"id\" <> ").bind_text(id).push(" LIMIT 1");
+        for (attr, sql) in statements::unique_checks(scope, id, record, previous)? {
             let taken =
                 sql.pg_query()?.fetch_optional(&mut **tx).await.map_err(|e| storage_error("check uniqueness", &e))?;
             if taken.is_some() {
@@ -576,15 +562,7 @@ impl Store for PostgresStore {
         let targeted = if scope.kind.has_members { targeted_member_ids(operations) } else { None };
         if scope.kind.has_members {
             let members = Self::members(&mut tx, scope, id, targeted.as_deref()).await?;
-            if let Some(map) = doc.as_object_mut()
-                && !members.is_empty()
-            {
-                let meta = map.shift_remove("meta");
-                map.insert("members".to_owned(), Value::Array(members));
-                if let Some(meta) = meta {
-                    map.insert("meta".to_owned(), meta);
-                }
-            }
+            doc = statements::with_loaded_members(doc, members);
         }
         let previous = doc.clone();
         let outcome = apply_patch(&mut doc, operations, &scope.kind.schema)?;

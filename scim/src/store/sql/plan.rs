@@ -189,6 +189,51 @@ impl SqlPlan {
         side.columns.iter().filter_map(|&i| self.indexed.get(i)).find(|a| a.sub_attribute.as_deref() == Some(sub))
     }
 
+    /// Each promoted column with the table holding it (the resource table, or a side table).
+    pub fn promoted_columns(&self) -> impl Iterator<Item = (&Ident, &SqlColumn)> {
+        self.indexed.iter().filter_map(|attr| match attr.shape {
+            IndexedShape::Single | IndexedShape::SingleComplex => Some((&self.table, attr)),
+            IndexedShape::Multi => None,
+            IndexedShape::Element => self.side_table_of(attr).map(|side| (&side.table, attr)),
+        })
+    }
+
+    /// A description of every column and unique index, which a store records beside the
+    /// tables to notice when they must be migrated (after `prefix`, naming the store's own
+    /// version of the layout).
+    pub fn layout(&self, prefix: &str) -> String {
+        let mut out = String::from(prefix);
+        for attr in &self.indexed {
+            out.push_str(&format!(
+                "{}|{:?}|{}|{}|{};",
+                attr.path,
+                attr.shape,
+                attr.column,
+                attr.lc_column.as_ref().map(Ident::as_str).unwrap_or_default(),
+                attr.unique && attr.unique_index
+            ));
+        }
+        out
+    }
+
+    /// `CREATE [UNIQUE] INDEX IF NOT EXISTS` on the compared column of a promoted column
+    /// (unique for the schema's uniqueness; side tables add the id, to answer from the index).
+    pub fn index_statement(table: &Ident, attr: &SqlColumn) -> super::builder::Sql {
+        let compared = attr.compare_column();
+        let index = Ident::derive(&format!("{table}__"), &format!("{compared}__idx"));
+        let mut sql = super::builder::Sql::new(if attr.unique && attr.unique_index {
+            "CREATE UNIQUE INDEX IF NOT EXISTS "
+        } else {
+            "CREATE INDEX IF NOT EXISTS "
+        });
+        sql.ident(&index).push(" ON ").ident(table).push(" (\"tenant\", ").ident(compared);
+        if attr.shape == IndexedShape::Element {
+            sql.push(", \"id\"");
+        }
+        sql.push(")");
+        sql
+    }
+
     /// The members side table of a group.
     pub fn members_table(&self) -> Option<&SideTable> {
         self.side_tables.iter().find(|s| s.members)

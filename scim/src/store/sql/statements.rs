@@ -6,11 +6,11 @@ use serde_json::Value;
 use super::builder::{Param, Sql};
 use super::compile::Dialect;
 use super::{Ident, SideTable, SqlPlan, SqlScope};
-use crate::error::ScimResult;
+use crate::error::{ScimError, ScimResult};
 use crate::filter::eval::is_present;
 use crate::plain::is_plain;
 use crate::store::kind::lookup;
-use crate::store::{IndexedShape, Scalar, member_id, version_tag};
+use crate::store::{IndexedAttr, IndexedShape, Scalar, changed_unique_values, member_id, version_tag};
 
 /// The promoted columns of the resource table with their values for `record`.
 fn main_columns<'k>(plan: &'k SqlPlan, record: &Value) -> Vec<(&'k Ident, Param)> {
@@ -170,4 +170,39 @@ pub(crate) fn insert_element(
         sql.push(" ON CONFLICT DO NOTHING");
     }
     Ok(sql)
+}
+
+/// For each unique value of `record` that is new or changed from `previous` (see
+/// [`changed_unique_values`]), the attribute and a statement selecting a row when another
+/// resource of the tenant already has the value.
+pub(crate) fn unique_checks<'k>(
+    scope: SqlScope<'k>,
+    id: &str,
+    record: &Value,
+    previous: Option<&Value>,
+) -> ScimResult<Vec<(&'k IndexedAttr, Sql)>> {
+    let mut out = Vec::new();
+    for (attr, value) in changed_unique_values(scope.kind, record, previous) {
+        let column = scope
+            .plan
+            .indexed
+            .iter()
+            .find(|c| c.path == attr.path)
+            .ok_or_else(|| ScimError::internal(format!("`{}` has no column", attr.path)))?;
+        let mut sql = Sql::new("SELECT 1 FROM ");
+        sql.ident(&scope.plan.table).push(" WHERE \"tenant\" = ").bind_text(scope.tenant);
+        sql.push(" AND ").ident(column.compare_column()).push(" = ").bind(Some(value));
+        sql.push(" AND \"id\" <> ").bind_text(id).push(" LIMIT 1");
+        out.push((attr, sql));
+    }
+    Ok(out)
+}
+
+/// A document read for a PATCH with the group members it needs (before `meta`, where a stored
+/// record keeps them).
+pub(crate) fn with_loaded_members(doc: Value, members: Vec<Value>) -> Value {
+    match doc {
+        Value::Object(map) => Value::Object(crate::store::with_members(map, members)),
+        other => other,
+    }
 }

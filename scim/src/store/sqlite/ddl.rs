@@ -44,6 +44,10 @@ use crate::store::sql::builder::Sql;
 use crate::store::sql::{Ident, SqlPlan, SqlScope};
 use crate::store::{IndexedShape, ResourceKind};
 
+/// The recorded layout of SQLite tables has no prefix: databases made before PostgreSQL
+/// existed keep theirs.
+const LAYOUT_PREFIX: &str = "";
+
 /// The SQL type of an indexed attribute's column. `NUMERIC` keeps integers exact and decimals
 /// as reals; `TEXT` holds strings and normalised dateTimes.
 fn column_type(kind: AttributeType, shape: IndexedShape) -> &'static str {
@@ -52,22 +56,6 @@ fn column_type(kind: AttributeType, shape: IndexedShape) -> &'static str {
         (_, AttributeType::Integer | AttributeType::Decimal) => "NUMERIC",
         _ => "TEXT",
     }
-}
-
-/// A description of every table and column of `kind`, recorded to notice changes.
-fn layout(plan: &SqlPlan) -> String {
-    let mut out = String::new();
-    for attr in &plan.indexed {
-        out.push_str(&format!(
-            "{}|{:?}|{}|{}|{};",
-            attr.path,
-            attr.shape,
-            attr.column,
-            attr.lc_column.as_ref().map(Ident::as_str).unwrap_or_default(),
-            attr.unique && attr.unique_index
-        ));
-    }
-    out
 }
 
 impl SqliteStore {
@@ -101,35 +89,14 @@ impl SqliteStore {
             exec(&mut tx, sql).await?;
         }
         // Promoted columns and their indexes.
-        for attr in &plan.indexed {
-            let table = match attr.shape {
-                IndexedShape::Single | IndexedShape::SingleComplex => &plan.table,
-                IndexedShape::Multi => continue,
-                IndexedShape::Element => match plan.side_table_of(attr) {
-                    Some(side) => &side.table,
-                    None => continue,
-                },
-            };
-            let column_type = column_type(attr.kind, attr.shape);
-            add_column(&mut tx, table, &attr.column, column_type).await?;
+        for (table, attr) in plan.promoted_columns() {
+            add_column(&mut tx, table, &attr.column, column_type(attr.kind, attr.shape)).await?;
             if let Some(lc) = &attr.lc_column {
                 add_column(&mut tx, table, lc, "TEXT").await?;
             }
-            let compared = attr.compare_column();
-            let index = Ident::derive(&format!("{}__", table), &format!("{compared}__idx"));
-            let mut sql = Sql::new(if attr.unique && attr.unique_index {
-                "CREATE UNIQUE INDEX IF NOT EXISTS "
-            } else {
-                "CREATE INDEX IF NOT EXISTS "
-            });
-            sql.ident(&index).push(" ON ").ident(table).push(" (\"tenant\", ").ident(compared);
-            if attr.shape == IndexedShape::Element {
-                sql.push(", \"id\"");
-            }
-            sql.push(")");
-            exec(&mut tx, sql).await?;
+            exec(&mut tx, SqlPlan::index_statement(table, attr)).await?;
         }
-        let layout = layout(plan);
+        let layout = plan.layout(LAYOUT_PREFIX);
         let mut sql = Sql::new("SELECT \"layout\" FROM \"scim_store_layout\" WHERE \"name\" = ");
         sql.bind_text(plan.table.as_str());
         let recorded: Option<String> = sql

@@ -30,16 +30,15 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{Row, Sqlite, Transaction};
 
 use super::{
-    Fetched, FetchedPage, GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery, changed_unique_values,
-    check_if_match, import_id, import_meta, into_object, member_id, not_found, now_rfc3339, patch_by_replace, record,
-    uniqueness_conflict, with_members,
+    Fetched, FetchedPage, GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, import_id,
+    import_meta, into_object, member_id, not_found, now_rfc3339, patch_by_replace, record, uniqueness_conflict,
 };
 use crate::error::{ScimError, ScimResult};
 use crate::patch::PatchOperation;
 use crate::store::sql::builder::Sql;
 use crate::store::sql::compile::Dialect;
 use crate::store::sql::list::{count_statement, matches_at_most_one, page_statement, stored_doc_columns};
-use crate::store::sql::{Plans, SqlPlan, SqlScope, database_error, next_meta};
+use crate::store::sql::{Plans, SqlPlan, SqlScope, database_error, next_meta, statements};
 
 /// A [`Store`] in SQLite.
 #[derive(Debug, Clone)]
@@ -168,10 +167,7 @@ impl SqliteStore {
             return Ok(doc);
         }
         let members = Self::members(tx, scope, id).await?;
-        match doc {
-            Value::Object(map) => Ok(Value::Object(with_members(map, members))),
-            other => Ok(other),
-        }
+        Ok(statements::with_loaded_members(doc, members))
     }
 
     /// `409 uniqueness` when another resource of the tenant has one of `record`'s unique values
@@ -185,17 +181,7 @@ impl SqliteStore {
         record: &Value,
         previous: Option<&Value>,
     ) -> ScimResult<()> {
-        for (attr, value) in changed_unique_values(scope.kind, record, previous) {
-            let column = scope
-                .plan
-                .indexed
-                .iter()
-                .find(|c| c.path == attr.path)
-                .ok_or_else(|| ScimError::internal(format!("`{}` has no column", attr.path)))?;
-            let mut sql = Sql::new("SELECT 1 FROM ");
-            sql.ident(&scope.plan.table).push(" WHERE \"tenant\" = ").bind_text(scope.tenant);
-            sql.push(" AND ").ident(column.compare_column()).push(" = ").bind(Some(value));
-            sql.push(" AND \"id\" <> ").bind_text(id).push(" LIMIT 1");
+        for (attr, sql) in statements::unique_checks(scope, id, record, previous)? {
             let taken =
                 sql.query().fetch_optional(&mut **tx).await.map_err(|e| storage_error("check uniqueness", &e))?;
             if taken.is_some() {

@@ -37,7 +37,7 @@ impl SqliteStore {
             .find(|a| a.sub_attribute.as_deref() == Some("value"))
             .ok_or_else(|| ScimError::internal("the members table has no value column"))?;
         let mut tx = self.write_tx().await?;
-        let (mut doc, version) = Self::load(&mut tx, scope, id).await?;
+        let (doc, version) = Self::load(&mut tx, scope, id).await?;
         check_if_match(scope.kind, id, if_match, version)?;
 
         // Load just the members the operations name (matched as the PATCH filter matches them).
@@ -58,15 +58,7 @@ impl SqliteStore {
                 }
             }
         }
-        if let Some(map) = doc.as_object_mut()
-            && !present.is_empty()
-        {
-            let meta = map.shift_remove("meta");
-            map.insert("members".to_owned(), Value::Array(present));
-            if let Some(meta) = meta {
-                map.insert("meta".to_owned(), meta);
-            }
-        }
+        let mut doc = crate::store::sql::statements::with_loaded_members(doc, present);
 
         let previous = doc.clone();
         let outcome = apply_patch(&mut doc, operations, &scope.kind.schema)?;
