@@ -116,7 +116,7 @@ pub async fn postgres_schema_url() -> Option<String> {
 /// A PostgresStore on a fresh schema with the fixture kinds registered; `None` as [`postgres_url`].
 pub async fn postgres() -> Option<Arc<dyn Store>> {
     let url = postgres_schema_url().await?;
-    let options = scim::store::PostgresOptions { max_connections: 4, ..Default::default() };
+    let options = scim::store::DatabaseOptions { max_connections: 4, ..Default::default() };
     let store = PostgresStore::connect_with(&url, &options).await.unwrap_or_else(|e| panic!("{e}"));
     store.register(&[USERS.clone(), GROUPS.clone()]).await.unwrap_or_else(|e| panic!("{e}"));
     Some(Arc::new(store))

@@ -30,7 +30,6 @@ mod ddl;
 use std::collections::HashSet;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use serde_json::Value;
@@ -38,12 +37,14 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row, Transaction};
 
 use super::{
-    Fetched, FetchedPage, GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, import_id,
-    import_meta, into_object, member_id, not_found, now_rfc3339, record, uniqueness_conflict,
+    DatabaseOptions, Fetched, FetchedPage, GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery,
+    check_if_match, import_id, import_meta, into_object, member_id, not_found, now_rfc3339, record,
+    uniqueness_conflict,
 };
 use crate::error::{ScimError, ScimResult};
 use crate::patch::{PatchOperation, apply_patch};
 use crate::store::kind::lookup;
+use crate::store::shown_url;
 use crate::store::sql::builder::Sql;
 use crate::store::sql::compile::Dialect;
 use crate::store::sql::list::{count_statement, matches_at_most_one, page_statement, stored_doc_columns};
@@ -58,28 +59,6 @@ pub struct PostgresStore {
     plans: Plans,
 }
 
-/// How [`PostgresStore::connect_with`] sizes and times its connection pool.
-#[derive(Debug, Clone)]
-pub struct PostgresOptions {
-    /// The most connections the pool opens (per process).
-    pub max_connections: u32,
-    /// How long a request waits for a free connection (and the first connection may take).
-    pub acquire_timeout: Duration,
-    /// The longest a statement may run before PostgreSQL cancels it (`statement_timeout`);
-    /// `None` leaves the server's setting.
-    pub statement_timeout: Option<Duration>,
-}
-
-impl Default for PostgresOptions {
-    fn default() -> Self {
-        PostgresOptions {
-            max_connections: 10,
-            acquire_timeout: Duration::from_secs(10),
-            statement_timeout: Some(Duration::from_secs(30)),
-        }
-    }
-}
-
 fn storage_error(action: &str, error: &sqlx::Error) -> ScimError {
     database_error("PostgreSQL", action, error)
 }
@@ -91,15 +70,15 @@ const EXISTING_IDS_CHUNK: usize = 500;
 
 impl PostgresStore {
     /// Connect to the database at `url` (`postgres://user:password@host:port/database`) with
-    /// [`PostgresOptions::default`]. The database must exist; the tables are made by
+    /// [`DatabaseOptions::default`]. The database must exist; the tables are made by
     /// [`Store::register`].
     pub async fn connect(url: &str) -> ScimResult<PostgresStore> {
-        Self::connect_with(url, &PostgresOptions::default()).await
+        Self::connect_with(url, &DatabaseOptions::default()).await
     }
 
     /// [`PostgresStore::connect`] with pool size and timeouts.
-    pub async fn connect_with(url: &str, options: &PostgresOptions) -> ScimResult<PostgresStore> {
-        let shown = redact_url(url);
+    pub async fn connect_with(url: &str, options: &DatabaseOptions) -> ScimResult<PostgresStore> {
+        let shown = shown_url(url);
         let mut connect = PgConnectOptions::from_str(url).map_err(|e| {
             ScimError::internal(format!("invalid PostgreSQL URL {shown}: {}", redact_text(&e.to_string(), url)))
         })?;
@@ -402,41 +381,6 @@ fn stored_doc(row: &PgRow, scope: SqlScope<'_>, action: &str) -> ScimResult<(Str
     Ok((id, doc, u64::try_from(version).unwrap_or_default()))
 }
 
-/// `url` with its password replaced by `***`, for messages and the start banner.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let (authority, path) = rest.split_once('/').map_or((rest, None), |(a, p)| (a, Some(p)));
-    let shown = match authority.rsplit_once('@') {
-        Some((credentials, host)) => match credentials.split_once(':') {
-            Some((user, _)) => format!("{user}:***@{host}"),
-            None => format!("{credentials}@{host}"),
-        },
-        None => authority.to_owned(),
-    };
-    let path = path.map(|p| {
-        // A password may also come as a query parameter.
-        let mut parts = p.splitn(2, '?');
-        let base = parts.next().unwrap_or_default();
-        match parts.next() {
-            Some(query) => {
-                let query: Vec<String> = query
-                    .split('&')
-                    .map(|pair| match pair.split_once('=') {
-                        Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
-                        _ => pair.to_owned(),
-                    })
-                    .collect();
-                format!("{base}?{}", query.join("&"))
-            }
-            None => base.to_owned(),
-        }
-    });
-    match path {
-        Some(path) => format!("{scheme}://{shown}/{path}"),
-        None => format!("{scheme}://{shown}"),
-    }
-}
-
 /// A driver message with the URL's password taken out, should the driver have quoted it.
 fn redact_text(text: &str, url: &str) -> String {
     let password = url
@@ -675,11 +619,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_are_shown_without_their_password() {
-        assert_eq!(redact_url("postgres://scim:s3cret@db:5432/scim"), "postgres://scim:***@db:5432/scim");
-        assert_eq!(redact_url("postgres://scim@db/scim?sslmode=require"), "postgres://scim@db/scim?sslmode=require");
-        assert_eq!(redact_url("postgres://db/scim?user=a&password=p"), "postgres://db/scim?user=a&password=***");
-        assert_eq!(redact_url("postgres://u:p@db"), "postgres://u:***@db");
+    fn driver_messages_lose_the_password() {
         assert_eq!(redact_text("failed for s3cret", "postgres://u:s3cret@db/x"), "failed for ***");
     }
 }
