@@ -167,6 +167,13 @@ pub fn shown_url(url: &str) -> String {
     }
 }
 
+/// `400 invalidValue` for a value holding U+0000, which PostgreSQL's `text` and `jsonb` cannot
+/// hold (in a resource, a filter literal or a member).
+#[cfg(feature = "postgres")]
+pub(crate) fn postgres_nul_error() -> ScimError {
+    ScimError::invalid_value("values cannot contain the character U+0000 (NUL): this server's database cannot store it")
+}
+
 /// Who is asking, and about which kind of resource. Passed to every store call.
 #[derive(Debug, Clone, Copy)]
 pub struct Scope<'a> {

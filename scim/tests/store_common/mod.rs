@@ -145,3 +145,35 @@ pub async fn list_filtered(
 pub fn ids(page: &Page) -> Vec<String> {
     page.resources.iter().map(|r| r["id"].as_str().unwrap_or_default().to_owned()).collect()
 }
+
+/// Schema evolution between runs, first run: `userName` and `displayName` indexed, two users
+/// stored, a filter on `title` refused. Returns the second user's id.
+pub async fn evolution_first_run(store: &dyn Store) -> String {
+    let before = Arc::new(ResourceKind::new(builtin::user_schema(), &["displayName"]).unwrap());
+    store.register(std::slice::from_ref(&before)).await.unwrap();
+    let scope = Scope::new("t", &before);
+    store
+        .create(scope, serde_json::json!({"userName": "a", "title": "Boss", "emails": [{"value": "A@x.org"}]}))
+        .await
+        .unwrap();
+    let other = store.create(scope, serde_json::json!({"userName": "b", "title": "Worker"})).await.unwrap();
+    // Not indexed yet: the SQL store refuses rather than scanning.
+    let error = list_filtered(store, scope, r#"title eq "boss""#, |_| {}).await.unwrap_err();
+    assert_eq!(error.status, 400);
+    other["id"].as_str().unwrap().to_owned()
+}
+
+/// Schema evolution, next run (a new store on the same database): `title` and `emails.value`
+/// are now indexed and answer from what was stored; registering again changes nothing.
+pub async fn evolution_next_run(store: &dyn Store, id: &str) {
+    let after = Arc::new(ResourceKind::new(builtin::user_schema(), &["displayName", "title", "emails.value"]).unwrap());
+    store.register(std::slice::from_ref(&after)).await.unwrap();
+    store.register(std::slice::from_ref(&after)).await.unwrap();
+    let scope = Scope::new("t", &after);
+    let page = list_filtered(store, scope, r#"title eq "boss" or emails.value ew "X.ORG""#, |_| {}).await.unwrap();
+    assert_eq!(page.total_results, 1);
+    assert_eq!(page.resources[0]["userName"], "a");
+    let page = list_filtered(store, scope, r#"title eq "worker""#, |_| {}).await.unwrap();
+    assert_eq!(ids(&page), [id.to_owned()]);
+    assert_eq!(store.get(scope, id, scim::store::GetOptions::default()).await.unwrap()["title"], "Worker");
+}

@@ -126,6 +126,10 @@ impl PostgresStore {
     where
         E: sqlx::Executor<'e, Database = Postgres>,
     {
+        if id.contains('\0') {
+            // No stored id can hold it.
+            return Err(not_found(scope.kind, id));
+        }
         let mut sql = Sql::new(stored_doc_columns(Dialect::Postgres));
         sql.ident(&scope.plan.table);
         where_row(&mut sql, scope.tenant, id);
@@ -252,6 +256,8 @@ impl PostgresStore {
         let mut members = Vec::new();
         let collect = scope.kind.has_members.then_some(&mut members);
         let stored = Value::Object(record(scope.kind, id, body, &meta, collect));
+        reject_nul(&stored)?;
+        members.iter().try_for_each(reject_nul)?;
         Self::check_unique(&mut tx, scope, id, &stored, previous.as_ref()).await?;
         if is_new {
             // The (tenant, id) key decides between two imports of one id.
@@ -345,6 +351,24 @@ impl PostgresStore {
         let (doc, version) = Self::load(&mut **tx, scope, group_id, true).await?;
         Ok((side, doc, version))
     }
+}
+
+/// `400 invalidValue` unless every string and member name of `value` is free of U+0000, which
+/// PostgreSQL's `text` and `jsonb` cannot hold.
+fn reject_nul(value: &Value) -> ScimResult<()> {
+    let has_nul = match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => return items.iter().try_for_each(reject_nul),
+        Value::Object(map) => {
+            if map.keys().any(|key| key.contains('\0')) {
+                true
+            } else {
+                return map.values().try_for_each(reject_nul);
+            }
+        }
+        _ => false,
+    };
+    if has_nul { Err(crate::store::postgres_nul_error()) } else { Ok(()) }
 }
 
 /// The column of a members table holding member ids.
@@ -515,6 +539,8 @@ impl Store for PostgresStore {
             let mut patched_members = Vec::new();
             let collect = scope.kind.has_members.then_some(&mut patched_members);
             let stored = Value::Object(record(scope.kind, id, into_object(doc)?, &meta, collect));
+            reject_nul(&stored)?;
+            patched_members.iter().try_for_each(reject_nul)?;
             Self::check_unique(&mut tx, scope, id, &stored, Some(&previous)).await?;
             exec(&mut tx, scope, statements::update_main(scope, id, Some(meta.version), &stored, Dialect::Postgres))
                 .await?;
@@ -587,6 +613,7 @@ impl Store for PostgresStore {
     async fn add_members(&self, scope: Scope<'_>, group_id: &str, members: &[Value]) -> ScimResult<()> {
         for member in members {
             member_id(member)?;
+            reject_nul(member)?;
         }
         let plan = self.plan(scope.kind)?;
         let scope = SqlScope::new(scope, &plan);

@@ -131,6 +131,9 @@ impl Sql {
     #[cfg(feature = "postgres")]
     pub(crate) fn pg_query(&self) -> crate::ScimResult<Query<'static, sqlx::Postgres, sqlx::postgres::PgArguments>> {
         let (text, params) = self.numbered()?;
+        if params.iter().any(|param| matches!(param, Scalar::Text(text) if text.contains('\0'))) {
+            return Err(crate::store::postgres_nul_error());
+        }
         // Safe by construction: see the module docs.
         let mut query = sqlx::query(AssertSqlSafe(text));
         for param in params {
