@@ -100,3 +100,45 @@ async fn writers_in_separate_pools_are_kept_apart_by_the_database() {
     assert_eq!(stored["members"].as_array().map(Vec::len), Some(64));
     assert_eq!(stored["meta"]["version"], "W/\"65\"");
 }
+
+/// Once the tables are current, start-up runs no DDL: a replica whose role may only read and
+/// write rows registers and serves (operators then migrate with one privileged process). The
+/// test makes a role, so `SCIM_TEST_POSTGRES_URL` must be a superuser's (`scripts/pg`'s is).
+#[tokio::test]
+async fn replicas_without_ddl_rights_start_once_the_tables_are_current() {
+    let Some(url) = postgres_schema_url().await else { return };
+    let owner = PostgresStore::connect(&url).await.unwrap();
+    owner.register(&[USERS.clone(), GROUPS.clone()]).await.unwrap();
+    let role = format!("scim_rows_{}", std::process::id());
+    for statement in [
+        format!("DROP ROLE IF EXISTS {role}"),
+        format!("CREATE ROLE {role} LOGIN PASSWORD 'rows'"),
+        format!("GRANT USAGE ON SCHEMA {} TO {role}", current_schema(&owner).await),
+        format!(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {} TO {role}",
+            current_schema(&owner).await
+        ),
+        format!("GRANT USAGE ON ALL SEQUENCES IN SCHEMA {} TO {role}", current_schema(&owner).await),
+    ] {
+        // Names made here of a fixed prefix and digits (or read back from the server).
+        sqlx::query(sqlx::AssertSqlSafe(statement)).execute(owner.pool()).await.unwrap_or_else(|e| panic!("{e}"));
+    }
+    let replica = PostgresStore::connect(&format!("{url}&user={role}&password=rows")).await.unwrap();
+    replica.register(&[USERS.clone(), GROUPS.clone()]).await.unwrap_or_else(|e| panic!("{e:?}"));
+    let created = replica.create(users("t"), json!({"userName": "replica"})).await.unwrap();
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(owner.get(users("t"), id, GetOptions::default()).await.unwrap(), created);
+    // A kind whose tables are not current needs the privileged process: a clear start-up error.
+    let newer = Arc::new(scim::store::ResourceKind::new(scim::schema::builtin::user_schema(), &["title"]).unwrap());
+    let error = replica.register(&[newer]).await.unwrap_err();
+    assert_eq!(error.status, 500);
+    replica.pool().close().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP OWNED BY {role}"))).execute(owner.pool()).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP ROLE {role}"))).execute(owner.pool()).await.unwrap();
+}
+
+/// The schema the store's connections work in (the test's own, from `search_path`).
+async fn current_schema(store: &PostgresStore) -> String {
+    let row: (String,) = sqlx::query_as("SELECT current_schema()").fetch_one(store.pool()).await.unwrap();
+    row.0
+}

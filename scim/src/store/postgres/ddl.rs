@@ -27,9 +27,12 @@
 //! recorded layout differs (an attribute became filterable), the new columns are added and the
 //! promoted columns and side tables (not the members table, which holds data) are refilled from
 //! the stored documents. Columns of attributes no longer indexed are left in place; nothing
-//! stored is lost. Operators who prefer to run migrations by hand can start the server once
-//! against an empty database and copy the statements from the server log of PostgreSQL
-//! (`log_statement = ddl`): they are the same on every run.
+//! stored is lost. When the recorded layouts are current, start-up runs no DDL at all. So
+//! operators who prefer to migrate by hand run one server process with a role that may create
+//! and alter the tables, once per deployment that changes the schema (it migrates and may then
+//! be stopped), and run the replicas with a role that may only read and write rows (`SELECT`,
+//! `INSERT`, `UPDATE`, `DELETE` on the tables and `USAGE` on their sequences). The statements
+//! it runs are the ones above; PostgreSQL's `log_statement = ddl` shows them.
 
 use sqlx::Row;
 
@@ -66,6 +69,11 @@ impl PostgresStore {
         let mut lock = Sql::new("SELECT pg_advisory_xact_lock(");
         lock.bind_int(MIGRATION_LOCK).push(")");
         lock.pg_query()?.execute(&mut *tx).await.map_err(|e| storage_error("lock for migrations", &e))?;
+        let layout = plan.layout(LAYOUT_PREFIX);
+        if recorded_layout(&mut tx, plan).await?.as_deref() == Some(layout.as_str()) {
+            // Up to date: no DDL at all, so that servers may run as a role without DDL rights.
+            return tx.commit().await.map_err(|e| storage_error("commit", &e));
+        }
         exec(
             &mut tx,
             scope,
@@ -101,26 +109,31 @@ impl PostgresStore {
             }
             exec(&mut tx, scope, SqlPlan::index_statement(table, attr)).await?;
         }
-        let layout = plan.layout(LAYOUT_PREFIX);
-        let mut sql = Sql::new("SELECT \"layout\" FROM \"scim_store_layout\" WHERE \"name\" = ");
-        sql.bind_text(plan.table.as_str());
-        let recorded: Option<String> = sql
-            .pg_query()?
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(|e| storage_error("read the layout", &e))?
-            .map(|row| row.try_get(0))
-            .transpose()
-            .map_err(|e| storage_error("read the layout", &e))?;
-        if recorded.as_deref() != Some(layout.as_str()) {
-            reindex_all(&mut tx, kind, plan).await?;
-            let mut sql = Sql::new("INSERT INTO \"scim_store_layout\" (\"name\", \"layout\") VALUES (");
-            sql.bind_text(plan.table.as_str()).push(", ").bind_text(&layout);
-            sql.push(") ON CONFLICT (\"name\") DO UPDATE SET \"layout\" = EXCLUDED.\"layout\"");
-            exec(&mut tx, scope, sql).await?;
-        }
+        reindex_all(&mut tx, kind, plan).await?;
+        let mut sql = Sql::new("INSERT INTO \"scim_store_layout\" (\"name\", \"layout\") VALUES (");
+        sql.bind_text(plan.table.as_str()).push(", ").bind_text(&layout);
+        sql.push(") ON CONFLICT (\"name\") DO UPDATE SET \"layout\" = EXCLUDED.\"layout\"");
+        exec(&mut tx, scope, sql).await?;
         tx.commit().await.map_err(|e| storage_error("commit", &e))
     }
+}
+
+/// The layout recorded for `plan`'s table, if the layout table and a row exist.
+async fn recorded_layout(tx: &mut Tx, plan: &SqlPlan) -> ScimResult<Option<String>> {
+    let exists = Sql::new("SELECT to_regclass('scim_store_layout') IS NOT NULL");
+    let row = exists.pg_query()?.fetch_one(&mut **tx).await.map_err(|e| storage_error("read the layout", &e))?;
+    if !row.try_get::<bool, _>(0).map_err(|e| storage_error("read the layout", &e))? {
+        return Ok(None);
+    }
+    let mut sql = Sql::new("SELECT \"layout\" FROM \"scim_store_layout\" WHERE \"name\" = ");
+    sql.bind_text(plan.table.as_str());
+    sql.pg_query()?
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(|e| storage_error("read the layout", &e))?
+        .map(|row| row.try_get(0))
+        .transpose()
+        .map_err(|e| storage_error("read the layout", &e))
 }
 
 /// Refill every promoted column and derived side table of `kind` from the documents.
