@@ -4,14 +4,16 @@
 //! - `serve --database URL --listen ADDR --token TOKEN [--group-patch-status 200|204]
 //!   [--seed-users N --seed-group-members M]`: the SCIM server built by `scim::server::Server`
 //!   (no special code path) serving core User with the enterprise extension and core Group over
-//!   `SqliteStore` at `/scim/v2`. Group PATCH answers 200 with the group (the builder's
+//!   the store the URL names (`SqliteStore`, or `PostgresStore` for `postgres://...`, which
+//!   several `serve` processes may share) at `/scim/v2`. Group PATCH answers 200 with the group (the builder's
 //!   default) or 204 (what Entra ID's documentation shows for groups).
 //! - `seed --database URL --users N --group-members M --spare-users S`: fill a database for
 //!   the load benchmark through the store's `import` (see [`seed`]).
 //! - `baseline --database URL --listen ADDR --token TOKEN`: the bare axum + SQLite server the
 //!   load benchmark compares with (see [`baseline`]).
 //!
-//! URLs are sqlx SQLite URLs: `sqlite://path/to/file.db` or `sqlite::memory:`.
+//! URLs are sqlx SQLite URLs (`sqlite://path/to/file.db` or `sqlite::memory:`); `serve` also
+//! takes `postgres://USER:PASSWORD@HOST/DATABASE`.
 
 mod baseline;
 mod descriptors;
@@ -22,7 +24,7 @@ use std::sync::Arc;
 
 use scim::server::Server;
 use scim::server::auth::TokenTable;
-use scim::store::{SqliteStore, Store};
+use scim::store::{DatabaseOptions, SqliteStore};
 
 /// The tenant every harness token belongs to (and the seeded data is in).
 pub const TENANT: &str = "harness";
@@ -134,11 +136,11 @@ async fn serve(options: &Options) -> Result<(), String> {
     let database = Options::required(&options.database, "database")?;
     let listen = Options::required(&options.listen, "listen")?;
     let token = Options::required(&options.token, "token")?;
-    let store = open_store(database).await?;
+    // SQLite or PostgreSQL, as the URL says (several processes may serve one PostgreSQL).
+    let store = scim::store::open(database, &DatabaseOptions::default()).await.map_err(|error| error.detail)?;
     if options.users > 0 {
         seed::seed(&*store, options.users, options.group_members, 0).await?;
     }
-    let store: Arc<dyn Store> = store;
     let mut builder = Server::builder();
     if options.group_patch_no_content {
         builder = builder.patch_returns_no_content_for("Group");

@@ -335,6 +335,11 @@ macro_rules! contract {
         mod sqlite_store {
             $(#[tokio::test] async fn $test() { super::$test(super::sqlite().await).await })*
         }
+        mod postgres_store {
+            $(#[tokio::test] async fn $test() {
+                if let Some(store) = super::postgres().await { super::$test(store).await }
+            })*
+        }
     };
 }
 

@@ -3,10 +3,7 @@
 
 mod store_common;
 
-use std::sync::Arc;
-
-use scim::schema::builtin;
-use scim::store::{GetOptions, ResourceKind, Scope, SqliteStore, Store, StoreQuery};
+use scim::store::{GetOptions, SqliteStore, Store, StoreQuery};
 use serde_json::json;
 use store_common::*;
 
@@ -24,31 +21,14 @@ fn temp_db(name: &str) -> std::path::PathBuf {
 async fn a_newly_indexed_attribute_is_backfilled_on_the_next_start() {
     let path = temp_db("evolution");
     let url = format!("sqlite://{}", path.display());
-    let before = Arc::new(ResourceKind::new(builtin::user_schema(), &["displayName"]).unwrap());
-    let after = Arc::new(ResourceKind::new(builtin::user_schema(), &["displayName", "title", "emails.value"]).unwrap());
     let id = {
         let store = SqliteStore::connect(&url).await.unwrap();
-        store.register(std::slice::from_ref(&before)).await.unwrap();
-        let scope = Scope::new("t", &before);
-        store.create(scope, json!({"userName": "a", "title": "Boss", "emails": [{"value": "A@x.org"}]})).await.unwrap();
-        let other = store.create(scope, json!({"userName": "b", "title": "Worker"})).await.unwrap();
-        // Not indexed yet: the SQL store refuses rather than scanning.
-        let error = list_filtered(&store, scope, r#"title eq "boss""#, |_| {}).await.unwrap_err();
-        assert_eq!(error.status, 400);
+        let id = evolution_first_run(&store).await;
         store.pool().close().await;
-        other["id"].as_str().unwrap().to_owned()
+        id
     };
     let store = SqliteStore::connect(&url).await.unwrap();
-    store.register(std::slice::from_ref(&after)).await.unwrap();
-    // Registering again is a no-op.
-    store.register(std::slice::from_ref(&after)).await.unwrap();
-    let scope = Scope::new("t", &after);
-    let page = list_filtered(&store, scope, r#"title eq "boss" or emails.value ew "X.ORG""#, |_| {}).await.unwrap();
-    assert_eq!(page.total_results, 1);
-    assert_eq!(page.resources[0]["userName"], "a");
-    let page = list_filtered(&store, scope, r#"title eq "worker""#, |_| {}).await.unwrap();
-    assert_eq!(ids(&page), std::slice::from_ref(&id));
-    assert_eq!(store.get(scope, &id, GetOptions::default()).await.unwrap()["title"], "Worker");
+    evolution_next_run(&store, &id).await;
     // The file is in WAL mode.
     let mode: (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(store.pool()).await.unwrap();
     assert_eq!(mode.0, "wal");

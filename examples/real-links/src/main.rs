@@ -41,7 +41,7 @@ async fn main() -> ExitCode {
 
 async fn run(options: Options) -> Result<(), String> {
     let launch = options.serve.prepare("real-links-scim");
-    let store = backend::open_store(launch.database())
+    let store = backend::open_store(&launch)
         .await
         .map_err(|e| format!("cannot open the database `{}`: {}", launch.database(), e.detail))?;
     let app = generated::serve(launch.builder(), store).build_registered().await.map_err(|e| e.detail)?;

@@ -69,10 +69,39 @@ impl Example {
             .to_owned();
         let curl = lines.next().expect("and a curl example").expect("readable stdout");
         assert!(curl.contains("curl") && curl.contains(TOKEN) && curl.contains(&url), "{curl}");
-        let rest = url.trim_start_matches("http://");
-        let (host, base_path) = rest.split_once('/').map_or((rest, String::new()), |(h, p)| (h, format!("/{p}")));
-        Server { child, _stdout: lines, curl, host: host.to_owned(), base_path }
+        let (host, base_path) = split_url(&url);
+        Server { child, _stdout: Some(lines), curl, host, base_path }
     }
+}
+
+/// `127.0.0.1:PORT` and `/base/path` of `http://127.0.0.1:PORT/base/path`.
+fn split_url(url: &str) -> (String, String) {
+    let rest = url.trim_start_matches("http://");
+    let (host, base_path) = rest.split_once('/').map_or((rest, String::new()), |(h, p)| (h, format!("/{p}")));
+    (host.to_owned(), base_path)
+}
+
+/// Start any server command (with its token `TOKEN`) that says on stderr where it listens, in a
+/// line with `listening on http://...` (as `scim-testserver serve` does); waits for that line.
+/// The rest of stderr is passed through.
+pub fn spawn_listening(mut command: Command) -> Server {
+    let mut child = command
+        .env_remove("SCIM_TOKEN")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
+    let mut lines = BufReader::new(child.stderr.take().expect("piped stderr")).lines();
+    let url = loop {
+        let line = lines.next().unwrap_or_else(|| panic!("{command:?} ended before listening")).expect("stderr");
+        eprintln!("{line}");
+        if let Some(at) = line.find("listening on http://") {
+            break line[at + "listening on ".len()..].split_whitespace().next().unwrap_or_default().to_owned();
+        }
+    };
+    std::thread::spawn(move || lines.map_while(Result::ok).for_each(|line| eprintln!("{line}")));
+    let (host, base_path) = split_url(&url);
+    Server { child, _stdout: None, curl: String::new(), host, base_path }
 }
 
 /// A running server; killed when dropped.
@@ -80,8 +109,8 @@ impl Example {
 pub struct Server {
     child: Child,
     /// Kept open while the server runs, so that whatever else it prints has a reader.
-    _stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
-    /// The provisioning curl line it printed.
+    _stdout: Option<std::io::Lines<BufReader<std::process::ChildStdout>>>,
+    /// The provisioning curl line it printed (empty for [`spawn_listening`]).
     pub curl: String,
     /// `127.0.0.1:PORT`.
     pub host: String,
@@ -160,6 +189,28 @@ impl Server {
     }
 
     pub fn request_with_token(&self, token: Option<&str>, method: &str, path: &str, body: Option<&Value>) -> Reply {
+        self.send(token, method, path, body, &[])
+    }
+
+    /// [`Server::request`] with more headers (`If-Match`, ...).
+    pub fn request_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        self.send(Some(TOKEN), method, path, body, headers)
+    }
+
+    fn send(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let body = body.map(Value::to_string).unwrap_or_default();
         let mut stream = TcpStream::connect(&self.host).expect("connect to the server");
         stream.set_read_timeout(Some(Duration::from_secs(30))).expect("set a read timeout");
@@ -169,6 +220,9 @@ impl Server {
         );
         if let Some(token) = token {
             head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+        }
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
         }
         if !body.is_empty() {
             head.push_str(&format!("Content-Type: application/scim+json\r\nContent-Length: {}\r\n", body.len()));

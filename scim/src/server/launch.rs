@@ -15,22 +15,28 @@
 //! let app = generated::serve(launch.builder(), store).build_registered().await?;
 //! launch.serve(app).await
 //! ```
+//!
+//! [`Launch::open_store`] opens whichever store `--database` names (SQLite or PostgreSQL) with
+//! the pool options; a backend that keeps the built-in document store can simply return it.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::Router;
 use clap::{ArgMatches, Args, Command, FromArgMatches};
 
 use super::auth::TokenTable;
 use super::{Server, ServerBuilder};
+use crate::store::DatabaseOptions;
 
 /// The user the printed curl example creates: the least a SCIM User needs (RFC 7643 section 4.1).
 const EXAMPLE_USER: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@example.com"}"#;
 
 /// The command-line options every generated server takes (`#[command(flatten)]` them into the
-/// server's own `clap::Parser`): `--listen`, `--database`, `--base-path`, `--token` (or
-/// `SCIM_TOKEN`), `--tenant NAME=TOKEN` (repeatable) and `--public-url`. `--database` defaults
-/// to `sqlite://NAME.db`, NAME being the command's name.
+/// server's own `clap::Parser`): `--listen`, `--database` (or `DATABASE_URL`), the PostgreSQL
+/// pool's `--db-pool-size`, `--db-acquire-timeout` and `--db-statement-timeout`, `--base-path`,
+/// `--token` (or `SCIM_TOKEN`), `--tenant NAME=TOKEN` (repeatable) and `--public-url`.
+/// `--database` defaults to `sqlite://NAME.db`, NAME being the command's name.
 #[derive(Debug, Clone)]
 pub struct ServeArgs(Flags);
 
@@ -42,9 +48,24 @@ struct Flags {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
 
-    /// The database: `sqlite://FILE.db` (created if missing) or `sqlite::memory:` (gone at exit).
-    #[arg(long, value_name = "URL")]
+    /// The database: `sqlite://FILE.db` (created if missing), `sqlite::memory:` (gone at exit),
+    /// or `postgres://USER:PASSWORD@HOST/DATABASE` (an existing database; the tables are made at
+    /// start, and several server processes may share it).
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
     database: Option<String>,
+
+    /// PostgreSQL: the most database connections this process opens.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    db_pool_size: u32,
+
+    /// PostgreSQL: seconds a request waits for a free database connection before it fails.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    db_acquire_timeout: u64,
+
+    /// PostgreSQL: seconds a statement may run before the database cancels it (0: no limit
+    /// but the database's own).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    db_statement_timeout: u64,
 
     /// Where the SCIM endpoints are mounted; the tenant URL you give Entra ID or Okta ends with it.
     #[arg(long, value_name = "PATH", default_value = "/scim/v2")]
@@ -124,12 +145,16 @@ fn base_url(address: SocketAddr, base_path: &str) -> String {
     if base_path.is_empty() { format!("http://{address}") } else { format!("http://{address}/{base_path}") }
 }
 
-/// The URL and two lines to paste: the first provisions a user, as Entra ID's first sync would.
-fn banner(name: &str, url: &str, token: &str) -> String {
+/// The URL and two lines to paste (the first provisions a user, as Entra ID's first sync
+/// would), then which store holds the data: the database's engine and URL, without a password.
+fn banner(name: &str, url: &str, token: &str, database: &str) -> String {
+    let engine = crate::store::database_engine(database).unwrap_or("database");
+    let shown = crate::store::shown_url(database);
     format!(
         "{name}: SCIM 2.0 server listening on {url}\n\
          try: curl -H 'Authorization: Bearer {token}' -H 'Content-Type: application/scim+json' -d '{EXAMPLE_USER}' {url}/Users\n\
-         then: curl -H 'Authorization: Bearer {token}' {url}/Users\n"
+         then: curl -H 'Authorization: Bearer {token}' {url}/Users\n\
+         store: {engine} {shown}\n"
     )
 }
 
@@ -138,7 +163,17 @@ impl ServeArgs {
     /// `--tenant` or `SCIM_TOKEN`, a random token for this run, with a warning on stderr) and
     /// its database (`sqlite://NAME.db` by default).
     pub fn prepare(self, name: &str) -> Launch {
-        let Flags { listen, database, base_path, token, tenants, public_url } = self.0;
+        let Flags {
+            listen,
+            database,
+            db_pool_size,
+            db_acquire_timeout,
+            db_statement_timeout,
+            base_path,
+            token,
+            tenants,
+            public_url,
+        } = self.0;
         let (mut tokens, example_token) = token_table(&tenants, token.as_deref());
         let token = match example_token {
             Some(token) => token,
@@ -155,6 +190,11 @@ impl ServeArgs {
             name: name.to_owned(),
             listen,
             database: database.unwrap_or_else(|| default_database(name)),
+            database_options: DatabaseOptions {
+                max_connections: db_pool_size.max(1),
+                acquire_timeout: Duration::from_secs(db_acquire_timeout),
+                statement_timeout: (db_statement_timeout > 0).then(|| Duration::from_secs(db_statement_timeout)),
+            },
             base_path,
             public_url,
             tokens,
@@ -215,6 +255,7 @@ pub struct Launch {
     name: String,
     listen: SocketAddr,
     database: String,
+    database_options: DatabaseOptions,
     base_path: String,
     public_url: Option<String>,
     tokens: TokenTable,
@@ -226,6 +267,18 @@ impl Launch {
     /// The database URL (`--database`), for the server's store.
     pub fn database(&self) -> &str {
         &self.database
+    }
+
+    /// The database pool's size and timeouts (`--db-pool-size`, `--db-acquire-timeout`,
+    /// `--db-statement-timeout`), for [`crate::store::open`].
+    pub fn database_options(&self) -> &DatabaseOptions {
+        &self.database_options
+    }
+
+    /// The store `--database` names, opened with [`Launch::database_options`]: what a
+    /// generated `backend::open_store` does unless the developer plugs in their own store.
+    pub async fn open_store(&self) -> crate::ScimResult<std::sync::Arc<dyn crate::store::Store>> {
+        crate::store::open(&self.database, &self.database_options).await
     }
 
     /// A [`Server::builder`] with the base path, public URL and tokens set, to which the
@@ -248,11 +301,12 @@ impl Launch {
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", self.listen))?;
         let address = listener.local_addr().map_err(|e| format!("cannot read the listening address: {e}"))?;
-        let banner = banner(&self.name, &base_url(address, &self.base_path), &self.token);
+        let banner = banner(&self.name, &base_url(address, &self.base_path), &self.token, &self.database);
         // One write, so a reader that takes the first lines gets them all; and a closed stdout
         // (its reader gone) is no reason to stop serving.
         let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), banner.as_bytes());
-        // Ctrl-C ends the process; SQLite's write-ahead log keeps the database consistent.
+        // Ctrl-C ends the process; SQLite's write-ahead log and PostgreSQL's transactions keep the
+        // database consistent.
         // Through ScimListener, so that even the errors hyper answers itself (a URI over 64 KiB,
         // an oversized head) reach the client as SCIM error documents.
         axum::serve(super::listener::ScimListener::new(listener), app).await.map_err(|e| format!("server error: {e}"))
@@ -381,9 +435,9 @@ mod tests {
 
     #[test]
     fn the_banner_is_the_url_and_two_curl_lines() {
-        let text = banner("acme-scim", "http://127.0.0.1:8080/scim/v2", "s3cret");
+        let text = banner("acme-scim", "http://127.0.0.1:8080/scim/v2", "s3cret", "sqlite://acme-scim.db");
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 3, "{text}");
+        assert_eq!(lines.len(), 4, "{text}");
         assert_eq!(lines[0], "acme-scim: SCIM 2.0 server listening on http://127.0.0.1:8080/scim/v2");
         assert_eq!(
             lines[1],
@@ -392,6 +446,7 @@ mod tests {
             )
         );
         assert_eq!(lines[2], "then: curl -H 'Authorization: Bearer s3cret' http://127.0.0.1:8080/scim/v2/Users");
+        assert_eq!(lines[3], "store: SQLite sqlite://acme-scim.db");
         assert!(text.ends_with('\n'));
     }
 
@@ -415,5 +470,23 @@ mod tests {
         let args = ServeArgs::parse_from(Command::new("acme-scim"), ["acme-scim", "--token", "s3cret"]).unwrap();
         let code = args.run("acme-scim", |_, _| async { Err("cannot open the database".to_owned()) }).await;
         assert_eq!(format!("{code:?}"), format!("{:?}", std::process::ExitCode::FAILURE));
+    }
+
+    #[test]
+    fn the_banner_names_a_postgres_store_without_its_password() {
+        let text = banner("acme-scim", "http://127.0.0.1:8080/scim/v2", "t", "postgres://scim:hunter2@db:5432/scim");
+        assert!(text.ends_with("store: PostgreSQL postgres://scim:***@db:5432/scim\n"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+
+    #[test]
+    fn database_pool_options_are_read() {
+        let launch = parse(&["--token", "t", "--database", "postgres://db/scim"]).unwrap().prepare("acme-scim");
+        assert_eq!(launch.database_options(), &DatabaseOptions::default());
+        let args = ["--token", "t", "--db-pool-size", "32", "--db-acquire-timeout", "3", "--db-statement-timeout", "0"];
+        let launch = parse(&args).unwrap().prepare("acme-scim");
+        let expected =
+            DatabaseOptions { max_connections: 32, acquire_timeout: Duration::from_secs(3), statement_timeout: None };
+        assert_eq!(launch.database_options(), &expected);
     }
 }

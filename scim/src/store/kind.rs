@@ -1,57 +1,16 @@
-//! [`ResourceKind`]: a resource type as a store sees it: its schema, the attributes it must be
-//! able to filter and sort on (and so index), and the names of its tables.
+//! [`ResourceKind`]: a resource type as a store sees it: its schema and the attributes it must
+//! be able to filter and sort on (and so index). How a SQL store lays them out (tables, columns)
+//! is the SQL stores' own business: `store::sql::SqlPlan`.
 //!
 //! A kind is built once at start-up from plain data (a [`ResourceSchema`] and the canonical
 //! paths of its filterable attributes, e.g. from the generated filter support table) and
 //! handed to [`Store::register`](super::Store::register).
-
-use std::fmt;
 
 use serde_json::Value;
 
 use crate::error::{ScimError, ScimResult};
 use crate::filter::{AttrPath, Filter, parse_path};
 use crate::schema::{AttrOwner, Attribute, AttributeType, ResolvedAttr, ResourceSchema, Uniqueness};
-
-/// A SQL identifier made only of `[a-z0-9_]`, derived from schema names (never from request
-/// text). Every table and column name a store writes into SQL is one of these.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Ident(String);
-
-impl Ident {
-    /// `prefix` followed by `name` made safe: ASCII letters lower-cased (SQL identifiers are
-    /// case-insensitive, and so are SCIM attribute names), digits and `_` kept, anything else
-    /// written as `_xx_` (its UTF-8 bytes in hex), so distinct names stay distinct.
-    pub fn derive(prefix: &str, name: &str) -> Ident {
-        let mut out = String::with_capacity(prefix.len() + name.len());
-        for c in prefix.chars().chain(name.chars()) {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                out.push(c.to_ascii_lowercase());
-            } else {
-                let mut buffer = [0u8; 4];
-                for byte in c.encode_utf8(&mut buffer).bytes() {
-                    out.push_str(&format!("_{byte:02x}_"));
-                }
-            }
-        }
-        Ident(out)
-    }
-
-    /// The identifier, safe to write into SQL (it still gets double quotes there).
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    fn with_suffix(&self, suffix: &str) -> Ident {
-        Ident(format!("{}{suffix}", self.0))
-    }
-}
-
-impl fmt::Display for Ident {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// Where the values of an indexed attribute live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,18 +55,9 @@ pub struct IndexedAttr {
     /// configuration (a group's `displayName`), which stores check in their write transaction
     /// only, so that a database already holding duplicates from before still opens.
     pub unique_index: bool,
-    /// The column holding the value (in the resource table, or in the side table).
-    pub column: Ident,
-    /// The column holding the lower-cased value, for strings that are not case-exact.
-    pub lc_column: Option<Ident>,
 }
 
 impl IndexedAttr {
-    /// The column comparisons use: the lower-cased copy when strings fold case.
-    pub fn compare_column(&self) -> &Ident {
-        self.lc_column.as_ref().unwrap_or(&self.column)
-    }
-
     /// The value this attribute has in one JSON node: a resource for [`IndexedShape::Single`]
     /// and [`IndexedShape::SingleComplex`], one element for [`IndexedShape::Element`].
     /// Only a value of the attribute's own type counts (a resource that passed validation has
@@ -213,24 +163,6 @@ pub(crate) fn lookup<'v>(object: &'v Value, key: &str) -> Option<&'v Value> {
     map.get(key).or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
 }
 
-/// The side table of one multi-valued attribute (`emails`, or a group's `members`).
-#[derive(Debug, Clone)]
-pub struct SideTable {
-    /// The canonical path of the multi-valued attribute.
-    pub path: String,
-    /// The extension URN holding it, if any.
-    pub urn: Option<String>,
-    /// Its name in schema spelling.
-    pub attribute: String,
-    /// The table's name.
-    pub table: Ident,
-    /// Indexes into [`ResourceKind::indexed`] of the element columns it carries.
-    pub columns: Vec<usize>,
-    /// Whether this is the membership table (rows are written by member operations, not
-    /// derived from the document, which does not hold `members`).
-    pub members: bool,
-}
-
 /// A resource type as a store sees it.
 #[derive(Debug, Clone)]
 pub struct ResourceKind {
@@ -238,15 +170,8 @@ pub struct ResourceKind {
     pub schema: ResourceSchema,
     /// Every attribute indexed for filtering and sorting (and uniqueness).
     pub indexed: Vec<IndexedAttr>,
-    /// The side tables of multi-valued indexed attributes.
-    pub side_tables: Vec<SideTable>,
     /// Whether the resource type has `members` (a group): they are kept apart from the document.
     pub has_members: bool,
-    /// The resource table's name, `scim_` and the endpoint (`scim_users`).
-    pub table: Ident,
-    /// [`crate::plain::schema_tag`] of the schema: stores that keep documents as text record it
-    /// beside each document found plain.
-    pub plain_tag: i64,
 }
 
 impl ResourceKind {
@@ -275,12 +200,11 @@ impl ResourceKind {
         if endpoint.is_empty() {
             return Err(ScimError::internal(format!("resource type {} has an empty endpoint", schema.name())));
         }
-        let table = Ident::derive("scim_", endpoint);
         let members_attr = schema
             .core
             .attribute("members")
             .filter(|a| a.multi_valued && a.kind == AttributeType::Complex && a.sub_attribute("value").is_some());
-        let mut builder = Builder { schema: &schema, table: &table, indexed: Vec::new(), side_tables: Vec::new() };
+        let mut builder = Builder { schema: &schema, indexed: Vec::new() };
         if let Some(members) = members_attr {
             // Members always carry `value` and `type` columns: GET assembles them, and filters
             // such as `members[value eq "..."]` are common.
@@ -315,12 +239,8 @@ impl ResourceKind {
                 }
             }
         }
-        let Builder { indexed, mut side_tables, .. } = builder;
-        for side in &mut side_tables {
-            side.members = members_attr.is_some_and(|m| m.name == side.attribute && side.urn.is_none());
-        }
-        let plain_tag = crate::plain::schema_tag(&schema);
-        Ok(ResourceKind { has_members: members_attr.is_some(), indexed, side_tables, table, plain_tag, schema })
+        let Builder { indexed, .. } = builder;
+        Ok(ResourceKind { has_members: members_attr.is_some(), indexed, schema })
     }
 
     /// The resource type's name, e.g. `User`.
@@ -336,31 +256,6 @@ impl ResourceKind {
                 && i.attribute == attr.attribute.name
                 && i.sub_attribute.as_deref() == attr.sub_attribute.map(|s| s.name.as_str())
         })
-    }
-
-    /// The side table of a multi-valued attribute.
-    pub fn side_table(&self, attr: &ResolvedAttr<'_>) -> Option<&SideTable> {
-        let urn = attr.extension_urn();
-        self.side_tables.iter().find(|s| s.urn.as_deref() == urn && s.attribute == attr.attribute.name)
-    }
-
-    /// The side table holding an [`IndexedShape::Element`] or [`IndexedShape::Multi`] attribute.
-    pub fn side_table_of(&self, attr: &IndexedAttr) -> Option<&SideTable> {
-        self.side_tables.iter().find(|s| s.urn == attr.urn && s.attribute == attr.attribute)
-    }
-
-    /// The column of `side` holding the sub-attribute `sub` of its elements.
-    pub fn side_table_of_column(&self, side: &SideTable, sub: &str) -> Option<&Ident> {
-        side.columns
-            .iter()
-            .filter_map(|&i| self.indexed.get(i))
-            .find(|a| a.sub_attribute.as_deref() == Some(sub))
-            .map(|a| &a.column)
-    }
-
-    /// The members side table of a group.
-    pub fn members_table(&self) -> Option<&SideTable> {
-        self.side_tables.iter().find(|s| s.members)
     }
 
     /// The indexed attributes with unique values.
@@ -391,9 +286,7 @@ fn unique_attributes(schema: &ResourceSchema) -> Vec<AttrPath> {
 
 struct Builder<'a> {
     schema: &'a ResourceSchema,
-    table: &'a Ident,
     indexed: Vec<IndexedAttr>,
-    side_tables: Vec<SideTable>,
 }
 
 impl Builder<'_> {
@@ -435,39 +328,14 @@ impl Builder<'_> {
             (false, _, _) => IndexedShape::Single,
         };
         let urn = attr.extension_urn().map(str::to_owned);
-        // Extension attributes get a prefix derived from their URN so that a core and an
-        // extension attribute of the same name never share a column.
-        let prefix = match &urn {
-            Some(urn) => format!("x{:08x}_", fnv1a(urn.to_ascii_lowercase().as_bytes())),
-            None => String::new(),
-        };
-        let side = matches!(shape, IndexedShape::Element | IndexedShape::Multi).then(|| {
-            let name = format!("{prefix}{}", attr.attribute.name);
-            (Ident::derive(&format!("{}__", self.table), &name), name)
-        });
-        let column = match (&shape, &side) {
-            (IndexedShape::Multi, _) => Ident::derive("", "present"),
-            (IndexedShape::Element, _) => Ident::derive("c_", attr.sub_attribute.map_or("value", |s| s.name.as_str())),
-            _ => Ident::derive(
-                "c_",
-                &format!(
-                    "{prefix}{}{}",
-                    attr.attribute.name,
-                    attr.sub_attribute.map(|s| format!("__{}", s.name)).unwrap_or_default()
-                ),
-            ),
-        };
         let case_exact = leaf.case_exact || leaf.kind == AttributeType::Binary;
-        let is_text = matches!(leaf.kind, AttributeType::String | AttributeType::Reference | AttributeType::Binary);
-        let lc_column = (is_text && !case_exact && shape != IndexedShape::Multi).then(|| column.with_suffix("_lc"));
         let unique = attr.sub_attribute.is_none()
             && !attr.attribute.multi_valued
             && attr.attribute.uniqueness != Uniqueness::None
             && shape == IndexedShape::Single;
-        let index = self.indexed.len();
         self.indexed.push(IndexedAttr {
-            path: canonical.clone(),
-            urn: urn.clone(),
+            path: canonical,
+            urn,
             attribute: attr.attribute.name.clone(),
             sub_attribute: attr.sub_attribute.map(|s| s.name.clone()),
             kind: leaf.kind,
@@ -475,34 +343,7 @@ impl Builder<'_> {
             shape,
             unique,
             unique_index: unique,
-            column,
-            lc_column,
         });
-        if let Some((table, _)) = side {
-            let side_path = match &urn {
-                Some(urn) => format!("{urn}:{}", attr.attribute.name),
-                None => attr.attribute.name.clone(),
-            };
-            let position = match self.side_tables.iter().position(|s| s.table == table) {
-                Some(position) => position,
-                None => {
-                    self.side_tables.push(SideTable {
-                        path: side_path,
-                        urn,
-                        attribute: attr.attribute.name.clone(),
-                        table,
-                        columns: Vec::new(),
-                        members: false,
-                    });
-                    self.side_tables.len() - 1
-                }
-            };
-            if shape == IndexedShape::Element
-                && let Some(side) = self.side_tables.get_mut(position)
-            {
-                side.columns.push(index);
-            }
-        }
         Ok(())
     }
 }
@@ -519,24 +360,10 @@ fn filter_names(filter: &Filter, out: &mut Vec<String>) {
     }
 }
 
-/// FNV-1a, 32 bits: a stable short tag for an extension URN in column names.
-fn fnv1a(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5_u32, |hash, &b| (hash ^ u32::from(b)).wrapping_mul(0x0100_0193))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::schema::builtin;
-
-    #[test]
-    fn identifiers_keep_only_safe_characters_and_stay_distinct() {
-        assert_eq!(Ident::derive("scim_", "Users").as_str(), "scim_users");
-        assert_eq!(Ident::derive("c_", "$ref").as_str(), "c__24_ref");
-        assert_ne!(Ident::derive("", "a-b"), Ident::derive("", "a_b"));
-        let evil = Ident::derive("scim_", "x\"; DROP TABLE y; --");
-        assert!(evil.as_str().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'), "{evil}");
-    }
 
     #[test]
     fn a_kind_indexes_what_it_is_told_plus_unique_attributes() {
@@ -562,15 +389,13 @@ mod tests {
         );
         let user_name = &kind.indexed[0];
         assert!(user_name.unique);
-        assert_eq!(user_name.lc_column.as_ref().map(Ident::as_str), Some("c_username_lc"));
-        assert_eq!(kind.table.as_str(), "scim_users");
-        assert_eq!(kind.side_tables.len(), 1);
-        assert_eq!(kind.side_tables[0].table.as_str(), "scim_users__emails");
+        assert!(!user_name.case_exact);
+        assert_eq!(kind.indexed[2].shape, IndexedShape::Element);
         assert!(!kind.has_members);
 
         let group = ResourceKind::new(builtin::group_schema(), &["displayName"]).unwrap();
         assert!(group.has_members);
-        assert!(group.members_table().is_some());
+        assert_eq!(group.indexed[0].path, "members.value");
     }
 
     #[test]

@@ -116,7 +116,7 @@ fn full_record(kind: &ResourceKind, id: &str, body: serde_json::Map<String, Valu
 }
 
 fn key(scope: Scope<'_>) -> (String, String) {
-    (scope.tenant.to_owned(), scope.kind.table.as_str().to_owned())
+    (scope.tenant.to_owned(), scope.kind.schema.resource_type.endpoint.clone())
 }
 
 #[async_trait]

@@ -34,7 +34,7 @@
 //! - **Responses**: the server reads through [`Store::get_for_response`] and
 //!   [`Store::list_for_response`], which by default wrap [`Store::get`] and [`Store::list`]. A
 //!   store keeping documents as JSON text may return the text itself ([`Fetched::Plain`]) for
-//!   documents it checked with [`crate::plain::is_plain`] under [`ResourceKind::plain_tag`], so
+//!   documents it checked with [`crate::plain::is_plain`] under [`crate::plain::schema_tag`], so
 //!   that the default response form is the text with `meta.location` spliced in, without
 //!   parsing and re-serialising it ([`SqliteStore`] does).
 //! - **PATCH**: the default [`Store::patch`] is get, [`apply_patch`], and replace with the
@@ -44,16 +44,24 @@
 
 pub(crate) mod kind;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod sort;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
-pub use kind::{Ident, IndexedAttr, IndexedShape, ResourceKind, Scalar, SideTable, format_instant, normalise_instant};
+pub use kind::{IndexedAttr, IndexedShape, ResourceKind, Scalar, format_instant, normalise_instant};
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
 pub use sort::{compare_keys, sort_key, sort_target};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sql::Ident;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
@@ -62,6 +70,109 @@ use crate::filter::ResolvedFilter;
 use crate::patch::{PatchOperation, apply_patch};
 use crate::query::SortOrder;
 use crate::schema::ResolvedAttr;
+
+/// How a database store sizes and times its connections: [`open`]'s options, from a server's
+/// `--db-pool-size`, `--db-acquire-timeout` and `--db-statement-timeout`. They apply to
+/// PostgreSQL; SQLite (one file, one writer) keeps its own fixed pool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseOptions {
+    /// The most connections the pool opens (per process).
+    pub max_connections: u32,
+    /// How long a request waits for a free connection (and the first connection may take).
+    pub acquire_timeout: std::time::Duration,
+    /// The longest a statement may run before the database cancels it; `None` leaves the
+    /// database's setting.
+    pub statement_timeout: Option<std::time::Duration>,
+}
+
+impl Default for DatabaseOptions {
+    fn default() -> Self {
+        DatabaseOptions {
+            max_connections: 10,
+            acquire_timeout: std::time::Duration::from_secs(10),
+            statement_timeout: Some(std::time::Duration::from_secs(30)),
+        }
+    }
+}
+
+/// Which store a database URL names, for messages and the start banner: `SQLite` for
+/// `sqlite:...`, `PostgreSQL` for `postgres://` and `postgresql://`, `None` for anything else.
+pub fn database_engine(url: &str) -> Option<&'static str> {
+    let scheme = url.split(':').next().unwrap_or_default().to_ascii_lowercase();
+    match scheme.as_str() {
+        "sqlite" => Some("SQLite"),
+        "postgres" | "postgresql" => Some("PostgreSQL"),
+        _ => None,
+    }
+}
+
+/// Open the store a database URL names: [`SqliteStore`] for `sqlite://FILE.db` or
+/// `sqlite::memory:`, `PostgresStore` for `postgres://USER:PASSWORD@HOST/DATABASE` (feature
+/// `postgres`; the database must exist, the tables are made when the server registers its
+/// resource types). `500` naming the URL (without its password) for anything else.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub async fn open(url: &str, options: &DatabaseOptions) -> ScimResult<std::sync::Arc<dyn Store>> {
+    match database_engine(url) {
+        #[cfg(feature = "sqlite")]
+        Some("SQLite") => {
+            let _ = options;
+            Ok(std::sync::Arc::new(SqliteStore::connect(url).await?))
+        }
+        #[cfg(feature = "postgres")]
+        Some("PostgreSQL") => Ok(std::sync::Arc::new(PostgresStore::connect_with(url, options).await?)),
+        Some(engine) => Err(ScimError::internal(format!(
+            "{engine} databases are not built into this server (enable the scim crate's `{}` feature)",
+            engine.to_ascii_lowercase().replace("postgresql", "postgres")
+        ))),
+        None => Err(ScimError::internal(format!(
+            "unknown database URL `{}`: use sqlite://FILE.db, sqlite::memory: or postgres://USER:PASSWORD@HOST/DATABASE",
+            shown_url(url)
+        ))),
+    }
+}
+
+/// A database URL as messages and the banner may show it: its password (in the authority or
+/// a `password` query parameter) replaced by `***`.
+pub fn shown_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let (authority, path) = rest.split_once('/').map_or((rest, None), |(a, p)| (a, Some(p)));
+    let shown = match authority.rsplit_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None => format!("{credentials}@{host}"),
+        },
+        None => authority.to_owned(),
+    };
+    let path = path.map(|p| {
+        // A password may also come as a query parameter.
+        let mut parts = p.splitn(2, '?');
+        let base = parts.next().unwrap_or_default();
+        match parts.next() {
+            Some(query) => {
+                let query: Vec<String> = query
+                    .split('&')
+                    .map(|pair| match pair.split_once('=') {
+                        Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                        _ => pair.to_owned(),
+                    })
+                    .collect();
+                format!("{base}?{}", query.join("&"))
+            }
+            None => base.to_owned(),
+        }
+    });
+    match path {
+        Some(path) => format!("{scheme}://{shown}/{path}"),
+        None => format!("{scheme}://{shown}"),
+    }
+}
+
+/// `400 invalidValue` for a value holding U+0000, which PostgreSQL's `text` and `jsonb` cannot
+/// hold (in a resource, a filter literal or a member).
+#[cfg(feature = "postgres")]
+pub(crate) fn postgres_nul_error() -> ScimError {
+    ScimError::invalid_value("values cannot contain the character U+0000 (NUL): this server's database cannot store it")
+}
 
 /// Who is asking, and about which kind of resource. Passed to every store call.
 #[derive(Debug, Clone, Copy)]
@@ -542,6 +653,15 @@ pub(crate) fn uniqueness_conflict(kind: &ResourceKind, attr: &IndexedAttr, recor
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_are_shown_without_their_password() {
+        assert_eq!(shown_url("postgres://scim:s3cret@db:5432/scim"), "postgres://scim:***@db:5432/scim");
+        assert_eq!(shown_url("postgres://scim@db/scim?sslmode=require"), "postgres://scim@db/scim?sslmode=require");
+        assert_eq!(shown_url("postgres://db/scim?user=a&password=p"), "postgres://db/scim?user=a&password=***");
+        assert_eq!(shown_url("postgres://u:p@db"), "postgres://u:***@db");
+        assert_eq!(shown_url("sqlite://acme-scim.db"), "sqlite://acme-scim.db");
+    }
 
     #[test]
     fn etags_parse_in_every_form_clients_send() {

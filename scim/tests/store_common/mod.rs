@@ -7,7 +7,7 @@ use std::sync::{Arc, LazyLock};
 
 use scim::filter::{parse_filter, resolve_filter};
 use scim::schema::builtin;
-use scim::store::{MemoryStore, Page, ResourceKind, Scope, SqliteStore, Store, StoreQuery};
+use scim::store::{MemoryStore, Page, PostgresStore, ResourceKind, Scope, SqliteStore, Store, StoreQuery};
 use serde_json::Value;
 
 pub const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -80,6 +80,48 @@ pub async fn sqlite() -> Arc<dyn Store> {
     Arc::new(store)
 }
 
+/// The PostgreSQL server the tests use (`SCIM_TEST_POSTGRES_URL`, which `scripts/pg` and
+/// `scripts/test` provide). Without it the PostgreSQL tests fail when
+/// `SCIM_TEST_REQUIRE_POSTGRES=1` (as in `scripts/test`, which must never skip them silently),
+/// and otherwise (a developer's plain `cargo test`) skip, saying so on stderr.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("SCIM_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("SCIM_TEST_REQUIRE_POSTGRES").as_deref() == Ok("1") => {
+            panic!("SCIM_TEST_REQUIRE_POSTGRES=1 but SCIM_TEST_POSTGRES_URL is not set: run under scripts/pg")
+        }
+        _ => {
+            eprintln!("skipping the PostgreSQL store: SCIM_TEST_POSTGRES_URL is not set (scripts/pg provides one)");
+            None
+        }
+    }
+}
+
+/// A URL of a fresh, empty schema of the test server (its own `search_path`), so that tests
+/// running at once never see each other's tables; `None` as [`postgres_url`].
+pub async fn postgres_schema_url() -> Option<String> {
+    let url = postgres_url()?;
+    let admin = PostgresStore::connect(&url).await.unwrap_or_else(|e| panic!("{e}"));
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    // The name is made here of hex digits, so it can be written into the statement.
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\"")))
+        .execute(admin.pool())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    admin.pool().close().await;
+    let separator = if url.contains('?') { '&' } else { '?' };
+    Some(format!("{url}{separator}options=-c%20search_path%3D{schema}"))
+}
+
+/// A PostgresStore on a fresh schema with the fixture kinds registered; `None` as [`postgres_url`].
+pub async fn postgres() -> Option<Arc<dyn Store>> {
+    let url = postgres_schema_url().await?;
+    let options = scim::store::DatabaseOptions { max_connections: 4, ..Default::default() };
+    let store = PostgresStore::connect_with(&url, &options).await.unwrap_or_else(|e| panic!("{e}"));
+    store.register(&[USERS.clone(), GROUPS.clone()]).await.unwrap_or_else(|e| panic!("{e}"));
+    Some(Arc::new(store))
+}
+
 pub fn fixture(name: &str) -> Vec<Value> {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -102,4 +144,36 @@ pub async fn list_filtered(
 
 pub fn ids(page: &Page) -> Vec<String> {
     page.resources.iter().map(|r| r["id"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+/// Schema evolution between runs, first run: `userName` and `displayName` indexed, two users
+/// stored, a filter on `title` refused. Returns the second user's id.
+pub async fn evolution_first_run(store: &dyn Store) -> String {
+    let before = Arc::new(ResourceKind::new(builtin::user_schema(), &["displayName"]).unwrap());
+    store.register(std::slice::from_ref(&before)).await.unwrap();
+    let scope = Scope::new("t", &before);
+    store
+        .create(scope, serde_json::json!({"userName": "a", "title": "Boss", "emails": [{"value": "A@x.org"}]}))
+        .await
+        .unwrap();
+    let other = store.create(scope, serde_json::json!({"userName": "b", "title": "Worker"})).await.unwrap();
+    // Not indexed yet: the SQL store refuses rather than scanning.
+    let error = list_filtered(store, scope, r#"title eq "boss""#, |_| {}).await.unwrap_err();
+    assert_eq!(error.status, 400);
+    other["id"].as_str().unwrap().to_owned()
+}
+
+/// Schema evolution, next run (a new store on the same database): `title` and `emails.value`
+/// are now indexed and answer from what was stored; registering again changes nothing.
+pub async fn evolution_next_run(store: &dyn Store, id: &str) {
+    let after = Arc::new(ResourceKind::new(builtin::user_schema(), &["displayName", "title", "emails.value"]).unwrap());
+    store.register(std::slice::from_ref(&after)).await.unwrap();
+    store.register(std::slice::from_ref(&after)).await.unwrap();
+    let scope = Scope::new("t", &after);
+    let page = list_filtered(store, scope, r#"title eq "boss" or emails.value ew "X.ORG""#, |_| {}).await.unwrap();
+    assert_eq!(page.total_results, 1);
+    assert_eq!(page.resources[0]["userName"], "a");
+    let page = list_filtered(store, scope, r#"title eq "worker""#, |_| {}).await.unwrap();
+    assert_eq!(ids(&page), [id.to_owned()]);
+    assert_eq!(store.get(scope, id, scim::store::GetOptions::default()).await.unwrap()["title"], "Worker");
 }

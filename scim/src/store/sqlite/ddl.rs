@@ -37,11 +37,16 @@
 
 use sqlx::{Row, Sqlite, Transaction};
 
-use super::sql::Sql;
 use super::{SqliteStore, storage_error};
 use crate::error::ScimResult;
 use crate::schema::AttributeType;
-use crate::store::{Ident, IndexedShape, ResourceKind};
+use crate::store::sql::builder::Sql;
+use crate::store::sql::{Ident, SqlPlan, SqlScope};
+use crate::store::{IndexedShape, ResourceKind};
+
+/// The recorded layout of SQLite tables has no prefix: databases made before PostgreSQL
+/// existed keep theirs.
+const LAYOUT_PREFIX: &str = "";
 
 /// The SQL type of an indexed attribute's column. `NUMERIC` keeps integers exact and decimals
 /// as reals; `TEXT` holds strings and normalised dateTimes.
@@ -53,40 +58,24 @@ fn column_type(kind: AttributeType, shape: IndexedShape) -> &'static str {
     }
 }
 
-/// A description of every table and column of `kind`, recorded to notice changes.
-fn layout(kind: &ResourceKind) -> String {
-    let mut out = String::new();
-    for attr in &kind.indexed {
-        out.push_str(&format!(
-            "{}|{:?}|{}|{}|{};",
-            attr.path,
-            attr.shape,
-            attr.column,
-            attr.lc_column.as_ref().map(Ident::as_str).unwrap_or_default(),
-            attr.unique && attr.unique_index
-        ));
-    }
-    out
-}
-
 impl SqliteStore {
     /// Create or update the tables of `kind`.
-    pub(super) async fn create_tables(&self, kind: &ResourceKind) -> ScimResult<()> {
+    pub(super) async fn create_tables(&self, kind: &ResourceKind, plan: &SqlPlan) -> ScimResult<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(|e| storage_error("begin", &e))?;
         exec(&mut tx, Sql::new(
             "CREATE TABLE IF NOT EXISTS \"scim_store_layout\" (\"name\" TEXT PRIMARY KEY, \"layout\" TEXT NOT NULL)",
         ))
         .await?;
         let mut sql = Sql::new("CREATE TABLE IF NOT EXISTS ");
-        sql.ident(&kind.table).push(
+        sql.ident(&plan.table).push(
             " (\"seq\" INTEGER PRIMARY KEY, \"tenant\" TEXT NOT NULL, \"id\" TEXT NOT NULL, \
              \"version\" INTEGER NOT NULL, \"doc\" TEXT NOT NULL, UNIQUE (\"tenant\", \"id\"))",
         );
         exec(&mut tx, sql).await?;
         // Added by ALTER TABLE, so tables made before it existed get it too (as NULL: not
         // known to be plain, served by the full path until rewritten).
-        add_column(&mut tx, &kind.table, &Ident::derive("", "plain"), "INTEGER").await?;
-        for side in &kind.side_tables {
+        add_column(&mut tx, &plan.table, &Ident::derive("", "plain"), "INTEGER").await?;
+        for side in &plan.side_tables {
             let mut sql = Sql::new("CREATE TABLE IF NOT EXISTS ");
             sql.ident(&side.table).push(
                 " (\"tenant\" TEXT NOT NULL, \"id\" TEXT NOT NULL, \"pos\" INTEGER NOT NULL, \
@@ -100,37 +89,16 @@ impl SqliteStore {
             exec(&mut tx, sql).await?;
         }
         // Promoted columns and their indexes.
-        for attr in &kind.indexed {
-            let table = match attr.shape {
-                IndexedShape::Single | IndexedShape::SingleComplex => &kind.table,
-                IndexedShape::Multi => continue,
-                IndexedShape::Element => match kind.side_table_of(attr) {
-                    Some(side) => &side.table,
-                    None => continue,
-                },
-            };
-            let column_type = column_type(attr.kind, attr.shape);
-            add_column(&mut tx, table, &attr.column, column_type).await?;
+        for (table, attr) in plan.promoted_columns() {
+            add_column(&mut tx, table, &attr.column, column_type(attr.kind, attr.shape)).await?;
             if let Some(lc) = &attr.lc_column {
                 add_column(&mut tx, table, lc, "TEXT").await?;
             }
-            let compared = attr.compare_column();
-            let index = Ident::derive(&format!("{}__", table), &format!("{compared}__idx"));
-            let mut sql = Sql::new(if attr.unique && attr.unique_index {
-                "CREATE UNIQUE INDEX IF NOT EXISTS "
-            } else {
-                "CREATE INDEX IF NOT EXISTS "
-            });
-            sql.ident(&index).push(" ON ").ident(table).push(" (\"tenant\", ").ident(compared);
-            if attr.shape == IndexedShape::Element {
-                sql.push(", \"id\"");
-            }
-            sql.push(")");
-            exec(&mut tx, sql).await?;
+            exec(&mut tx, SqlPlan::index_statement(table, attr)).await?;
         }
-        let layout = layout(kind);
+        let layout = plan.layout(LAYOUT_PREFIX);
         let mut sql = Sql::new("SELECT \"layout\" FROM \"scim_store_layout\" WHERE \"name\" = ");
-        sql.bind_text(kind.table.as_str());
+        sql.bind_text(plan.table.as_str());
         let recorded: Option<String> = sql
             .query()
             .fetch_optional(&mut *tx)
@@ -140,18 +108,23 @@ impl SqliteStore {
             .transpose()
             .map_err(|e| storage_error("read the layout", &e))?;
         if recorded.as_deref() != Some(layout.as_str()) {
-            self.reindex_all(&mut tx, kind).await?;
+            self.reindex_all(&mut tx, kind, plan).await?;
             let mut sql = Sql::new("INSERT OR REPLACE INTO \"scim_store_layout\" (\"name\", \"layout\") VALUES (");
-            sql.bind_text(kind.table.as_str()).push(", ").bind_text(&layout).push(")");
+            sql.bind_text(plan.table.as_str()).push(", ").bind_text(&layout).push(")");
             exec(&mut tx, sql).await?;
         }
         tx.commit().await.map_err(|e| storage_error("commit", &e))
     }
 
     /// Refill every promoted column and derived side table of `kind` from the documents.
-    async fn reindex_all(&self, tx: &mut Transaction<'static, Sqlite>, kind: &ResourceKind) -> ScimResult<()> {
+    async fn reindex_all(
+        &self,
+        tx: &mut Transaction<'static, Sqlite>,
+        kind: &ResourceKind,
+        plan: &SqlPlan,
+    ) -> ScimResult<()> {
         let mut sql = Sql::new("SELECT \"tenant\", \"id\", \"doc\" FROM ");
-        sql.ident(&kind.table);
+        sql.ident(&plan.table);
         let rows = sql.query().fetch_all(&mut **tx).await.map_err(|e| storage_error("reindex", &e))?;
         for row in rows {
             let (tenant, id, doc): (String, String, String) = (
@@ -161,8 +134,9 @@ impl SqliteStore {
             );
             let doc: serde_json::Value = serde_json::from_str(&doc)
                 .map_err(|_| crate::error::ScimError::internal(format!("stored {} {id} is not JSON", kind.name())))?;
-            super::write::update_main(tx, kind, &tenant, &id, None, &doc).await?;
-            super::write::write_side_rows(tx, kind, &tenant, &id, &doc, true).await?;
+            let scope = SqlScope { tenant: &tenant, kind, plan };
+            super::write::update_main(tx, scope, &id, None, &doc).await?;
+            super::write::write_side_rows(tx, scope, &id, &doc, true).await?;
         }
         Ok(())
     }

@@ -15,15 +15,13 @@
 //! front avoids the deadlock of two readers upgrading), reads of a list (count and page) in
 //! one transaction so that `totalResults` and the page agree.
 
-mod compile;
 mod ddl;
 mod patch;
-mod sql;
 mod write;
 
 use std::collections::HashSet;
 use std::str::FromStr;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -31,44 +29,28 @@ use serde_json::Value;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Sqlite, Transaction};
 
-use self::sql::Sql;
-use super::sort::{sort_case_exact, sort_target};
 use super::{
-    Fetched, FetchedPage, GetOptions, IndexedShape, Meta, Page, ResourceKind, Scope, Store, StoreQuery,
-    changed_unique_values, check_if_match, import_id, import_meta, into_object, member_id, not_found, now_rfc3339,
-    patch_by_replace, record, uniqueness_conflict, with_members,
+    Fetched, FetchedPage, GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, import_id,
+    import_meta, into_object, member_id, not_found, now_rfc3339, patch_by_replace, record, uniqueness_conflict,
 };
 use crate::error::{ScimError, ScimResult};
-use crate::filter::{CompareOp, PathScope, ResolvedFilter};
 use crate::patch::PatchOperation;
-use crate::query::SortOrder;
+use crate::store::sql::builder::Sql;
+use crate::store::sql::compile::Dialect;
+use crate::store::sql::list::{count_statement, matches_at_most_one, page_statement, stored_doc_columns};
+use crate::store::sql::{Plans, SqlPlan, SqlScope, database_error, next_meta, statements};
 
 /// A [`Store`] in SQLite.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    registered: Arc<RwLock<HashSet<String>>>,
+    plans: Plans,
 }
 
-/// `500` for a failure inside SQLite. The detail says what was being done; the database's own
-/// message (which may quote data) is kept as the error's source, which the server logs with the
-/// request and never sends, in every build.
+/// `500` for a failure inside SQLite (see [`database_error`]).
 pub(super) fn storage_error(action: &str, error: &sqlx::Error) -> ScimError {
-    ScimError::internal(format!("storage error while trying to {action}")).with_source(SqliteFailure(error.to_string()))
+    database_error("SQLite", action, error)
 }
-
-/// A SQLite failure's message, as the source of a [`storage_error`] (`sqlx::Error` itself is not
-/// `Clone` and is borrowed where it is reported).
-#[derive(Debug)]
-struct SqliteFailure(String);
-
-impl std::fmt::Display for SqliteFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SQLite: {}", self.0)
-    }
-}
-
-impl std::error::Error for SqliteFailure {}
 
 type Tx = Transaction<'static, Sqlite>;
 
@@ -108,7 +90,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(|e| ScimError::internal(format!("cannot open SQLite database {url:?}: {e}")))?;
-        Ok(SqliteStore { pool, registered: Arc::default() })
+        Ok(SqliteStore { pool, plans: Plans::default() })
     }
 
     /// The connection pool (for benchmarks and maintenance).
@@ -116,33 +98,27 @@ impl SqliteStore {
         &self.pool
     }
 
-    fn check_registered(&self, kind: &ResourceKind) -> ScimResult<()> {
-        let registered = self.registered.read().unwrap_or_else(PoisonError::into_inner);
-        if registered.contains(kind.table.as_str()) {
-            Ok(())
-        } else {
-            Err(ScimError::internal(format!("resource type {} is not registered with the store", kind.name())))
-        }
+    /// The layout of a registered kind (`500` for a kind never registered).
+    fn plan(&self, kind: &ResourceKind) -> ScimResult<Arc<SqlPlan>> {
+        self.plans.get(kind)
     }
 
-    async fn write_tx(&self, kind: &ResourceKind) -> ScimResult<Tx> {
-        self.check_registered(kind)?;
+    async fn write_tx(&self) -> ScimResult<Tx> {
         self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(|e| storage_error("begin a transaction", &e))
     }
 
-    async fn read_tx(&self, kind: &ResourceKind) -> ScimResult<Tx> {
-        self.check_registered(kind)?;
+    async fn read_tx(&self) -> ScimResult<Tx> {
         self.pool.begin().await.map_err(|e| storage_error("begin a transaction", &e))
     }
 
     /// The stored document and version of a resource; `404` when the tenant has none.
-    async fn load(tx: &mut Tx, scope: Scope<'_>, id: &str) -> ScimResult<(Value, u64)> {
+    async fn load(tx: &mut Tx, scope: SqlScope<'_>, id: &str) -> ScimResult<(Value, u64)> {
         Self::load_with(&mut **tx, scope, id).await
     }
 
     /// [`SqliteStore::load`] on any executor: a transaction's connection, or the pool when the
     /// one statement is the whole read.
-    async fn load_with<'e, E>(executor: E, scope: Scope<'_>, id: &str) -> ScimResult<(Value, u64)>
+    async fn load_with<'e, E>(executor: E, scope: SqlScope<'_>, id: &str) -> ScimResult<(Value, u64)>
     where
         E: sqlx::Executor<'e, Database = Sqlite>,
     {
@@ -152,20 +128,20 @@ impl SqliteStore {
     }
 
     /// The stored row of a resource as it is; `404` when the tenant has none.
-    async fn load_stored<'e, E>(executor: E, scope: Scope<'_>, id: &str) -> ScimResult<StoredDoc>
+    async fn load_stored<'e, E>(executor: E, scope: SqlScope<'_>, id: &str) -> ScimResult<StoredDoc>
     where
         E: sqlx::Executor<'e, Database = Sqlite>,
     {
-        let mut sql = Sql::new(STORED_DOC_COLUMNS);
-        sql.ident(&scope.kind.table);
+        let mut sql = Sql::new(stored_doc_columns(Dialect::Sqlite));
+        sql.ident(&scope.plan.table);
         write::where_row(&mut sql, scope.tenant, id);
         let row = sql.query().fetch_optional(executor).await.map_err(|e| storage_error("read", &e))?;
         StoredDoc::from_row(&row.ok_or_else(|| not_found(scope.kind, id))?, "read")
     }
 
     /// A group's members, in the order they were added.
-    async fn members(tx: &mut Tx, scope: Scope<'_>, id: &str) -> ScimResult<Vec<Value>> {
-        let Some(side) = scope.kind.members_table() else { return Ok(Vec::new()) };
+    async fn members(tx: &mut Tx, scope: SqlScope<'_>, id: &str) -> ScimResult<Vec<Value>> {
+        let Some(side) = scope.plan.members_table() else { return Ok(Vec::new()) };
         let mut sql = Sql::new("SELECT \"elem\" FROM ");
         sql.ident(&side.table);
         write::where_row(&mut sql, scope.tenant, id);
@@ -180,15 +156,18 @@ impl SqliteStore {
     }
 
     /// The record as returned: the document plus, unless excluded, the members.
-    async fn assemble(tx: &mut Tx, scope: Scope<'_>, id: &str, doc: Value, exclude_members: bool) -> ScimResult<Value> {
+    async fn assemble(
+        tx: &mut Tx,
+        scope: SqlScope<'_>,
+        id: &str,
+        doc: Value,
+        exclude_members: bool,
+    ) -> ScimResult<Value> {
         if !scope.kind.has_members || exclude_members {
             return Ok(doc);
         }
         let members = Self::members(tx, scope, id).await?;
-        match doc {
-            Value::Object(map) => Ok(Value::Object(with_members(map, members))),
-            other => Ok(other),
-        }
+        Ok(statements::with_loaded_members(doc, members))
     }
 
     /// `409 uniqueness` when another resource of the tenant has one of `record`'s unique values
@@ -197,16 +176,12 @@ impl SqliteStore {
     /// the write: it is what enforces uniqueness that has no unique index.
     async fn check_unique(
         tx: &mut Tx,
-        scope: Scope<'_>,
+        scope: SqlScope<'_>,
         id: &str,
         record: &Value,
         previous: Option<&Value>,
     ) -> ScimResult<()> {
-        for (attr, value) in changed_unique_values(scope.kind, record, previous) {
-            let mut sql = Sql::new("SELECT 1 FROM ");
-            sql.ident(&scope.kind.table).push(" WHERE \"tenant\" = ").bind_text(scope.tenant);
-            sql.push(" AND ").ident(attr.compare_column()).push(" = ").bind(Some(value));
-            sql.push(" AND \"id\" <> ").bind_text(id).push(" LIMIT 1");
+        for (attr, sql) in statements::unique_checks(scope, id, record, previous)? {
             let taken =
                 sql.query().fetch_optional(&mut **tx).await.map_err(|e| storage_error("check uniqueness", &e))?;
             if taken.is_some() {
@@ -220,13 +195,13 @@ impl SqliteStore {
     /// carries (replacing the group's members).
     async fn put(
         &self,
-        scope: Scope<'_>,
+        scope: SqlScope<'_>,
         id: &str,
         body: serde_json::Map<String, Value>,
         existing: Option<Option<&str>>,
         imported: bool,
     ) -> ScimResult<Value> {
-        let mut tx = self.write_tx(scope.kind).await?;
+        let mut tx = self.write_tx().await?;
         let mut previous = None;
         let (meta, is_new) = match existing {
             None => {
@@ -237,7 +212,7 @@ impl SqliteStore {
                     Meta { created: now.clone(), last_modified: now, version: 1 }
                 };
                 let mut sql = Sql::new("SELECT 1 FROM ");
-                sql.ident(&scope.kind.table);
+                sql.ident(&scope.plan.table);
                 write::where_row(&mut sql, scope.tenant, id);
                 if sql.query().fetch_optional(&mut *tx).await.map_err(|e| storage_error("read", &e))?.is_some() {
                     return Err(ScimError::uniqueness(format!("{} id {id:?} is already in use", scope.kind.name())));
@@ -257,17 +232,17 @@ impl SqliteStore {
         let stored = Value::Object(record(scope.kind, id, body, &meta, collect));
         Self::check_unique(&mut tx, scope, id, &stored, previous.as_ref()).await?;
         if is_new {
-            write::insert_main(&mut tx, scope.kind, scope.tenant, id, meta.version, &stored).await?;
+            write::insert_main(&mut tx, scope, id, meta.version, &stored).await?;
         } else {
-            write::update_main(&mut tx, scope.kind, scope.tenant, id, Some(meta.version), &stored).await?;
+            write::update_main(&mut tx, scope, id, Some(meta.version), &stored).await?;
         }
-        write::write_side_rows(&mut tx, scope.kind, scope.tenant, id, &stored, !is_new).await?;
-        if let Some(side) = scope.kind.members_table() {
+        write::write_side_rows(&mut tx, scope, id, &stored, !is_new).await?;
+        if let Some(side) = scope.plan.members_table() {
             if !is_new {
                 write::delete_rows(&mut tx, side, scope.tenant, id).await?;
             }
             for member in &members {
-                write::insert_element(&mut tx, scope.kind, side, scope.tenant, id, 0, member).await?;
+                write::insert_element(&mut tx, scope, side, id, 0, member).await?;
             }
         }
         let result = Self::assemble(&mut tx, scope, id, stored, false).await?;
@@ -276,32 +251,26 @@ impl SqliteStore {
     }
 
     /// Bump a group's version and `lastModified` after its members changed.
-    async fn touch(tx: &mut Tx, scope: Scope<'_>, id: &str) -> ScimResult<()> {
+    async fn touch(tx: &mut Tx, scope: SqlScope<'_>, id: &str) -> ScimResult<()> {
         let (doc, version) = Self::load(tx, scope, id).await?;
         let meta = next_meta(&doc, version);
         let stored = Value::Object(record(scope.kind, id, into_object(doc)?, &meta, None));
-        write::update_main(tx, scope.kind, scope.tenant, id, Some(meta.version), &stored).await
+        write::update_main(tx, scope, id, Some(meta.version), &stored).await
     }
 
     /// Check the group exists and has members, for a member operation.
-    async fn member_table_of<'k>(tx: &mut Tx, scope: Scope<'k>, group_id: &str) -> ScimResult<&'k super::SideTable> {
+    async fn member_table_of<'k>(
+        tx: &mut Tx,
+        scope: SqlScope<'k>,
+        group_id: &str,
+    ) -> ScimResult<&'k crate::store::sql::SideTable> {
         let side = scope
-            .kind
+            .plan
             .members_table()
             .ok_or_else(|| ScimError::bad_request(format!("{} resources have no members", scope.kind.name())))?;
         Self::load(tx, scope, group_id).await?;
         Ok(side)
     }
-}
-
-/// The `meta` of the next version of a stored resource: same `created`, `lastModified` now.
-fn next_meta(stored: &Value, version: u64) -> Meta {
-    let created = stored
-        .get("meta")
-        .and_then(|m| m.get("created"))
-        .and_then(Value::as_str)
-        .map_or_else(now_rfc3339, str::to_owned);
-    Meta { created, last_modified: now_rfc3339(), version: version + 1 }
 }
 
 /// A commit that failed on a unique index is a uniqueness conflict another writer won.
@@ -317,8 +286,9 @@ fn commit_error(kind: &ResourceKind, error: &sqlx::Error) -> ScimError {
 impl Store for SqliteStore {
     async fn register(&self, kinds: &[Arc<ResourceKind>]) -> ScimResult<()> {
         for kind in kinds {
-            self.create_tables(kind).await?;
-            self.registered.write().unwrap_or_else(PoisonError::into_inner).insert(kind.table.as_str().to_owned());
+            let plan = SqlPlan::new(kind);
+            self.create_tables(kind, &plan).await?;
+            self.plans.insert(kind, plan);
         }
         Ok(())
     }
@@ -326,13 +296,15 @@ impl Store for SqliteStore {
     async fn create(&self, scope: Scope<'_>, resource: Value) -> ScimResult<Value> {
         let body = into_object(resource)?;
         let id = uuid::Uuid::new_v4().to_string();
-        self.put(scope, &id, body, None, false).await
+        let plan = self.plan(scope.kind)?;
+        self.put(SqlScope::new(scope, &plan), &id, body, None, false).await
     }
 
     async fn import(&self, scope: Scope<'_>, resource: Value) -> ScimResult<Value> {
         let body = into_object(resource)?;
         let id = import_id(&body)?;
-        self.put(scope, &id, body, None, true).await
+        let plan = self.plan(scope.kind)?;
+        self.put(SqlScope::new(scope, &plan), &id, body, None, true).await
     }
 
     async fn get(&self, scope: Scope<'_>, id: &str, options: GetOptions) -> ScimResult<Value> {
@@ -340,14 +312,15 @@ impl Store for SqliteStore {
     }
 
     async fn get_for_response(&self, scope: Scope<'_>, id: &str, options: GetOptions) -> ScimResult<Fetched> {
+        let plan = self.plan(scope.kind)?;
+        let scope = SqlScope::new(scope, &plan);
         // Without members the read is one statement, consistent by itself: no transaction, whose
         // BEGIN and COMMIT would each be a round trip to the connection's worker thread (they
         // tripled the CPU of a GET /Users/{id}).
         if !scope.kind.has_members || options.exclude_members {
-            self.check_registered(scope.kind)?;
             return Self::load_stored(&self.pool, scope, id).await?.into_fetched(scope);
         }
-        let mut tx = self.read_tx(scope.kind).await?;
+        let mut tx = self.read_tx().await?;
         let (doc, _) = Self::load(&mut tx, scope, id).await?;
         let result = Self::assemble(&mut tx, scope, id, doc, options.exclude_members).await?;
         tx.commit().await.map_err(|e| storage_error("read", &e))?;
@@ -361,15 +334,16 @@ impl Store for SqliteStore {
     }
 
     async fn list_for_response(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<FetchedPage> {
-        let page = page_statement(scope, query)?;
+        let plan = self.plan(scope.kind)?;
+        let scope = SqlScope::new(scope, &plan);
+        let page = page_statement(scope, query, Dialect::Sqlite)?;
         // A first page that is not full holds every match, so its length is `totalResults` and
         // the page statement alone answers the list (one round trip instead of four): the
         // common case of Entra ID's and Okta's `userName eq "..."` lookups. Members are read by
         // further statements, so lists that include them keep the transaction.
         let without_members = !scope.kind.has_members || query.exclude_members;
         if query.offset() == 0 && query.count != Some(0) && without_members {
-            self.check_registered(scope.kind)?;
-            let at_most_one = matches_at_most_one(scope.kind, query.filter);
+            let at_most_one = matches_at_most_one(scope.plan, query.filter);
             let rows = if at_most_one {
                 // The worker stops at the row instead of stepping on to find the end, which
                 // would be one more hand-over between threads for the same answer.
@@ -386,8 +360,8 @@ impl Store for SqliteStore {
                 return Ok(FetchedPage { total_results: resources.len(), resources });
             }
         }
-        let mut tx = self.read_tx(scope.kind).await?;
-        let count = count_statement(scope, query)?;
+        let mut tx = self.read_tx().await?;
+        let count = count_statement(scope, query, Dialect::Sqlite)?;
         let row = count.query().fetch_one(&mut *tx).await.map_err(|e| storage_error("count", &e))?;
         let total: i64 = row.try_get(0).map_err(|e| storage_error("count", &e))?;
         let total_results = usize::try_from(total).unwrap_or_default();
@@ -411,7 +385,8 @@ impl Store for SqliteStore {
 
     async fn replace(&self, scope: Scope<'_>, id: &str, resource: Value, if_match: Option<&str>) -> ScimResult<Value> {
         let body = into_object(resource)?;
-        self.put(scope, id, body, Some(if_match), false).await
+        let plan = self.plan(scope.kind)?;
+        self.put(SqlScope::new(scope, &plan), id, body, Some(if_match), false).await
     }
 
     async fn patch(
@@ -422,22 +397,25 @@ impl Store for SqliteStore {
         if_match: Option<&str>,
         options: GetOptions,
     ) -> ScimResult<Value> {
+        let plan = self.plan(scope.kind)?;
+        let scope = SqlScope::new(scope, &plan);
         if scope.kind.has_members
-            && let Some(member_ids) = patch::targeted_member_ids(operations)
+            && let Some(member_ids) = crate::store::sql::members::targeted_member_ids(operations)
         {
             return self.patch_members_targeted(scope, id, operations, if_match, &member_ids, options).await;
         }
-        patch_by_replace(self, scope, id, operations, if_match, options).await
+        patch_by_replace(self, Scope::new(scope.tenant, scope.kind), id, operations, if_match, options).await
     }
 
     async fn existing_ids(&self, scope: Scope<'_>, ids: &[&str]) -> ScimResult<HashSet<String>> {
-        self.check_registered(scope.kind)?;
+        let plan = self.plan(scope.kind)?;
+        let scope = SqlScope::new(scope, &plan);
         let mut found = HashSet::new();
         // Each chunk is one lookup on the (tenant, id) unique index, with every id a bound
         // parameter; chunks keep the statement well under SQLite's parameter limit.
         for chunk in ids.chunks(EXISTING_IDS_CHUNK) {
             let mut sql = Sql::new("SELECT \"id\" FROM ");
-            sql.ident(&scope.kind.table).push(" WHERE \"tenant\" = ").bind_text(scope.tenant);
+            sql.ident(&scope.plan.table).push(" WHERE \"tenant\" = ").bind_text(scope.tenant);
             sql.push(" AND \"id\" IN (");
             for (index, id) in chunk.iter().enumerate() {
                 if index > 0 {
@@ -455,28 +433,32 @@ impl Store for SqliteStore {
     }
 
     async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()> {
-        let mut tx = self.write_tx(scope.kind).await?;
+        let plan = self.plan(scope.kind)?;
+        let scope = SqlScope::new(scope, &plan);
+        let mut tx = self.write_tx().await?;
         let (_, version) = Self::load(&mut tx, scope, id).await?;
         check_if_match(scope.kind, id, if_match, version)?;
-        for side in &scope.kind.side_tables {
+        for side in &scope.plan.side_tables {
             write::delete_rows(&mut tx, side, scope.tenant, id).await?;
         }
         let mut sql = Sql::new("DELETE FROM ");
-        sql.ident(&scope.kind.table);
+        sql.ident(&scope.plan.table);
         write::where_row(&mut sql, scope.tenant, id);
         ddl::exec(&mut tx, sql).await?;
         tx.commit().await.map_err(|e| storage_error("commit", &e))
     }
 
     async fn add_members(&self, scope: Scope<'_>, group_id: &str, members: &[Value]) -> ScimResult<()> {
+        let plan = self.plan(scope.kind)?;
+        let scope = SqlScope::new(scope, &plan);
         for member in members {
             member_id(member)?;
         }
-        let mut tx = self.write_tx(scope.kind).await?;
+        let mut tx = self.write_tx().await?;
         let side = Self::member_table_of(&mut tx, scope, group_id).await?;
         let mut changed = false;
         for member in members {
-            changed |= write::insert_element(&mut tx, scope.kind, side, scope.tenant, group_id, 0, member).await?;
+            changed |= write::insert_element(&mut tx, scope, side, group_id, 0, member).await?;
         }
         if changed {
             Self::touch(&mut tx, scope, group_id).await?;
@@ -485,11 +467,14 @@ impl Store for SqliteStore {
     }
 
     async fn remove_members(&self, scope: Scope<'_>, group_id: &str, member_ids: &[String]) -> ScimResult<()> {
-        let mut tx = self.write_tx(scope.kind).await?;
+        let plan = self.plan(scope.kind)?;
+        let scope = SqlScope::new(scope, &plan);
+        let mut tx = self.write_tx().await?;
         let side = Self::member_table_of(&mut tx, scope, group_id).await?;
         let value_column = scope
-            .kind
-            .side_table_of_column(side, "value")
+            .plan
+            .side_table_column(side, "value")
+            .map(|c| &c.column)
             .ok_or_else(|| ScimError::internal("the members table has no value column"))?;
         let mut removed = 0;
         for member in member_ids {
@@ -506,22 +491,6 @@ impl Store for SqliteStore {
     }
 }
 
-/// The statements of a list: the count of all matches, and the page.
-/// The document of a row of the page statement (`id`, `doc`).
-/// Whether `filter` matches at most one resource of a tenant: `eq` on a unique single-valued
-/// attribute (`userName eq "..."`, Entra ID's and Okta's lookup), which compares the very
-/// column the unique index holds.
-fn matches_at_most_one(kind: &ResourceKind, filter: Option<&ResolvedFilter<'_>>) -> bool {
-    let Some(ResolvedFilter::Compare { path, op: CompareOp::Eq, .. }) = filter else { return false };
-    path.scope == PathScope::Resource
-        && path.element_filter.is_none()
-        && kind.indexed_attr(&path.attr).is_some_and(|attr| attr.unique && attr.shape == IndexedShape::Single)
-}
-
-/// The start of every statement reading stored documents (a single one or a list's page), so
-/// that [`StoredDoc::from_row`] reads them all; the table follows, aliased `t` in lists.
-const STORED_DOC_COLUMNS: &str = "SELECT \"id\", \"doc\", \"version\", \"plain\" FROM ";
-
 /// A resource's row as stored: the document text, its version, and the schema tag under which
 /// the text was found plain ([`crate::plain`]), if it was.
 struct StoredDoc {
@@ -532,7 +501,7 @@ struct StoredDoc {
 }
 
 impl StoredDoc {
-    /// A row selected by [`STORED_DOC_COLUMNS`] (`action` names the read in errors).
+    /// A row selected by [`stored_doc_columns`] (`action` names the read in errors).
     fn from_row(row: &sqlx::sqlite::SqliteRow, action: &str) -> ScimResult<StoredDoc> {
         let read = |e: sqlx::Error| storage_error(action, &e);
         let version: i64 = row.try_get(2).map_err(read)?;
@@ -544,14 +513,14 @@ impl StoredDoc {
         })
     }
 
-    fn into_value(self, scope: Scope<'_>) -> ScimResult<Value> {
+    fn into_value(self, scope: SqlScope<'_>) -> ScimResult<Value> {
         serde_json::from_str(&self.text)
             .map_err(|_| ScimError::internal(format!("stored {} {} is not valid JSON", scope.kind.name(), self.id)))
     }
 
     /// The text itself when it was found plain under the kind's current schema, else the value.
-    fn into_fetched(self, scope: Scope<'_>) -> ScimResult<Fetched> {
-        if self.plain == Some(scope.kind.plain_tag) {
+    fn into_fetched(self, scope: SqlScope<'_>) -> ScimResult<Fetched> {
+        if self.plain == Some(scope.plan.plain_tag) {
             Ok(Fetched::Plain { id: self.id, text: self.text, version: super::version_tag(self.version) })
         } else {
             self.into_value(scope).map(Fetched::Value)
@@ -559,102 +528,16 @@ impl StoredDoc {
     }
 }
 
-/// ` WHERE ...`: the tenant's rows matching the query's filter.
-fn list_condition(scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Sql> {
-    let mut condition = Sql::new(" WHERE t.\"tenant\" = ");
-    condition.bind_text(scope.tenant);
-    if let Some(filter) = query.filter {
-        condition.push(" AND (").append(compile::compile(scope.kind, scope.tenant, filter)?).push(")");
-    }
-    Ok(condition)
-}
-
-/// The statement counting a list's matches (built only when the page alone cannot tell).
-fn count_statement(scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Sql> {
-    let mut count = Sql::new("SELECT COUNT(*) FROM ");
-    count.ident(&scope.kind.table).push(" t").append(list_condition(scope, query)?);
-    Ok(count)
-}
-
-/// The statement reading a list's page: `id`, `doc`, `version`, `plain` of each row.
-fn page_statement(scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Sql> {
-    let order = query.sort_by.map(|attr| sort_expression(scope.kind, sort_target(attr)?)).transpose()?;
-    let mut page = Sql::new(STORED_DOC_COLUMNS);
-    page.ident(&scope.kind.table).push(" t").append(list_condition(scope, query)?);
-    page.push(" ORDER BY ");
-    if let Some(key) = order {
-        let descending = query.sort_order == SortOrder::Descending;
-        page.push("(").append(key.clone()).push(if descending { ") IS NULL DESC, (" } else { ") IS NULL, (" });
-        page.append(key).push(if descending { ") DESC, " } else { "), " });
-    }
-    page.push("t.\"seq\"").limit(query.count.map_or(-1, |c| i64::try_from(c).unwrap_or(i64::MAX)));
-    page.push(" OFFSET ").bind_int(i64::try_from(query.offset()).unwrap_or(i64::MAX));
-    Ok(page)
-}
-
 impl SqliteStore {
     /// SQLite's query plan (`EXPLAIN QUERY PLAN`, one line per step) for the page statement of
     /// a list: to check that a filter is answered from indexes rather than by scanning.
     pub async fn explain_list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Vec<String>> {
-        let page = page_statement(scope, query)?;
+        let plan = self.plan(scope.kind)?;
+        let scope = SqlScope::new(scope, &plan);
+        let page = page_statement(scope, query, Dialect::Sqlite)?;
         let mut explain = Sql::new("EXPLAIN QUERY PLAN ");
         explain.append(page);
         let rows = explain.query().fetch_all(&self.pool).await.map_err(|e| storage_error("explain", &e))?;
         rows.iter().map(|row| row.try_get::<String, _>(3).map_err(|e| storage_error("explain", &e))).collect()
-    }
-}
-
-/// The SQL expression `t` sorts by: the promoted column, or for a multi-valued attribute the
-/// primary element's (else the first element's) value from its side table.
-fn sort_expression(kind: &ResourceKind, attr: crate::schema::ResolvedAttr<'_>) -> ScimResult<Sql> {
-    if attr.owner == crate::schema::AttrOwner::Common && attr.attribute.name == "id" && attr.sub_attribute.is_none() {
-        return Ok(Sql::new("t.\"id\""));
-    }
-    let indexed = kind.indexed_attr(&attr).ok_or_else(|| {
-        ScimError::invalid_value(format!(
-            "cannot sort by `{}`: it is not an indexed attribute of {}",
-            attr.canonical(),
-            kind.name()
-        ))
-    })?;
-    let column = if sort_case_exact(&attr) { &indexed.column } else { indexed.compare_column() };
-    match indexed.shape {
-        IndexedShape::Single => {
-            let mut sql = Sql::new("t.");
-            sql.ident(column);
-            Ok(sql)
-        }
-        IndexedShape::Element => {
-            let side = kind.side_table_of(indexed).ok_or_else(|| ScimError::internal("side table missing"))?;
-            let mut sql = Sql::new("(SELECT s.");
-            sql.ident(column).push(" FROM ").ident(&side.table);
-            sql.push(" s WHERE s.\"tenant\" = t.\"tenant\" AND s.\"id\" = t.\"id\" ORDER BY s.\"prim\" DESC, s.\"pos\" LIMIT 1)");
-            Ok(sql)
-        }
-        IndexedShape::SingleComplex | IndexedShape::Multi => {
-            Err(ScimError::invalid_value(format!("cannot sort by `{}`: it is complex", attr.canonical())))
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::schema::builtin;
-
-    /// A bound `LIMIT ?` makes SQLite prepare the statement again on every execution (see
-    /// [`Sql::limit`]), so the page statement writes its limit and binds only the offset.
-    #[test]
-    fn page_statements_write_the_limit_and_bind_the_offset() {
-        let kind = ResourceKind::new(builtin::user_schema(), &["userName"]).unwrap();
-        let scope = Scope::new("t", &kind);
-        for (count, ending) in
-            [(Some(5), " LIMIT 5 OFFSET ?"), (None, " LIMIT -1 OFFSET ?"), (Some(0), " LIMIT 0 OFFSET ?")]
-        {
-            let query = StoreQuery { count, start_index: 3, ..StoreQuery::default() };
-            let page = page_statement(scope, &query).unwrap();
-            assert!(page.text().ends_with(ending), "{count:?}: {}", page.text());
-            assert!(!page.text().contains("LIMIT ?"), "{}", page.text());
-        }
     }
 }

@@ -10,94 +10,34 @@
 
 use serde_json::Value;
 
-use super::sql::Sql;
 use super::{SqliteStore, Tx, storage_error, write};
 use crate::error::{ScimError, ScimResult};
-use crate::filter::{AttrPath, CompValue, CompareOp, Filter};
-use crate::patch::{MemberDelta, PatchOpKind, PatchOperation, apply_patch};
+use crate::patch::{MemberDelta, PatchOperation, apply_patch};
 use crate::store::kind::lookup;
-use crate::store::{GetOptions, Scope, check_if_match, into_object, record};
-
-/// The member ids the operations concern, or `None` when some operation's effect on `members`
-/// cannot be known from them alone.
-pub(super) fn targeted_member_ids(operations: &[PatchOperation]) -> Option<Vec<String>> {
-    let mut ids = Vec::new();
-    for operation in operations {
-        let Some(path) = &operation.path else {
-            // A path-less value naming `members` is left to the default.
-            let names_members = operation
-                .value
-                .as_ref()
-                .and_then(Value::as_object)
-                .is_some_and(|map| map.keys().any(|k| is_members_key(k)));
-            if names_members {
-                return None;
-            }
-            continue;
-        };
-        if !is_members_path(path) {
-            continue;
-        }
-        match (&operation.op, &path.filter, &path.sub_attr) {
-            // `replace members` drops members it does not name, which only the whole list shows.
-            (PatchOpKind::Add, None, None) => value_ids(operation.value.as_ref()?, &mut ids)?,
-            (PatchOpKind::Remove, None, None) => value_ids(operation.value.as_ref()?, &mut ids)?,
-            (PatchOpKind::Remove, Some(filter), None) => match &**filter {
-                Filter::Compare { path: inner, op: CompareOp::Eq, value: CompValue::String(id) }
-                    if inner.urn.is_none() && inner.sub_attr.is_none() && inner.name.eq_ignore_ascii_case("value") =>
-                {
-                    ids.push(id.clone());
-                }
-                _ => return None,
-            },
-            _ => return None,
-        }
-    }
-    Some(ids)
-}
-
-fn is_members_key(key: &str) -> bool {
-    key.eq_ignore_ascii_case("members") || key.to_ascii_lowercase().ends_with(":members")
-}
-
-fn is_members_path(path: &AttrPath) -> bool {
-    path.name.eq_ignore_ascii_case("members")
-        && path.urn.as_deref().is_none_or(|urn| urn.eq_ignore_ascii_case("urn:ietf:params:scim:schemas:core:2.0:Group"))
-}
-
-/// The `value`s of a member list (or one member object).
-fn value_ids(value: &Value, ids: &mut Vec<String>) -> Option<()> {
-    let elements = match value {
-        Value::Array(elements) => elements.as_slice(),
-        Value::Object(_) => std::slice::from_ref(value),
-        _ => return None,
-    };
-    for element in elements {
-        ids.push(lookup(element, "value")?.as_str()?.to_owned());
-    }
-    Some(())
-}
+use crate::store::sql::SqlScope;
+use crate::store::sql::builder::Sql;
+use crate::store::{GetOptions, check_if_match, into_object, record};
 
 impl SqliteStore {
     /// The targeted PATCH of the module docs, in one write transaction.
     pub(super) async fn patch_members_targeted(
         &self,
-        scope: Scope<'_>,
+        scope: SqlScope<'_>,
         id: &str,
         operations: &[PatchOperation],
         if_match: Option<&str>,
         member_ids: &[String],
         options: GetOptions,
     ) -> ScimResult<Value> {
-        let side = scope.kind.members_table().ok_or_else(|| ScimError::internal("group without members table"))?;
+        let side = scope.plan.members_table().ok_or_else(|| ScimError::internal("group without members table"))?;
         let value_attr = side
             .columns
             .iter()
-            .filter_map(|&i| scope.kind.indexed.get(i))
+            .filter_map(|&i| scope.plan.indexed.get(i))
             .find(|a| a.sub_attribute.as_deref() == Some("value"))
             .ok_or_else(|| ScimError::internal("the members table has no value column"))?;
-        let mut tx = self.write_tx(scope.kind).await?;
-        let (mut doc, version) = Self::load(&mut tx, scope, id).await?;
+        let mut tx = self.write_tx().await?;
+        let (doc, version) = Self::load(&mut tx, scope, id).await?;
         check_if_match(scope.kind, id, if_match, version)?;
 
         // Load just the members the operations name (matched as the PATCH filter matches them).
@@ -118,25 +58,17 @@ impl SqliteStore {
                 }
             }
         }
-        if let Some(map) = doc.as_object_mut()
-            && !present.is_empty()
-        {
-            let meta = map.shift_remove("meta");
-            map.insert("members".to_owned(), Value::Array(present));
-            if let Some(meta) = meta {
-                map.insert("meta".to_owned(), meta);
-            }
-        }
+        let mut doc = crate::store::sql::statements::with_loaded_members(doc, present);
 
         let previous = doc.clone();
         let outcome = apply_patch(&mut doc, operations, &scope.kind.schema)?;
         if outcome.changed {
-            let meta = super::next_meta(&doc, version);
+            let meta = crate::store::sql::next_meta(&doc, version);
             let mut patched_members = Vec::new();
             let stored = Value::Object(record(scope.kind, id, into_object(doc)?, &meta, Some(&mut patched_members)));
             Self::check_unique(&mut tx, scope, id, &stored, Some(&previous)).await?;
-            write::update_main(&mut tx, scope.kind, scope.tenant, id, Some(meta.version), &stored).await?;
-            write::write_side_rows(&mut tx, scope.kind, scope.tenant, id, &stored, true).await?;
+            write::update_main(&mut tx, scope, id, Some(meta.version), &stored).await?;
+            write::write_side_rows(&mut tx, scope, id, &stored, true).await?;
             apply_delta(&mut tx, scope, id, &outcome.members, &patched_members, value_attr).await?;
         }
         let result = Self::load(&mut tx, scope, id).await?.0;
@@ -150,13 +82,13 @@ impl SqliteStore {
 /// member list.
 async fn apply_delta(
     tx: &mut Tx,
-    scope: Scope<'_>,
+    scope: SqlScope<'_>,
     id: &str,
     delta: &MemberDelta,
     patched_members: &[Value],
-    value_attr: &crate::store::IndexedAttr,
+    value_attr: &crate::store::sql::SqlColumn,
 ) -> ScimResult<()> {
-    let Some(side) = scope.kind.members_table() else { return Ok(()) };
+    let Some(side) = scope.plan.members_table() else { return Ok(()) };
     if delta.replaced {
         write::delete_rows(tx, side, scope.tenant, id).await?;
     }
@@ -173,7 +105,7 @@ async fn apply_delta(
             .find(|m| lookup(m, "value").and_then(Value::as_str) == Some(added.as_str()))
             .cloned()
             .unwrap_or_else(|| serde_json::json!({ "value": added }));
-        write::insert_element(tx, scope.kind, side, scope.tenant, id, 0, &element).await?;
+        write::insert_element(tx, scope, side, id, 0, &element).await?;
     }
     Ok(())
 }

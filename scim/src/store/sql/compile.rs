@@ -25,25 +25,35 @@
 use crate::error::{ScimError, ScimResult};
 use crate::filter::{CompareOp, Number, Operand, PathScope, ResolvedFilter, ResolvedPath};
 use crate::schema::{AttrOwner, AttributeType, ResolvedAttr};
-use crate::store::{IndexedAttr, IndexedShape, ResourceKind, Scalar, SideTable, format_instant};
+use crate::store::{IndexedShape, ResourceKind, Scalar, format_instant};
 
-use super::sql::Sql;
+use super::builder::Sql;
+use super::{Ident, SideTable, SqlColumn, SqlScope};
 
 /// The identifier of `t.id`.
-pub(super) fn id_column() -> crate::store::Ident {
-    crate::store::Ident::derive("", "id")
+pub(crate) fn id_column() -> Ident {
+    Ident::derive("", "id")
+}
+
+/// Where the SQL dialects of the stores differ in a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// `co`/`sw`/`ew` as `GLOB` (case-sensitive; SQLite's `LIKE` folds ASCII case).
+    Sqlite,
+    /// `co`/`sw`/`ew` as `LIKE ... ESCAPE` (case-sensitive in PostgreSQL).
+    Postgres,
 }
 
 /// Compile `filter` to a condition on `t`.
-pub(super) fn compile(kind: &ResourceKind, tenant: &str, filter: &ResolvedFilter<'_>) -> ScimResult<Sql> {
-    let mut compiler = Compiler { kind, tenant, sql: Sql::default() };
+pub(crate) fn compile(scope: SqlScope<'_>, filter: &ResolvedFilter<'_>, dialect: Dialect) -> ScimResult<Sql> {
+    let mut compiler = Compiler { scope, dialect, sql: Sql::default() };
     compiler.filter(filter)?;
     Ok(compiler.sql)
 }
 
 struct Compiler<'k> {
-    kind: &'k ResourceKind,
-    tenant: &'k str,
+    scope: SqlScope<'k>,
+    dialect: Dialect,
     sql: Sql,
 }
 
@@ -52,7 +62,7 @@ fn is_id(attr: &ResolvedAttr<'_>) -> bool {
 }
 
 /// The table alias holding an indexed attribute's column.
-fn alias(attr: &IndexedAttr) -> &'static str {
+fn alias(attr: &SqlColumn) -> &'static str {
     match attr.shape {
         IndexedShape::Single | IndexedShape::SingleComplex => "t",
         IndexedShape::Element | IndexedShape::Multi => "s",
@@ -90,18 +100,18 @@ impl<'k> Compiler<'k> {
         Ok(())
     }
 
-    fn indexed(&self, path: &ResolvedPath<'_>) -> ScimResult<&'k IndexedAttr> {
-        self.kind.indexed_attr(&path.attr).ok_or_else(|| not_indexed(self.kind, &path.attr))
+    fn indexed(&self, path: &ResolvedPath<'_>) -> ScimResult<&'k SqlColumn> {
+        self.scope.plan.indexed_attr(&path.attr).ok_or_else(|| not_indexed(self.scope.kind, &path.attr))
     }
 
     fn side(&self, attr: &ResolvedAttr<'_>) -> ScimResult<&'k SideTable> {
-        self.kind.side_table(attr).ok_or_else(|| not_indexed(self.kind, attr))
+        self.scope.plan.side_table(attr).ok_or_else(|| not_indexed(self.scope.kind, attr))
     }
 
     /// `t.id IN (SELECT s.id FROM side s WHERE s.tenant = ? AND ` ... `)`; `body` fills the dots.
     fn in_side(&mut self, side: &SideTable, body: impl FnOnce(&mut Self) -> ScimResult<()>) -> ScimResult<()> {
         self.sql.push("t.\"id\" IN (SELECT s.\"id\" FROM ").ident(&side.table).push(" s WHERE s.\"tenant\" = ");
-        self.sql.bind_text(self.tenant).push(" AND ");
+        self.sql.bind_text(self.scope.tenant).push(" AND ");
         body(self)?;
         self.sql.push(")");
         Ok(())
@@ -119,7 +129,7 @@ impl<'k> Compiler<'k> {
 
     fn compare(&mut self, path: &ResolvedPath<'_>, op: CompareOp, value: &Operand) -> ScimResult<()> {
         if path.scope == PathScope::Resource && is_id(&path.attr) {
-            return comparison(&mut self.sql, "t", &id_column(), op, value);
+            return comparison(&mut self.sql, self.dialect, "t", &id_column(), op, value);
         }
         let attr = self.indexed(path)?;
         let column = match value {
@@ -133,18 +143,18 @@ impl<'k> Compiler<'k> {
                 if path.element_filter.is_some() {
                     self.sql.push("(");
                     self.element_filter(path)?;
-                    comparison(&mut self.sql, alias(attr), column, op, value)?;
+                    comparison(&mut self.sql, self.dialect, alias(attr), column, op, value)?;
                     self.sql.push(")");
                     Ok(())
                 } else {
-                    comparison(&mut self.sql, alias(attr), column, op, value)
+                    comparison(&mut self.sql, self.dialect, alias(attr), column, op, value)
                 }
             }
             (PathScope::Resource, IndexedShape::Element) => {
                 let side = self.side(&path.attr)?;
                 self.in_side(side, |this| {
                     this.element_filter(path)?;
-                    comparison(&mut this.sql, "s", column, op, value)
+                    comparison(&mut this.sql, this.dialect, "s", column, op, value)
                 })
             }
             (PathScope::Resource, IndexedShape::SingleComplex | IndexedShape::Multi) => Err(ScimError::invalid_filter(
@@ -191,7 +201,7 @@ impl<'k> Compiler<'k> {
         // A single-valued complex attribute: its one value, if it exists, is the element.
         let attr = self.indexed(path)?;
         if attr.shape != IndexedShape::SingleComplex {
-            return Err(not_indexed(self.kind, &path.attr));
+            return Err(not_indexed(self.scope.kind, &path.attr));
         }
         self.sql.push("(").column("t", &attr.column).push(" IS NOT NULL AND (");
         self.filter(filter)?;
@@ -211,7 +221,7 @@ fn not_indexed(kind: &ResourceKind, attr: &ResolvedAttr<'_>) -> ScimError {
 
 /// Whether the attribute's value is present (not absent, not `""`; a complex value having some
 /// present member).
-fn presence(sql: &mut Sql, attr: &IndexedAttr) {
+fn presence(sql: &mut Sql, attr: &SqlColumn) {
     let alias = alias(attr);
     match (attr.shape, attr.kind) {
         (IndexedShape::SingleComplex | IndexedShape::Multi, _) => {
@@ -239,15 +249,20 @@ fn presence(sql: &mut Sql, attr: &IndexedAttr) {
 /// `ne` never reaches here.
 fn comparison(
     sql: &mut Sql,
+    dialect: Dialect,
     alias: &'static str,
-    column: &crate::store::Ident,
+    column: &Ident,
     op: CompareOp,
     value: &Operand,
 ) -> ScimResult<()> {
     let param = match value {
         Operand::String { text, .. } if op.is_substring() => {
-            sql.push("(").column(alias, column).push(" GLOB ");
-            sql.bind_text(&glob_pattern(op, text)).push(" AND ").column(alias, column).push(" IS NOT NULL)");
+            sql.push("(").column(alias, column);
+            match dialect {
+                Dialect::Sqlite => sql.push(" GLOB ").bind_text(&glob_pattern(op, text)),
+                Dialect::Postgres => sql.push(" LIKE ").bind_text(&like_pattern(op, text)).push(" ESCAPE '\\'"),
+            };
+            sql.push(" AND ").column(alias, column).push(" IS NOT NULL)");
             return Ok(());
         }
         Operand::String { text, .. } => Scalar::Text(text.clone()),
@@ -268,7 +283,7 @@ fn comparison(
                 if matches {
                     sql.push("(").column(alias, column).push(" IS NOT NULL)");
                 } else {
-                    sql.push("0");
+                    sql.push("FALSE");
                 }
                 return Ok(());
             }
@@ -291,7 +306,7 @@ fn comparison(
 
 /// A GLOB pattern matching texts that contain, start with or end with `literal`, with GLOB's
 /// metacharacters in the literal escaped as one-character classes.
-pub(super) fn glob_pattern(op: CompareOp, literal: &str) -> String {
+pub(crate) fn glob_pattern(op: CompareOp, literal: &str) -> String {
     let mut escaped = String::with_capacity(literal.len() + 2);
     for c in literal.chars() {
         match c {
@@ -308,6 +323,23 @@ pub(super) fn glob_pattern(op: CompareOp, literal: &str) -> String {
     }
 }
 
+/// A `LIKE ... ESCAPE '\'` pattern matching texts that contain, start with or end with
+/// `literal`, with `%`, `_` and `\` in the literal escaped.
+pub(crate) fn like_pattern(op: CompareOp, literal: &str) -> String {
+    let mut escaped = String::with_capacity(literal.len() + 2);
+    for c in literal.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    match op {
+        CompareOp::Co => format!("%{escaped}%"),
+        CompareOp::Sw => format!("{escaped}%"),
+        _ => format!("%{escaped}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,5 +349,12 @@ mod tests {
         assert_eq!(glob_pattern(CompareOp::Co, "a*b?c[d]%_\\"), "*a[*]b[?]c[[]d]%_\\*");
         assert_eq!(glob_pattern(CompareOp::Sw, ""), "*");
         assert_eq!(glob_pattern(CompareOp::Ew, "x"), "*x");
+    }
+
+    #[test]
+    fn like_patterns_escape_metacharacters() {
+        assert_eq!(like_pattern(CompareOp::Co, "a%b_c\\d*"), "%a\\%b\\_c\\\\d*%");
+        assert_eq!(like_pattern(CompareOp::Sw, ""), "%");
+        assert_eq!(like_pattern(CompareOp::Ew, "x"), "%x");
     }
 }

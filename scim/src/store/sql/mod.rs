@@ -1,0 +1,95 @@
+//! What the SQL stores share: the layout of a resource kind in tables ([`plan`]), the statement
+//! builder that keeps request data in bound parameters ([`builder`]), and the compiler of
+//! filters to SQL conditions ([`compile`]).
+
+pub(crate) mod builder;
+pub(crate) mod compile;
+pub(crate) mod list;
+pub(crate) mod members;
+pub(crate) mod plan;
+pub(crate) mod statements;
+
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
+
+pub use plan::Ident;
+pub(crate) use plan::{SideTable, SqlColumn, SqlPlan};
+
+use crate::error::{ScimError, ScimResult};
+use serde_json::Value;
+
+use crate::store::{Meta, ResourceKind, Scope, now_rfc3339};
+
+/// A [`Scope`] with the SQL layout of its kind: what every statement of a SQL store is built
+/// from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SqlScope<'a> {
+    /// The caller's tenant.
+    pub tenant: &'a str,
+    /// The resource type.
+    pub kind: &'a ResourceKind,
+    /// Its tables and columns.
+    pub plan: &'a SqlPlan,
+}
+
+/// The plans of the kinds registered with a SQL store, by endpoint.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Plans(Arc<RwLock<HashMap<String, Arc<SqlPlan>>>>);
+
+impl Plans {
+    /// Record the plan of a kind whose tables are ready (replacing an earlier registration of
+    /// the same endpoint, whose schema may have changed).
+    pub fn insert(&self, kind: &ResourceKind, plan: SqlPlan) {
+        let mut plans = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        plans.insert(kind.schema.resource_type.endpoint.clone(), Arc::new(plan));
+    }
+
+    /// The plan of a registered kind; `500` when the kind was never registered.
+    pub fn get(&self, kind: &ResourceKind) -> ScimResult<Arc<SqlPlan>> {
+        let plans = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        plans.get(&kind.schema.resource_type.endpoint).cloned().ok_or_else(|| {
+            ScimError::internal(format!("resource type {} is not registered with the store", kind.name()))
+        })
+    }
+}
+
+impl<'a> SqlScope<'a> {
+    /// `scope` with `plan`.
+    pub fn new(scope: Scope<'a>, plan: &'a SqlPlan) -> Self {
+        SqlScope { tenant: scope.tenant, kind: scope.kind, plan }
+    }
+}
+
+/// The `meta` of the next version of a stored resource: same `created`, `lastModified` now.
+pub(crate) fn next_meta(stored: &Value, version: u64) -> Meta {
+    let created = stored
+        .get("meta")
+        .and_then(|m| m.get("created"))
+        .and_then(Value::as_str)
+        .map_or_else(now_rfc3339, str::to_owned);
+    Meta { created, last_modified: now_rfc3339(), version: version + 1 }
+}
+
+/// `500` for a failure inside the database. The detail says what was being done; the
+/// database's own message (which may quote data) is kept as the error's source, which the server
+/// logs with the request and never sends, in every build.
+pub(crate) fn database_error(engine: &'static str, action: &str, error: &sqlx::Error) -> ScimError {
+    ScimError::internal(format!("storage error while trying to {action}"))
+        .with_source(DatabaseFailure { engine, message: error.to_string() })
+}
+
+/// A database failure's message, as the source of a [`database_error`] (`sqlx::Error` itself is
+/// not `Clone` and is borrowed where it is reported).
+#[derive(Debug)]
+struct DatabaseFailure {
+    engine: &'static str,
+    message: String,
+}
+
+impl std::fmt::Display for DatabaseFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.engine, self.message)
+    }
+}
+
+impl std::error::Error for DatabaseFailure {}
