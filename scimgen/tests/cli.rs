@@ -94,7 +94,7 @@ fn new_with_a_typed_backend_scaffolds_the_users_table_and_its_backend() {
     // The built-in store (the default) has none of it.
     let dir = new_project(&tmp, "builtin", &[]);
     assert!(!dir.join("src/users.rs").exists() && !dir.join("src/sql.rs").exists());
-    assert!(read(dir.join("src/backend.rs")).contains("SqliteStore::connect"));
+    assert!(read(dir.join("src/backend.rs")).contains("launch.open_store().await"));
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn new_scaffolds_the_full_core_with_enterprise_and_groups() {
     assert!(main.contains("#[command(name = \"acme-scim\", version, about)]"), "{main}");
     assert!(main.contains("serve: ServeArgs,") && main.contains(".prepare(\"acme-scim\")"), "{main}");
     assert!(cargo.contains("features = [\"launch\"] }"), "{cargo}");
-    assert!(read(dir.join("src/backend.rs")).contains("SqliteStore::connect"));
+    assert!(read(dir.join("src/backend.rs")).contains("launch.open_store().await"));
     scimgen().args(["generate", "--check", "--project"]).arg(&dir).assert().success();
     scimgen().args(["check", "--project"]).arg(&dir).assert().success().stdout(contains("valid"));
 }
