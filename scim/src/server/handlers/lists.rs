@@ -1,0 +1,193 @@
+//! `GET /{Resource}`, `POST /{Resource}/.search` and `POST /.search` (RFC 7644 section 3.4).
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::*;
+use crate::error::{ScimError, ScimResult};
+use crate::filter::{AttrPath, ResolvedFilter, resolve_filter};
+use crate::message::{SearchRequest, list_response_text};
+use crate::query::ListQuery;
+use crate::schema::{AttrOwner, ResolvedAttr};
+use crate::server::body::ScimJson;
+use crate::server::response::text_response;
+use crate::store::{FetchedPage, IndexedAttr, IndexedShape, StoreQuery};
+
+
+/// `GET /{Resource}`.
+pub async fn list(State(context): State<ResourceContext>, call: Call) -> Result<Response, ScimError> {
+    let query = ListQuery::from_params(&call.query, &context.shared.limits())?;
+    respond_list(&context, &call, &query).await
+}
+
+/// `POST /{Resource}/.search` (RFC 7644 section 3.4.3).
+pub async fn search(
+    State(context): State<ResourceContext>,
+    call: Call,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ScimError> {
+    let request = SearchRequest::from_json(body)?;
+    let query = ListQuery::from_search_request(&request, &context.shared.limits())?;
+    respond_list(&context, &call, &query).await
+}
+
+pub(super) async fn respond_list(
+    context: &ResourceContext,
+    call: &Call,
+    query: &ListQuery,
+) -> Result<Response, ScimError> {
+    let entry = &context.resource;
+    record_resource(entry);
+    let limits = context.shared.limits();
+    let filter = resolve_checked(entry, query)?;
+    let page = list_page(entry, call, query, filter.as_ref(), query.start_index, query.page_size(&limits)).await?;
+    let resources = page
+        .resources
+        .into_iter()
+        .map(|r| entry.response_text(r, &call.base_url, query))
+        .collect::<ScimResult<Vec<_>>>()?;
+    Ok(text_response(StatusCode::OK, list_response_text(&resources, page.total_results, query.start_index)))
+}
+
+/// Resolve the query's filter against the resource type and check the type supports it: a
+/// filter this server cannot answer is `400 invalidFilter` before it reaches the store.
+pub(super) fn resolve_checked<'s>(
+    entry: &'s ResourceEntry,
+    query: &ListQuery,
+) -> ScimResult<Option<ResolvedFilter<'s>>> {
+    let Some(filter) = &query.filter else { return Ok(None) };
+    let resolved = resolve_filter(filter, entry.schema())?;
+    entry.descriptor.filter_support().check(&resolved)?;
+    Ok(Some(resolved))
+}
+
+pub(super) async fn list_page(
+    entry: &ResourceEntry,
+    call: &Call,
+    query: &ListQuery,
+    filter: Option<&ResolvedFilter<'_>>,
+    start_index: usize,
+    count: usize,
+) -> ScimResult<FetchedPage> {
+    let sort_by = query.sort_by.as_ref().map(|path| entry.schema().resolve(path)).transpose()?;
+    if let Some(attr) = &sort_by {
+        check_sortable(entry, attr)?;
+    }
+    let scope = entry.scope(&call.principal).await?;
+    let store_query = StoreQuery {
+        filter,
+        sort_by,
+        sort_order: query.sort_order,
+        start_index,
+        count: Some(count),
+        exclude_members: !returns_members(entry, &query.attributes, &query.excluded_attributes),
+    };
+    entry.store.list_for_response(scope, &store_query).await
+}
+
+/// Sorting is offered on `id` and the attributes the resource type indexes (its filterable and
+/// unique single values): the same set for every store, so a client sees one behaviour
+/// whichever store serves it. Others are `400 invalidValue` listing what can be sorted on.
+pub(super) fn check_sortable(entry: &ResourceEntry, attr: &ResolvedAttr<'_>) -> ScimResult<()> {
+    let sortable_shape = |indexed: &IndexedAttr| matches!(indexed.shape, IndexedShape::Single | IndexedShape::Element);
+    let is_id = attr.owner == AttrOwner::Common && attr.attribute.name == "id";
+    if is_id || entry.kind.indexed_attr(attr).is_some_and(sortable_shape) {
+        return Ok(());
+    }
+    let sortable: Vec<&str> = std::iter::once("id")
+        .chain(entry.kind.indexed.iter().filter(|i| sortable_shape(i)).map(|i| i.path.as_str()))
+        .collect();
+    Err(ScimError::invalid_value(format!(
+        "cannot sort {} by `{}`; sortBy may be one of: {}",
+        entry.kind.name(),
+        attr.canonical(),
+        sortable.join(", ")
+    )))
+}
+
+/// Whether a response with these `attributes`/`excludedAttributes` carries `members`; when it
+/// does not, the store need not load them (Entra ID asks for groups with
+/// `excludedAttributes=members`, and a group may have 100 000).
+pub(super) fn returns_members(entry: &ResourceEntry, attributes: &[AttrPath], excluded: &[AttrPath]) -> bool {
+    if !entry.kind.has_members {
+        return false;
+    }
+    if excluded.iter().any(|path| names_whole_members(entry, path)) {
+        return false;
+    }
+    attributes.is_empty() || attributes.iter().any(|path| names_members(entry, path))
+}
+
+/// `Some(whole)` when `path` names a group's `members` (`whole`: not one of their
+/// sub-attributes).
+pub(super) fn members_path(entry: &ResourceEntry, path: &AttrPath) -> Option<bool> {
+    if !entry.kind.has_members {
+        return None;
+    }
+    let attr = entry.schema().resolve(path).ok()?;
+    (attr.owner == AttrOwner::Core && attr.attribute.name == "members").then_some(attr.sub_attribute.is_none())
+}
+
+/// Whether `path` names a group's `members` or one of their sub-attributes.
+pub(super) fn names_members(entry: &ResourceEntry, path: &AttrPath) -> bool {
+    members_path(entry, path).is_some()
+}
+
+/// Whether `path` names a group's `members` as a whole.
+pub(super) fn names_whole_members(entry: &ResourceEntry, path: &AttrPath) -> bool {
+    members_path(entry, path) == Some(true)
+}
+
+/// `POST /.search` at the root (RFC 7644 section 3.4.3): every resource type, in registration
+/// order. A filter that does not resolve against a resource type matches none of its
+/// resources; one that resolves against none is the error it gives for the first type.
+pub async fn search_all(
+    State(shared): State<Arc<Shared>>,
+    call: Call,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ScimError> {
+    let request = SearchRequest::from_json(body)?;
+    let limits = shared.limits();
+    let query = ListQuery::from_search_request(&request, &limits)?;
+    let mut first_error = None;
+    let mut searched = Vec::new();
+    for entry in &shared.resources {
+        match resolve_checked(entry, &query) {
+            Ok(filter) => searched.push((entry, filter)),
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    if searched.is_empty()
+        && let Some(error) = first_error
+    {
+        return Err(error);
+    }
+    // The page is a window over the concatenation of every type's matches: count each type's
+    // matches first, then fetch from each only the part of the window that falls in it.
+    let wanted = query.page_size(&limits);
+    let mut skip = query.start_index.saturating_sub(1);
+    let mut total = 0;
+    let mut resources = Vec::new();
+    for (entry, filter) in &searched {
+        let matches = list_page(entry, &call, &query, filter.as_ref(), 1, 0).await?.total_results;
+        total += matches;
+        if skip >= matches {
+            skip -= matches;
+            continue;
+        }
+        let room = wanted.saturating_sub(resources.len());
+        if room > 0 {
+            let page = list_page(entry, &call, &query, filter.as_ref(), skip + 1, room).await?;
+            for resource in page.resources {
+                resources.push(entry.response_text(resource, &call.base_url, &query)?);
+            }
+        }
+        skip = 0;
+    }
+    Ok(text_response(StatusCode::OK, list_response_text(&resources, total, query.start_index)))
+}

@@ -1,0 +1,190 @@
+//! The single-resource operations: create, get, replace, patch, delete (RFC 7644 section 3).
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::*;
+use crate::error::{ScimError, ScimResult};
+use crate::filter::{parse_filter, resolve_filter};
+use crate::patch::PatchRequest;
+use crate::query::ListQuery;
+use crate::resource::{RequestMode, UnknownAttributeLog, check_replace, keep_immutable, validate_request_with};
+use crate::server::audit::{AuditAction, attribute_names};
+use crate::server::auth::Principal;
+use crate::server::body::ScimJson;
+use crate::server::members::{body_members, check_members, patch_members};
+use crate::server::response::add_etag;
+use crate::server::unknown::screen_patch;
+use crate::store::{Fetched, GetOptions, StoreQuery, etag_list_names, meta_version, parse_version};
+
+
+/// `GET /{Resource}/{id}`.
+pub async fn get(State(context): State<ResourceContext>, call: Call) -> Result<Response, ScimError> {
+    let (entry, id, query) = single_resource(&context, &call)?;
+    let options =
+        GetOptions { exclude_members: !returns_members(entry, &query.attributes, &query.excluded_attributes) };
+    let scope = entry.scope(&call.principal).await?;
+    let resource = entry.store.get_for_response(scope, id, options).await?;
+    let version = resource.version();
+    check_if_match(entry, id, call.if_match.as_deref(), version)?;
+    if let Some(if_none_match) = &call.if_none_match
+        && etag_matches(if_none_match, version)
+    {
+        // RFC 7232 section 4.1: 304 carries the ETag, no body.
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        add_etag(response.headers_mut(), version);
+        return Ok(response);
+    }
+    entry.reply(StatusCode::OK, resource, &call, &query, &[])
+}
+
+/// `412` unless `If-Match` is absent or names the current version: the store's own check
+/// ([`crate::store::check_if_match`]), so GET, PUT, PATCH and DELETE accept the same tags.
+pub(super) fn check_if_match(
+    entry: &ResourceEntry,
+    id: &str,
+    if_match: Option<&str>,
+    version: Option<&str>,
+) -> ScimResult<()> {
+    match version.and_then(parse_version) {
+        Some(current) => crate::store::check_if_match(&entry.kind, id, if_match, current),
+        None if if_match.is_some() => Err(ScimError::precondition_failed(format!(
+            "{} {id} has no version to match {}",
+            entry.kind.name(),
+            if_match.unwrap_or_default()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Whether an `If-None-Match` list names `version`, compared as `If-Match` is
+/// ([`crate::store::etag_list_names`]).
+pub(super) fn etag_matches(list: &str, version: Option<&str>) -> bool {
+    version.and_then(parse_version).is_some_and(|current| etag_list_names(list, current))
+}
+
+/// `POST /{Resource}`.
+pub async fn create(
+    State(context): State<ResourceContext>,
+    call: Call,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ScimError> {
+    let entry = &context.resource;
+    record_resource(entry);
+    let query = ListQuery::from_params(&call.query, &context.shared.limits())?;
+    let mut unknown = UnknownAttributeLog::new(context.shared.unknown_attributes);
+    let resource = validate_request_with(entry.schema(), body, RequestMode::Create, &mut unknown)?;
+    let changes = attribute_names(&resource);
+    if entry.kind.has_members {
+        check_members(&context.shared, entry, &call.principal, &body_members(&resource)).await?;
+    }
+    let scope = entry.scope(&call.principal).await?;
+    let created = entry.store.create(scope, resource).await?;
+    let id = created.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+    entry.audit_ignoring(&context.shared, &call.principal, AuditAction::Create, &id, changes, unknown.ignored);
+    let location = entry.location(&call.base_url, &id);
+    entry.reply(StatusCode::CREATED, Fetched::Value(created), &call, &query, &[(header::LOCATION, location)])
+}
+
+/// `PUT /{Resource}/{id}` (RFC 7644 section 3.5.1).
+pub async fn replace(
+    State(context): State<ResourceContext>,
+    call: Call,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ScimError> {
+    let (entry, id, query) = single_resource(&context, &call)?;
+    let mut unknown = UnknownAttributeLog::new(context.shared.unknown_attributes);
+    let mut resource = validate_request_with(entry.schema(), body, RequestMode::Replace, &mut unknown)?;
+    if entry.kind.has_members {
+        check_members(&context.shared, entry, &call.principal, &body_members(&resource)).await?;
+    }
+    let scope = entry.scope(&call.principal).await?;
+    let existing = entry.store.get(scope, id, GetOptions::default()).await?;
+    check_replace(entry.schema(), &existing, &resource)?;
+    keep_immutable(entry.schema(), &existing, &mut resource);
+    let changes = attribute_names(&resource);
+    // The version read is the one the replacement is based on: if another writer changes the
+    // resource in between, the store refuses (412) rather than losing that change. The
+    // client's own If-Match was checked against the same version.
+    let version = meta_version(&existing).map(str::to_owned);
+    check_if_match(entry, id, call.if_match.as_deref(), version.as_deref())?;
+    let replaced = entry.store.replace(scope, id, resource, version.as_deref().or(call.if_match.as_deref())).await?;
+    entry.audit_ignoring(&context.shared, &call.principal, AuditAction::Replace, id, changes, unknown.ignored);
+    entry.reply(StatusCode::OK, Fetched::Value(replaced), &call, &query, &[])
+}
+
+/// `PATCH /{Resource}/{id}` (RFC 7644 section 3.5.2).
+pub async fn patch(
+    State(context): State<ResourceContext>,
+    call: Call,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ScimError> {
+    let (entry, id, query) = single_resource(&context, &call)?;
+    let changes = redact_operations(entry, &body);
+    let mut request = PatchRequest::from_value(body)?;
+    let mut unknown = UnknownAttributeLog::new(context.shared.unknown_attributes);
+    screen_patch(entry.schema(), &mut request.operations, &mut unknown)?;
+    if entry.kind.has_members {
+        check_members(&context.shared, entry, &call.principal, &patch_members(&request.operations)).await?;
+    }
+    let scope = entry.scope(&call.principal).await?;
+    // RFC 7644 section 3.5.2: with `attributes` or `excludedAttributes` the client asks for
+    // the resource, and the server MUST answer 200 with it, even where PATCH answers 204.
+    let no_content = entry.patch_no_content && query.attributes.is_empty() && query.excluded_attributes.is_empty();
+    // Entra ID's group PATCHes answer 204, so the members of a large group need not be read
+    // back at all; with a body, only when the response includes them.
+    let options = GetOptions {
+        exclude_members: no_content || !returns_members(entry, &query.attributes, &query.excluded_attributes),
+    };
+    let patched = entry.store.patch(scope, id, &request.operations, call.if_match.as_deref(), options).await?;
+    entry.audit_ignoring(&context.shared, &call.principal, AuditAction::Patch, id, changes, unknown.ignored);
+    if no_content {
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        add_etag(response.headers_mut(), meta_version(&patched));
+        return Ok(response);
+    }
+    entry.reply(StatusCode::OK, Fetched::Value(patched), &call, &query, &[])
+}
+
+/// `DELETE /{Resource}/{id}`.
+pub async fn delete(State(context): State<ResourceContext>, call: Call) -> Result<Response, ScimError> {
+    let entry = &context.resource;
+    record_resource(entry);
+    let id = required_id(&call)?;
+    let scope = entry.scope(&call.principal).await?;
+    entry.store.delete(scope, id, call.if_match.as_deref()).await?;
+    entry.audit(&context.shared, &call.principal, AuditAction::Delete, id, Value::Array(Vec::new()));
+    for groups in context.shared.resources.iter().filter(|r| r.kind.has_members) {
+        // The resource is gone whatever happens here, so a failure is logged, not answered.
+        if let Err(error) = remove_memberships(&context.shared, groups, &call.principal, id).await {
+            tracing::error!(%error, resource = groups.kind.name(), "could not remove a deleted resource's memberships");
+        }
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Remove a deleted resource from the members of every group of the caller's tenant that lists
+/// it, so no group keeps pointing at a resource that answers 404 (each removal is audited).
+pub(super) async fn remove_memberships(
+    shared: &Shared,
+    groups: &ResourceEntry,
+    principal: &Principal,
+    id: &str,
+) -> ScimResult<()> {
+    let text = format!("members.value eq {}", Value::String(id.to_owned()));
+    let filter = parse_filter(&text)?;
+    let resolved = resolve_filter(&filter, groups.schema())?;
+    let scope = groups.scope(principal).await?;
+    let query = StoreQuery { filter: Some(&resolved), exclude_members: true, ..StoreQuery::default() };
+    let page = groups.store.list(scope, &query).await?;
+    let removed = [id.to_owned()];
+    for group in page.resources {
+        let Some(group_id) = group.get("id").and_then(Value::as_str) else { continue };
+        groups.store.remove_members(scope, group_id, &removed).await?;
+        let change = serde_json::json!([{"op": "remove", "path": format!("members[value eq {}]", Value::String(id.to_owned()))}]);
+        groups.audit(shared, principal, AuditAction::Patch, group_id, change);
+    }
+    Ok(())
+}
