@@ -7,7 +7,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned as _;
 
 use crate::attr::{FieldOpts, FilterArg, ResourceOpts};
-use crate::check::Diagnostics;
+use crate::diagnostics::Diagnostics;
 
 /// A string from the input with the span to report problems at.
 #[derive(Debug, Clone)]

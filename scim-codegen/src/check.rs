@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use proc_macro2::{Span, TokenStream};
 use scim::filter::ast::{AttrPath, CompareOp};
 use scim::schema::{
     AttrOwner, Attribute, AttributeType, ResolvedAttr, ResourceSchema, ResourceType, Schema, SchemaExtension, builtin,
@@ -14,36 +13,8 @@ use scim::schema::{
 };
 
 use crate::ast::{Field, FilterChoice, Leaf, Multiplicity, Resource, Spanned};
+use crate::diagnostics::Diagnostics;
 use crate::restrict::Restriction;
-
-/// Problems found so far, each with its span.
-#[derive(Debug, Default)]
-pub struct Diagnostics {
-    errors: Vec<syn::Error>,
-    /// darling renders its own `compile_error!`s; they are kept as tokens.
-    rendered: TokenStream,
-}
-
-impl Diagnostics {
-    pub fn error(&mut self, span: Span, message: impl std::fmt::Display) {
-        self.errors.push(syn::Error::new(span, message));
-    }
-
-    pub fn push_darling(&mut self, error: darling::Error) {
-        self.rendered.extend(error.write_errors());
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.errors.is_empty() && self.rendered.is_empty()
-    }
-
-    /// The `compile_error!` invocations for every problem.
-    pub fn to_compile_errors(&self) -> TokenStream {
-        let mut out: TokenStream = self.errors.iter().map(syn::Error::to_compile_error).collect();
-        out.extend(self.rendered.clone());
-        out
-    }
-}
 
 /// What expansion needs: everything resolved and serialised.
 #[derive(Debug)]
@@ -249,17 +220,13 @@ fn load_schemas(
     manifest_dir: &Path,
     diagnostics: &mut Diagnostics,
 ) -> (Vec<Arc<Schema>>, Vec<String>) {
-    let mut schemas = builtin::all_schemas();
+    let paths: Vec<PathBuf> = resource.schema_files.iter().map(|file| manifest_dir.join(&file.value)).collect();
+    let (schemas, outcomes) =
+        loader::load_schema_set(paths.iter().zip(&resource.schema_files).map(|(path, file)| (path, &file.value)));
     let mut tracked = Vec::new();
-    for file in &resource.schema_files {
-        let full: PathBuf = manifest_dir.join(&file.value);
-        match loader::load_schema_file_named(&full, &file.value) {
-            Ok(schema) => {
-                tracked.push(full.display().to_string());
-                // A file may redefine a built-in URN (a stricter copy); the file wins.
-                schemas.retain(|s| !s.id.eq_ignore_ascii_case(&schema.id));
-                schemas.push(Arc::new(schema));
-            }
+    for ((file, full), outcome) in resource.schema_files.iter().zip(&paths).zip(outcomes) {
+        match outcome {
+            Ok(_) => tracked.push(full.display().to_string()),
             Err(errors) => diagnostics.error(
                 file.span,
                 // The path as written: the absolute one depends on where the crate is built

@@ -20,7 +20,9 @@ use quote::{format_ident, quote};
 use scim::filter::ast::{AttrPath, CompValue, Filter};
 use scim::schema::{AttrOwner, Attribute, AttributeType, ResolvedAttr, ResourceSchema, Schema, builtin, loader};
 
+use crate::error::{GenerateError, GenerateProblem};
 use crate::names;
+use crate::selection::Selection;
 use crate::system::{ResourceTypeDefinition, SystemDefinition};
 
 /// The first line of every generated file.
@@ -41,68 +43,6 @@ impl Default for GenerateOptions {
         GenerateOptions { schema_dir: ".".into(), schemars: false }
     }
 }
-
-/// Everything wrong with a definition (never empty), each problem located, so a caller (`scimgen
-/// check`) can point into its own file without resolving the paths again.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GenerateError {
-    pub problems: Vec<GenerateProblem>,
-}
-
-/// One problem: in which file, where in it, and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GenerateProblem {
-    /// The schema file the problem is in, as the definition names it; `None`: the definition.
-    pub file: Option<String>,
-    /// The JSON path of the offending value: into the definition (`resourceTypes[0].attributes[2]`,
-    /// `resourceTypes[1].filter."emails.value"`), or into the schema file (`$.attributes[3].type`).
-    pub path: String,
-    /// The resource type the problem belongs to, when it belongs to one.
-    pub resource_type: Option<String>,
-    /// What is wrong, and where possible what would be right.
-    pub message: String,
-}
-
-impl GenerateError {
-    /// A problem of the definition as a whole (at `$`), such as one that cannot be read.
-    pub fn new(problem: impl Into<String>) -> Self {
-        GenerateError {
-            problems: vec![GenerateProblem {
-                file: None,
-                path: "$".into(),
-                resource_type: None,
-                message: problem.into(),
-            }],
-        }
-    }
-}
-
-impl fmt::Display for GenerateProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(file) = &self.file {
-            write!(f, "{file}: ")?;
-        }
-        f.write_str(&self.path)?;
-        if let Some(resource_type) = &self.resource_type {
-            write!(f, " (resource type {resource_type})")?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-impl fmt::Display for GenerateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (index, problem) in self.problems.iter().enumerate() {
-            if index > 0 {
-                f.write_str("\n")?;
-            }
-            write!(f, "{problem}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for GenerateError {}
 
 /// Generate formatted Rust source for `definition`; its schema files are read relative to
 /// `definition_dir`.
@@ -130,13 +70,15 @@ pub fn generate_tokens(
         type_names: BTreeSet::new(),
         resource_index: 0,
     };
-    let mut schemas = builtin::all_schemas();
-    for file in &definition.schema_files {
-        match loader::load_schema_file(&definition_dir.join(file)) {
-            Ok(schema) => {
-                generator.files.insert(schema.id.to_ascii_lowercase(), file.clone());
-                schemas.retain(|s| !s.id.eq_ignore_ascii_case(&schema.id));
-                schemas.push(Arc::new(schema));
+    let (schemas, outcomes) = loader::load_schema_set(definition.schema_files.iter().map(|file| {
+        let path = definition_dir.join(file);
+        let name = path.display().to_string();
+        (path, name)
+    }));
+    for (file, outcome) in definition.schema_files.iter().zip(outcomes) {
+        match outcome {
+            Ok(urn) => {
+                generator.files.insert(urn.to_ascii_lowercase(), file.clone());
             }
             Err(errors) => generator.problems.extend(errors.problems.into_iter().map(|problem| GenerateProblem {
                 file: Some(file.clone()),
@@ -168,33 +110,6 @@ struct Generator<'o> {
     /// Lower-cased schema URN -> the schema file (as the definition names it).
     files: BTreeMap<String, String>,
     type_names: BTreeSet<String>,
-}
-
-/// Which part of an attribute is supported.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Selection {
-    Whole,
-    /// Sub-attribute names, lower-cased.
-    Subs(BTreeSet<String>),
-}
-
-impl Selection {
-    fn merge(&mut self, other: Selection) {
-        *self = match (std::mem::replace(self, Selection::Whole), other) {
-            (Selection::Subs(mut a), Selection::Subs(b)) => {
-                a.extend(b);
-                Selection::Subs(a)
-            }
-            _ => Selection::Whole,
-        }
-    }
-
-    fn keeps(&self, sub: &Attribute) -> bool {
-        match self {
-            Selection::Whole => true,
-            Selection::Subs(subs) => subs.contains(&sub.name.to_ascii_lowercase()),
-        }
-    }
 }
 
 /// What one resource type supports, by schema: index 0 is the core schema, `i + 1` extension `i`.
@@ -670,19 +585,13 @@ fn doc_text(text: &str) -> String {
 
 /// `work` for `type eq "work"`: the string literals a value filter compares with, joined.
 fn filter_words(filter: &Filter) -> String {
-    fn walk(filter: &Filter, out: &mut Vec<String>) {
-        match filter {
-            Filter::Compare { value: CompValue::String(s), .. } => out.push(names::field_name(s)),
-            Filter::Compare { .. } | Filter::Present(_) => {}
-            Filter::And(a, b) | Filter::Or(a, b) => {
-                walk(a, out);
-                walk(b, out);
-            }
-            Filter::Not(inner) | Filter::ValuePath { filter: inner, .. } => walk(inner, out),
-        }
-    }
-    let mut words = Vec::new();
-    walk(filter, &mut words);
+    let words: Vec<String> = filter
+        .nodes()
+        .filter_map(|node| match node {
+            Filter::Compare { value: CompValue::String(s), .. } => Some(names::field_name(s)),
+            _ => None,
+        })
+        .collect();
     if words.is_empty() { "selected".into() } else { words.join("_") }
 }
 

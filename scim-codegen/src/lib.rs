@@ -20,19 +20,23 @@
 mod ast;
 mod attr;
 mod check;
+mod diagnostics;
+mod error;
 mod expand;
 mod generate;
 mod names;
 mod plan;
 mod query;
 mod restrict;
+mod selection;
 mod system;
 
 use std::path::Path;
 
 use proc_macro2::TokenStream;
 
-pub use generate::{GenerateError, GenerateOptions, GenerateProblem, HEADER, generate};
+pub use error::{GenerateError, GenerateProblem};
+pub use generate::{GenerateOptions, HEADER, generate};
 pub use names::type_name;
 pub use plan::{Place, PlannedField, PlannedFilter, PlannedSort, Storage, TypedPlan, typed_plan};
 pub use system::{ResourceTypeDefinition, SystemDefinition};
@@ -49,7 +53,7 @@ pub fn derive_scim_resource_in(input: TokenStream, manifest_dir: &Path) -> Token
         Ok(input) => input,
         Err(error) => return error.to_compile_error(),
     };
-    let mut diagnostics = check::Diagnostics::default();
+    let mut diagnostics = diagnostics::Diagnostics::default();
     let checked = ast::Resource::from_input(&input, &mut diagnostics)
         .and_then(|resource| check::check(&resource, manifest_dir, &mut diagnostics).map(|c| (resource, c)));
     match checked {

@@ -13,8 +13,10 @@ use scim::typed::FilterableAttribute;
 use serde::Serialize;
 
 use crate::ast::{Leaf, Multiplicity, Resource};
-use crate::check::{self, Diagnostics};
-use crate::generate::{GenerateError, GenerateOptions, generate_tokens};
+use crate::check;
+use crate::diagnostics::Diagnostics;
+use crate::error::GenerateError;
+use crate::generate::{GenerateOptions, generate_tokens};
 use crate::names::type_name;
 use crate::query::{descriptor, operators, variant_names};
 use crate::system::SystemDefinition;

@@ -7,13 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use scim::filter::ast::Filter;
 use scim::schema::{AttrOwner, ResolvedAttr, Schema};
 
-/// Which part of one attribute is mapped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Selection {
-    Whole,
-    /// Lower-cased sub-attribute names.
-    Subs(BTreeSet<String>),
-}
+use crate::selection::Selection;
 
 /// The mapped part of every schema, keyed by lower-cased schema URN (`""` for the core schema).
 #[derive(Debug, Default)]
@@ -46,15 +40,7 @@ impl Restriction {
                 Selection::Subs(subs)
             }
         };
-        let merged = match (self.attributes.remove(&key), selection) {
-            (Some(Selection::Whole), _) | (_, Selection::Whole) => Selection::Whole,
-            (Some(Selection::Subs(mut old)), Selection::Subs(new)) => {
-                old.extend(new);
-                Selection::Subs(old)
-            }
-            (None, selection) => selection,
-        };
-        self.attributes.insert(key, merged);
+        self.attributes.entry(key).or_insert_with(|| selection.clone()).merge(selection);
     }
 
     /// Keep every attribute of an extension (mapped as a whole object).
@@ -88,18 +74,9 @@ impl Restriction {
 
 /// The attribute names a value filter compares (they are relative to one element).
 fn filter_names(filter: &Filter, out: &mut BTreeSet<String>) {
-    match filter {
-        Filter::Compare { path, .. } | Filter::Present(path) => {
-            out.insert(path.name.to_ascii_lowercase());
-        }
-        Filter::ValuePath { path, filter } => {
-            out.insert(path.name.to_ascii_lowercase());
-            filter_names(filter, out);
-        }
-        Filter::And(a, b) | Filter::Or(a, b) => {
-            filter_names(a, out);
-            filter_names(b, out);
-        }
-        Filter::Not(inner) => filter_names(inner, out),
-    }
+    let paths = filter.nodes().filter_map(|node| match node {
+        Filter::ValuePath { path, .. } => Some(path),
+        node => node.tested_path(),
+    });
+    out.extend(paths.map(|path| path.name.to_ascii_lowercase()));
 }

@@ -24,7 +24,7 @@ use std::path::Path;
 use scim::schema::{ResourceType, SchemaExtension};
 use serde::{Deserialize, Serialize};
 
-use crate::generate::GenerateError;
+use crate::error::GenerateError;
 
 /// A whole system: schema files and resource types.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

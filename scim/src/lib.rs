@@ -30,9 +30,11 @@ pub mod schema;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod store;
+pub mod syntax;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod typed;
 pub mod value;
+pub mod version;
 
 pub use error::{ScimError, ScimResult, ScimType};

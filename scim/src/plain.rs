@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::projection::response_form;
 use crate::schema::ResourceSchema;
-use crate::store::meta_version;
+use crate::version::meta_version;
 
 /// Bumped whenever what [`crate::projection::project`] or [`with_location`] do changes, so
 /// documents checked under the old rules take the full path again.

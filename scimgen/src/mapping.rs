@@ -8,8 +8,7 @@ use std::sync::Arc;
 
 use scim::filter::ast::AttrPath;
 use scim::schema::{
-    AttrOwner, Attribute, AttributeType, Mutability, ResolvedAttr, ResourceSchema, Schema, SchemaExtension, builtin,
-    loader,
+    AttrOwner, Attribute, AttributeType, Mutability, ResolvedAttr, ResourceSchema, Schema, SchemaExtension, loader,
 };
 use scim_codegen::{ResourceTypeDefinition, SystemDefinition};
 
@@ -63,17 +62,16 @@ pub fn entra_group_definition() -> ResourceTypeDefinition {
 
 /// The built-in schemas plus the system's schema files (relative to `root`).
 pub fn load_schemas(system: &SystemDefinition, root: &Path) -> CliResult<Vec<Arc<Schema>>> {
-    let mut schemas = builtin::all_schemas();
-    let mut problems = Vec::new();
-    for file in &system.schema_files {
-        match loader::load_schema_file(&root.join(file)) {
-            Ok(schema) => {
-                schemas.retain(|s| !s.id.eq_ignore_ascii_case(&schema.id));
-                schemas.push(Arc::new(schema));
-            }
-            Err(errors) => problems.extend(errors.problems.iter().map(|p| p.to_string())),
-        }
-    }
+    let (schemas, outcomes) = loader::load_schema_set(system.schema_files.iter().map(|file| {
+        let path = root.join(file);
+        let name = path.display().to_string();
+        (path, name)
+    }));
+    let problems: Vec<String> = outcomes
+        .into_iter()
+        .filter_map(Result::err)
+        .flat_map(|errors| errors.problems.into_iter().map(|p| p.to_string()))
+        .collect();
     if problems.is_empty() {
         Ok(schemas)
     } else {
@@ -335,135 +333,12 @@ pub fn import_tables(
     options: ImportOptions,
 ) -> CliResult<(ImportReport, Vec<(PathBuf, String)>)> {
     let mut report = ImportReport::default();
-    let mut by_resource: Vec<(&'static str, &Table)> = Vec::new();
-    for table in tables {
-        let resource = table_resource(table);
-        if by_resource.iter().any(|(r, _)| *r == resource) {
-            return Err(CliError::new(format!("{source} has two attribute-mapping tables for {resource}s"))
-                .hint("keep one table per resource type (User, Group) in the file"));
-        }
-        by_resource.push((resource, table));
-    }
-    // User before Group, whatever order the document has them in.
-    by_resource.sort_by_key(|(resource, _)| *resource != "User");
-    // Vendor schemas already in the project, by lower-cased URN.
-    let mut vendors: BTreeMap<String, VendorSchema> = BTreeMap::new();
-    for file in &config.system.schema_files {
-        let schema = loader::load_schema_file(&root.join(file)).map_err(|errors| {
-            CliError::new(format!("schema file {file} (listed in scimgen.toml) has problems"))
-                .with_details(errors.problems.iter().map(|p| p.to_string()))
-        })?;
-        vendors.insert(schema.id.to_ascii_lowercase(), VendorSchema { file: file.clone(), schema, changed: false });
-    }
+    let by_resource = tables_by_resource(tables, source)?;
+    let mut vendors = project_vendor_schemas(config, root)?;
     let mut definitions = Vec::new();
     for (resource, table) in &by_resource {
-        let (core_urn, endpoint) = if *resource == "User" { (USER_URN, "/Users") } else { (GROUP_URN, "/Groups") };
-        let mut extensions: Vec<String> = Vec::new();
-        let mut problems = Vec::new();
-        for (index, row) in table.rows.iter().enumerate() {
-            let where_ = format!("{source}: {resource} table, row {} (`{}`)", index + 1, row.attribute);
-            let path = match scim::filter::parse_path(&row.attribute) {
-                Ok(path) => path,
-                Err(error) => {
-                    problems.push(format!("{where_}: not an attribute path: {}", error.detail));
-                    continue;
-                }
-            };
-            if type_name(&row.type_name).is_none() {
-                problems.push(format!(
-                    "{where_}: unknown type `{}`; use one of {}",
-                    row.type_name,
-                    crate::table::TYPE_NAMES.join(", ")
-                ));
-                continue;
-            }
-            let Some(urn) = path.urn.clone() else { continue };
-            if urn.eq_ignore_ascii_case(core_urn) {
-                continue;
-            }
-            if !extensions.iter().any(|e| e.eq_ignore_ascii_case(&urn)) {
-                extensions.push(urn.clone());
-            }
-            if urn.eq_ignore_ascii_case(ENTERPRISE_URN) {
-                continue;
-            }
-            // A vendor extension: make sure the schema has the attribute.
-            let Some(kind) = attribute_type(&row.type_name) else {
-                problems.push(format!("{where_}: a vendor attribute needs a plain type, not `{}`", row.type_name));
-                continue;
-            };
-            let vendor = vendors.entry(urn.to_ascii_lowercase()).or_insert_with(|| VendorSchema {
-                file: format!("schemas/{}.json", urn_slug(&urn)),
-                schema: Schema {
-                    id: urn.clone(),
-                    name: Some(urn_schema_name(&urn)),
-                    description: Some(format!("Vendor extension {urn}, from the attribute-mapping table.")),
-                    attributes: Vec::new(),
-                },
-                changed: true,
-            });
-            match (&path.sub_attr, vendor.schema.attributes.iter_mut().find(|a| a.is_named(&path.name))) {
-                (None, Some(_)) => {}
-                (None, None) => {
-                    vendor.schema.attributes.push(new_attribute(&path.name, kind));
-                    vendor.changed = true;
-                }
-                (Some(sub), Some(parent)) if parent.kind == AttributeType::Complex => {
-                    if parent.sub_attribute(sub).is_none() {
-                        parent.sub_attributes.push(new_attribute(sub, kind));
-                        vendor.changed = true;
-                    }
-                }
-                (Some(_), Some(parent)) => {
-                    problems.push(format!("{where_}: `{}` is not complex in {}", parent.name, vendor.file));
-                }
-                (Some(sub), None) => {
-                    let mut parent = new_attribute(&path.name, AttributeType::Complex);
-                    parent.sub_attributes.push(new_attribute(sub, kind));
-                    vendor.schema.attributes.push(parent);
-                    vendor.changed = true;
-                }
-            }
-        }
-        if !problems.is_empty() {
-            return Err(CliError::new(format!("cannot import {source}"))
-                .with_details(problems)
-                .hint("fix the table rows (Attribute is a SCIM path, Type one of String, Boolean, ...)"));
-        }
-        let mut attributes: Vec<String> = Vec::new();
-        for row in &table.rows {
-            if !attributes.contains(&row.attribute) {
-                attributes.push(row.attribute.clone());
-            }
-        }
-        let any_filter = table.rows.iter().any(|r| r.filter);
-        let filter = if any_filter {
-            Some(table.rows.iter().filter(|r| r.filter).map(|r| (r.attribute.clone(), vec!["eq".to_owned()])).collect())
-        } else {
-            let why = if table.has_filter_column {
-                "marks no attribute in its \"Supported for filtering\" column (a copied web page loses the marks)"
-            } else {
-                "has no \"Supported for filtering\" column"
-            };
-            report.warnings.push(format!(
-                "the {resource} table {why}: the runtime's defaults apply (eq on id, externalId, {}); set `filter` in \
-                 scimgen.toml to choose",
-                if *resource == "User" {
-                    "userName, emails.value, manager.value"
-                } else {
-                    "displayName, members.value"
-                }
-            ));
-            None
-        };
-        let definition = ResourceTypeDefinition {
-            name: (*resource).to_owned(),
-            endpoint: endpoint.to_owned(),
-            schema: core_urn.to_owned(),
-            extensions: extensions.iter().map(|urn| SchemaExtension { schema: urn.clone(), required: false }).collect(),
-            attributes: Some(attributes),
-            filter,
-        };
+        let extensions = read_rows(resource, table, source, &mut vendors)?;
+        let definition = table_definition(resource, table, extensions, &mut report);
         report.resource_types.push(((*resource).to_owned(), table.rows.len()));
         definitions.push((definition, *table));
     }
@@ -473,56 +348,11 @@ pub fn import_tables(
     }
 
     // The schemas as they will be, to check every row resolves and derive the table notes.
-    let mut schemas = builtin::all_schemas();
-    for vendor in vendors.values() {
-        schemas.retain(|s| !s.id.eq_ignore_ascii_case(&vendor.schema.id));
-        schemas.push(Arc::new(vendor.schema.clone()));
-    }
+    let schemas = loader::with_builtins(vendors.values().map(|vendor| vendor.schema.clone()));
     let mut notes = BTreeMap::new();
     for (definition, table) in &definitions {
-        let schema = resource_schema(definition, &schemas)?;
-        let mut problems = Vec::new();
-        let mut types = BTreeMap::new();
-        for row in &table.rows {
-            let resolved = scim::filter::parse_path(&row.attribute).and_then(|p| schema.resolve(&p));
-            match resolved {
-                Ok(resolved) => {
-                    let derived = derived_type(resolved.leaf());
-                    if !derived.eq_ignore_ascii_case(&row.type_name) {
-                        // Entra ID calls string ids of other resources (`members`) References.
-                        let compatible = derived == "Complex"
-                            || matches!(
-                                (derived, type_name(&row.type_name)),
-                                ("String", Some("Reference")) | ("Reference", Some("String"))
-                            );
-                        if !compatible {
-                            report.warnings.push(format!(
-                                "{}: `{}` is {} in the table but {derived} in the schema; the schema's type is served",
-                                definition.name, row.attribute, row.type_name
-                            ));
-                        }
-                        types.insert(row.attribute.clone(), type_name(&row.type_name).unwrap_or("String").to_owned());
-                    }
-                }
-                Err(error) => problems.push(format!("{}: `{}`: {}", definition.name, row.attribute, error.detail)),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(CliError::new(format!("cannot import {source}: some attributes are not in the schemas"))
-                .with_details(problems)
-                .hint("use the schemas' attribute names (RFC 7643), or a vendor extension URN prefix for your own"));
-        }
-        if table.has_required_column {
-            let required: Vec<String> = table.rows.iter().filter(|r| r.required).map(|r| r.attribute.clone()).collect();
-            if required.is_empty() {
-                report.warnings.push(format!(
-                    "the {} table marks no attribute in its \"Required\" column; none is listed as required",
-                    definition.name
-                ));
-            }
-            notes.insert(definition.name.clone(), TableNotes { required, types });
-        } else if !types.is_empty() {
-            notes.insert(definition.name.clone(), TableNotes { required: Vec::new(), types });
+        if let Some(table_notes) = table_notes(definition, table, &schemas, source, &mut report)? {
+            notes.insert(definition.name.clone(), table_notes);
         }
     }
 
@@ -538,6 +368,240 @@ pub fn import_tables(
     if let Some(name) = tables.iter().find_map(|t| t.required_by.clone()).or_else(|| system_name.map(str::to_owned)) {
         config.system.name = Some(name);
     }
+    let writes = vendor_schema_writes(config, root, &vendors, &mut report)?;
+    Ok((report, writes))
+}
+
+/// The tables by resource type (one each), User before Group whatever order the document has.
+fn tables_by_resource<'t>(tables: &'t [Table], source: &str) -> CliResult<Vec<(&'static str, &'t Table)>> {
+    let mut by_resource: Vec<(&'static str, &Table)> = Vec::new();
+    for table in tables {
+        let resource = table_resource(table);
+        if by_resource.iter().any(|(r, _)| *r == resource) {
+            return Err(CliError::new(format!("{source} has two attribute-mapping tables for {resource}s"))
+                .hint("keep one table per resource type (User, Group) in the file"));
+        }
+        by_resource.push((resource, table));
+    }
+    by_resource.sort_by_key(|(resource, _)| *resource != "User");
+    Ok(by_resource)
+}
+
+/// The vendor schemas already in the project, by lower-cased URN.
+fn project_vendor_schemas(config: &ProjectConfig, root: &Path) -> CliResult<BTreeMap<String, VendorSchema>> {
+    let mut vendors = BTreeMap::new();
+    for file in &config.system.schema_files {
+        let schema = loader::load_schema_file(&root.join(file)).map_err(|errors| {
+            CliError::new(format!("schema file {file} (listed in scimgen.toml) has problems"))
+                .with_details(errors.problems.iter().map(|p| p.to_string()))
+        })?;
+        vendors.insert(schema.id.to_ascii_lowercase(), VendorSchema { file: file.clone(), schema, changed: false });
+    }
+    Ok(vendors)
+}
+
+/// Check a table's rows and grow the vendor schemas by the vendor attributes they name; the
+/// extension URNs the rows use, in order of first use.
+fn read_rows(
+    resource: &str,
+    table: &Table,
+    source: &str,
+    vendors: &mut BTreeMap<String, VendorSchema>,
+) -> CliResult<Vec<String>> {
+    let core_urn = if resource == "User" { USER_URN } else { GROUP_URN };
+    let mut extensions: Vec<String> = Vec::new();
+    let mut problems = Vec::new();
+    for (index, row) in table.rows.iter().enumerate() {
+        let where_ = format!("{source}: {resource} table, row {} (`{}`)", index + 1, row.attribute);
+        let path = match scim::filter::parse_path(&row.attribute) {
+            Ok(path) => path,
+            Err(error) => {
+                problems.push(format!("{where_}: not an attribute path: {}", error.detail));
+                continue;
+            }
+        };
+        if type_name(&row.type_name).is_none() {
+            problems.push(format!(
+                "{where_}: unknown type `{}`; use one of {}",
+                row.type_name,
+                crate::table::TYPE_NAMES.join(", ")
+            ));
+            continue;
+        }
+        let Some(urn) = path.urn.clone() else { continue };
+        if urn.eq_ignore_ascii_case(core_urn) {
+            continue;
+        }
+        if !extensions.iter().any(|e| e.eq_ignore_ascii_case(&urn)) {
+            extensions.push(urn.clone());
+        }
+        if urn.eq_ignore_ascii_case(ENTERPRISE_URN) {
+            continue;
+        }
+        // A vendor extension: make sure the schema has the attribute.
+        let Some(kind) = attribute_type(&row.type_name) else {
+            problems.push(format!("{where_}: a vendor attribute needs a plain type, not `{}`", row.type_name));
+            continue;
+        };
+        let vendor = vendors.entry(urn.to_ascii_lowercase()).or_insert_with(|| VendorSchema::new(&urn));
+        if let Err(problem) = vendor.add_attribute(&path.name, path.sub_attr.as_deref(), kind) {
+            problems.push(format!("{where_}: {problem}"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CliError::new(format!("cannot import {source}"))
+            .with_details(problems)
+            .hint("fix the table rows (Attribute is a SCIM path, Type one of String, Boolean, ...)"));
+    }
+    Ok(extensions)
+}
+
+impl VendorSchema {
+    /// A new vendor extension schema, written to `schemas/<slug>.json`.
+    fn new(urn: &str) -> Self {
+        VendorSchema {
+            file: format!("schemas/{}.json", urn_slug(urn)),
+            schema: Schema {
+                id: urn.to_owned(),
+                name: Some(urn_schema_name(urn)),
+                description: Some(format!("Vendor extension {urn}, from the attribute-mapping table.")),
+                attributes: Vec::new(),
+            },
+            changed: true,
+        }
+    }
+
+    /// Make sure the schema has `name` (or its sub-attribute `sub`), adding what is missing.
+    fn add_attribute(&mut self, name: &str, sub: Option<&str>, kind: AttributeType) -> Result<(), String> {
+        match (sub, self.schema.attributes.iter_mut().find(|a| a.is_named(name))) {
+            (None, Some(_)) => {}
+            (None, None) => {
+                self.schema.attributes.push(new_attribute(name, kind));
+                self.changed = true;
+            }
+            (Some(sub), Some(parent)) if parent.kind == AttributeType::Complex => {
+                if parent.sub_attribute(sub).is_none() {
+                    parent.sub_attributes.push(new_attribute(sub, kind));
+                    self.changed = true;
+                }
+            }
+            (Some(_), Some(parent)) => return Err(format!("`{}` is not complex in {}", parent.name, self.file)),
+            (Some(sub), None) => {
+                let mut parent = new_attribute(name, AttributeType::Complex);
+                parent.sub_attributes.push(new_attribute(sub, kind));
+                self.schema.attributes.push(parent);
+                self.changed = true;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The resource type a table defines: its attributes in table order, and the filters its
+/// "Supported for filtering" column marks (`eq`), or the runtime's defaults, said in a warning.
+fn table_definition(
+    resource: &str,
+    table: &Table,
+    extensions: Vec<String>,
+    report: &mut ImportReport,
+) -> ResourceTypeDefinition {
+    let (core_urn, endpoint) = if resource == "User" { (USER_URN, "/Users") } else { (GROUP_URN, "/Groups") };
+    let mut attributes: Vec<String> = Vec::new();
+    for row in &table.rows {
+        if !attributes.contains(&row.attribute) {
+            attributes.push(row.attribute.clone());
+        }
+    }
+    let any_filter = table.rows.iter().any(|r| r.filter);
+    let filter = if any_filter {
+        Some(table.rows.iter().filter(|r| r.filter).map(|r| (r.attribute.clone(), vec!["eq".to_owned()])).collect())
+    } else {
+        let why = if table.has_filter_column {
+            "marks no attribute in its \"Supported for filtering\" column (a copied web page loses the marks)"
+        } else {
+            "has no \"Supported for filtering\" column"
+        };
+        report.warnings.push(format!(
+            "the {resource} table {why}: the runtime's defaults apply (eq on id, externalId, {}); set `filter` in \
+             scimgen.toml to choose",
+            if resource == "User" { "userName, emails.value, manager.value" } else { "displayName, members.value" }
+        ));
+        None
+    };
+    ResourceTypeDefinition {
+        name: resource.to_owned(),
+        endpoint: endpoint.to_owned(),
+        schema: core_urn.to_owned(),
+        extensions: extensions.into_iter().map(|schema| SchemaExtension { schema, required: false }).collect(),
+        attributes: Some(attributes),
+        filter,
+    }
+}
+
+/// Check every row of `table` resolves against the schemas as they will be, and derive what the
+/// printed table must keep that the schemas do not say (its "Required" column, its type names).
+fn table_notes(
+    definition: &ResourceTypeDefinition,
+    table: &Table,
+    schemas: &[Arc<Schema>],
+    source: &str,
+    report: &mut ImportReport,
+) -> CliResult<Option<TableNotes>> {
+    let schema = resource_schema(definition, schemas)?;
+    let mut problems = Vec::new();
+    let mut types = BTreeMap::new();
+    for row in &table.rows {
+        let resolved = scim::filter::parse_path(&row.attribute).and_then(|p| schema.resolve(&p));
+        match resolved {
+            Ok(resolved) => {
+                let derived = derived_type(resolved.leaf());
+                if !derived.eq_ignore_ascii_case(&row.type_name) {
+                    // Entra ID calls string ids of other resources (`members`) References.
+                    let compatible = derived == "Complex"
+                        || matches!(
+                            (derived, type_name(&row.type_name)),
+                            ("String", Some("Reference")) | ("Reference", Some("String"))
+                        );
+                    if !compatible {
+                        report.warnings.push(format!(
+                            "{}: `{}` is {} in the table but {derived} in the schema; the schema's type is served",
+                            definition.name, row.attribute, row.type_name
+                        ));
+                    }
+                    types.insert(row.attribute.clone(), type_name(&row.type_name).unwrap_or("String").to_owned());
+                }
+            }
+            Err(error) => problems.push(format!("{}: `{}`: {}", definition.name, row.attribute, error.detail)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CliError::new(format!("cannot import {source}: some attributes are not in the schemas"))
+            .with_details(problems)
+            .hint("use the schemas' attribute names (RFC 7643), or a vendor extension URN prefix for your own"));
+    }
+    if table.has_required_column {
+        let required: Vec<String> = table.rows.iter().filter(|r| r.required).map(|r| r.attribute.clone()).collect();
+        if required.is_empty() {
+            report.warnings.push(format!(
+                "the {} table marks no attribute in its \"Required\" column; none is listed as required",
+                definition.name
+            ));
+        }
+        Ok(Some(TableNotes { required, types }))
+    } else if !types.is_empty() {
+        Ok(Some(TableNotes { required: Vec::new(), types }))
+    } else {
+        Ok(None)
+    }
+}
+
+/// List every vendor schema in scimgen.toml, and the files to write for those the import changed.
+fn vendor_schema_writes(
+    config: &mut ProjectConfig,
+    root: &Path,
+    vendors: &BTreeMap<String, VendorSchema>,
+    report: &mut ImportReport,
+) -> CliResult<Vec<(PathBuf, String)>> {
     let mut writes = Vec::new();
     for vendor in vendors.values() {
         if !config.system.schema_files.contains(&vendor.file) {
@@ -550,7 +614,7 @@ pub fn import_tables(
             writes.push((root.join(&vendor.file), format!("{json}\n")));
         }
     }
-    Ok((report, writes))
+    Ok(writes)
 }
 
 /// Entra ID's default group mapping as a table, so it gets its notes (`members` is a Reference).

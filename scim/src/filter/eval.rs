@@ -128,8 +128,9 @@ fn any_item(value: Option<&Value>, test: &mut dyn FnMut(&Value) -> bool) -> bool
     value.is_some_and(|value| items(value).any(test))
 }
 
-/// The member `key` of an object: the exact spelling first, then ASCII-case-insensitively.
-fn lookup<'v>(object: &'v Value, key: &str) -> Option<&'v Value> {
+/// The member `key` of an object: the exact spelling first, then ASCII-case-insensitively (as
+/// attribute names are compared). The stores look members up the same way.
+pub(crate) fn lookup<'v>(object: &'v Value, key: &str) -> Option<&'v Value> {
     let map = object.as_object()?;
     map.get(key).or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
 }

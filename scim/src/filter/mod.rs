@@ -2,7 +2,9 @@
 //! recursive-descent parser (shared by filters and PATCH paths), printing, resolution against a
 //! schema, and the in-memory evaluator.
 
-pub mod ast;
+/// The syntax trees, which live below both the filter and the schema modules (a schema resolves
+/// paths; the filter module resolves against schemas).
+pub use crate::syntax as ast;
 mod display;
 pub mod eval;
 mod lexer;

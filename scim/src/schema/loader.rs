@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -49,6 +50,40 @@ fn render_problems(problems: &[SchemaProblem]) -> String {
         out.push_str(&format!("\n  {}: {}", problem.path, problem.message));
     }
     out
+}
+
+/// A project's schema set: the built-in schemas with `schemas` added, where one that redefines a
+/// built-in URN (a stricter copy, say) replaces the built-in. The one definition of "built-ins,
+/// overridden by files" for the derive, the generator and the CLI.
+pub fn with_builtins(schemas: impl IntoIterator<Item = Schema>) -> Vec<Arc<Schema>> {
+    let mut set = builtin::all_schemas();
+    for schema in schemas {
+        set.retain(|s| !s.id.eq_ignore_ascii_case(&schema.id));
+        set.push(Arc::new(schema));
+    }
+    set
+}
+
+/// What [`load_schema_set`] made of one file: the URN of the schema it defines, or its problems.
+pub type FileOutcome = Result<String, SchemaFileErrors>;
+
+/// Load schema files over the built-ins ([`with_builtins`]). `files` are pairs of the path to
+/// read and the name the file's problems give it; the outcome of each file comes back in the
+/// same order, so each caller reports failures in its own terms (a span, a JSON path, a hint).
+pub fn load_schema_set<P: AsRef<Path>, N: AsRef<str>>(
+    files: impl IntoIterator<Item = (P, N)>,
+) -> (Vec<Arc<Schema>>, Vec<FileOutcome>) {
+    let mut loaded = Vec::new();
+    let outcomes = files
+        .into_iter()
+        .map(|(path, name)| {
+            let schema = load_schema_file_named(path.as_ref(), name.as_ref())?;
+            let urn = schema.id.clone();
+            loaded.push(schema);
+            Ok(urn)
+        })
+        .collect();
+    (with_builtins(loaded), outcomes)
 }
 
 /// Read and validate a schema file; a vendor extension is loaded the same way.

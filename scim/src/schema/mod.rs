@@ -10,7 +10,7 @@ use std::sync::Arc;
 pub use model::*;
 
 use crate::error::{ScimError, ScimResult};
-use crate::filter::ast::AttrPath;
+use crate::syntax::AttrPath;
 
 /// A resource type together with its core schema and extension schemas: everything needed to
 /// resolve a path, validate a body or evaluate a filter for one kind of resource.

@@ -156,12 +156,8 @@ pub fn format_instant(instant: time::OffsetDateTime) -> Option<String> {
     ))
 }
 
-/// The member `key` of an object: exact spelling first, then ASCII-case-insensitively (as the
-/// evaluator looks values up).
-pub(crate) fn lookup<'v>(object: &'v Value, key: &str) -> Option<&'v Value> {
-    let map = object.as_object()?;
-    map.get(key).or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
-}
+/// The member `key` of an object, looked up as the evaluator does.
+pub(crate) use crate::filter::eval::lookup;
 
 /// A resource type as a store sees it.
 #[derive(Debug, Clone)]
@@ -350,14 +346,7 @@ impl Builder<'_> {
 
 /// The attribute names used inside a value filter (`type` in `emails[type eq "work"]`).
 fn filter_names(filter: &Filter, out: &mut Vec<String>) {
-    match filter {
-        Filter::Compare { path, .. } | Filter::Present(path) => out.push(path.name.clone()),
-        Filter::And(a, b) | Filter::Or(a, b) => {
-            filter_names(a, out);
-            filter_names(b, out);
-        }
-        Filter::Not(inner) | Filter::ValuePath { filter: inner, .. } => filter_names(inner, out),
-    }
+    out.extend(filter.nodes().filter_map(Filter::tested_path).map(|path| path.name.clone()));
 }
 
 #[cfg(test)]

@@ -145,3 +145,46 @@ pub enum Filter {
         filter: Box<Filter>,
     },
 }
+
+impl Filter {
+    /// Every node of the tree, depth first, each before its children (`a` before `b`): the one
+    /// walk for code that collects from a filter (the attribute names or literals it uses).
+    pub fn nodes(&self) -> impl Iterator<Item = &Filter> {
+        let mut pending = vec![self];
+        std::iter::from_fn(move || {
+            let node = pending.pop()?;
+            match node {
+                Filter::And(a, b) | Filter::Or(a, b) => {
+                    pending.push(b);
+                    pending.push(a);
+                }
+                Filter::Not(inner) | Filter::ValuePath { filter: inner, .. } => pending.push(inner),
+                Filter::Compare { .. } | Filter::Present(_) => {}
+            }
+            Some(node)
+        })
+    }
+
+    /// The path this node tests directly: a comparison's or `pr`'s path (not those of its
+    /// children, and not a value path's multi-valued attribute).
+    pub fn tested_path(&self) -> Option<&AttrPath> {
+        match self {
+            Filter::Compare { path, .. } | Filter::Present(path) => Some(path),
+            Filter::And(..) | Filter::Or(..) | Filter::Not(_) | Filter::ValuePath { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::filter::parse_filter;
+
+    #[test]
+    fn nodes_walk_depth_first_in_written_order() {
+        let filter = parse_filter(r#"a eq "1" and (not (b pr) or emails[type eq "work"])"#).unwrap();
+        let tested: Vec<&str> = filter.nodes().filter_map(|n| n.tested_path()).map(|p| p.name.as_str()).collect();
+        assert_eq!(tested, ["a", "b", "type"]);
+        // and, compare a, or, not, present b, value path, compare type.
+        assert_eq!(filter.nodes().count(), 7);
+    }
+}
