@@ -1,7 +1,8 @@
 //! The load benchmark's baseline: the least a server can do to answer the two lookups Entra ID
-//! and Okta make most, with axum and an indexed SQLite table of the same users, returning the
-//! stored JSON as it is. It parses only `filter=userName eq "x"`, checks the bearer token by
-//! plain comparison, and does no validation, projection or serialisation.
+//! and Okta make most, with axum and an indexed table of the same users (SQLite or PostgreSQL,
+//! in the database the SCIM server uses), returning the stored JSON as it is. It parses only
+//! `filter=userName eq "x"`, checks the bearer token by plain comparison, and does no
+//! validation, projection or serialisation.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,44 +12,129 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use sqlx::SqlitePool;
+use scim::store::{DatabaseOptions, PostgresStore, SqliteStore, Store};
+use sqlx::{PgPool, SqlitePool};
 
 use crate::{BASE_PATH, TENANT};
 
 const CONTENT_TYPE: &str = "application/scim+json";
 
-/// Copy the seeded users into the baseline's table: (id, lower-cased userName, document),
-/// both keys indexed.
-pub async fn fill(pool: &SqlitePool) -> Result<(), String> {
-    let statements = [
-        "CREATE TABLE IF NOT EXISTS baseline_users (id TEXT PRIMARY KEY, user_name_lc TEXT NOT NULL, doc TEXT NOT NULL)",
-        "CREATE UNIQUE INDEX IF NOT EXISTS baseline_users_user_name_lc ON baseline_users (user_name_lc)",
-    ];
-    for statement in statements {
-        sqlx::query(statement).execute(pool).await.map_err(|e| e.to_string())?;
+/// A benchmark database: the SCIM store over it and the same connection pool (same settings),
+/// which the baseline queries directly.
+pub struct Database {
+    pub store: Arc<dyn Store>,
+    pool: Pool,
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which of the baseline's two lookups.
+#[derive(Debug, Clone, Copy)]
+enum Key {
+    Id,
+    UserName,
+}
+
+impl Database {
+    /// Open the store the URL names (`sqlite://...` or `postgres://...`).
+    pub async fn open(url: &str) -> Result<Database, String> {
+        if scim::store::database_engine(url) == Some("PostgreSQL") {
+            let store = PostgresStore::connect_with(url, &DatabaseOptions::default()).await.map_err(|e| e.detail)?;
+            let pool = Pool::Postgres(store.pool().clone());
+            Ok(Database { store: Arc::new(store), pool })
+        } else {
+            let store = SqliteStore::connect(url).await.map_err(|e| e.detail)?;
+            let pool = Pool::Sqlite(store.pool().clone());
+            Ok(Database { store: Arc::new(store), pool })
+        }
     }
-    sqlx::query(
-        "INSERT OR IGNORE INTO baseline_users SELECT id, lower(json_extract(doc, '$.userName')), doc \
-         FROM scim_users WHERE tenant = ?",
-    )
-    .bind(TENANT)
-    .execute(pool)
-    .await
-    .map_err(|e| e.to_string())?;
-    Ok(())
+
+    /// Copy the seeded users into the baseline's table: (id, lower-cased userName, document
+    /// as text), both keys indexed.
+    pub async fn fill(&self) -> Result<(), String> {
+        let table = "CREATE TABLE IF NOT EXISTS baseline_users (id TEXT PRIMARY KEY, user_name_lc TEXT NOT NULL, doc TEXT NOT NULL)";
+        let index = "CREATE UNIQUE INDEX IF NOT EXISTS baseline_users_user_name_lc ON baseline_users (user_name_lc)";
+        let error = |e: sqlx::Error| e.to_string();
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                for statement in [table, index] {
+                    sqlx::query(statement).execute(pool).await.map_err(error)?;
+                }
+                sqlx::query(
+                    "INSERT OR IGNORE INTO baseline_users SELECT id, lower(json_extract(doc, '$.userName')), doc \
+                     FROM scim_users WHERE tenant = ?",
+                )
+                .bind(TENANT)
+                .execute(pool)
+                .await
+                .map_err(error)?;
+            }
+            Pool::Postgres(pool) => {
+                for statement in [table, index] {
+                    sqlx::query(statement).execute(pool).await.map_err(error)?;
+                }
+                sqlx::query(
+                    "INSERT INTO baseline_users SELECT id, lower(doc->>'userName'), doc::text \
+                     FROM scim_users WHERE tenant = $1 ON CONFLICT DO NOTHING",
+                )
+                .bind(TENANT)
+                .execute(pool)
+                .await
+                .map_err(error)?;
+                // Fresh statistics, so the planner uses the indexes at once.
+                sqlx::query("ANALYZE").execute(pool).await.map_err(error)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Close the pool; for SQLite, closing the last connection checkpoints the WAL, so the file
+    /// can be copied alone.
+    pub async fn close(self) {
+        match self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Pool {
+    /// The stored document of the user with this id or lower-cased userName.
+    async fn fetch(&self, by: Key, key: &str) -> Result<Option<String>, sqlx::Error> {
+        match self {
+            Pool::Sqlite(pool) => {
+                let sql = match by {
+                    Key::Id => "SELECT doc FROM baseline_users WHERE id = ?",
+                    Key::UserName => "SELECT doc FROM baseline_users WHERE user_name_lc = ?",
+                };
+                sqlx::query_scalar::<_, String>(sql).bind(key).fetch_optional(pool).await
+            }
+            Pool::Postgres(pool) => {
+                let sql = match by {
+                    Key::Id => "SELECT doc FROM baseline_users WHERE id = $1",
+                    Key::UserName => "SELECT doc FROM baseline_users WHERE user_name_lc = $1",
+                };
+                sqlx::query_scalar::<_, String>(sql).bind(key).fetch_optional(pool).await
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
 struct Baseline {
-    pool: SqlitePool,
+    pool: Pool,
     authorization: String,
 }
 
 /// Serve `GET /scim/v2/Users/{id}` and `GET /scim/v2/Users?filter=userName eq "x"`.
 pub async fn run(database: &str, listen: &str, token: &str) -> Result<(), String> {
     // The same pool settings as the SCIM server's store.
-    let store = scim::store::SqliteStore::connect(database).await.map_err(|e| e.detail)?;
-    let state = Arc::new(Baseline { pool: store.pool().clone(), authorization: format!("Bearer {token}") });
+    let pool = Database::open(database).await?.pool;
+    let state = Arc::new(Baseline { pool, authorization: format!("Bearer {token}") });
     let router = Router::new()
         .route(&format!("{BASE_PATH}/Users"), get(list))
         .route(&format!("{BASE_PATH}/Users/{{id}}"), get(by_id))
@@ -64,19 +150,15 @@ fn json(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, CONTENT_TYPE)], body).into_response()
 }
 
-async fn fetch(pool: &SqlitePool, sql: &'static str, key: &str) -> Result<Option<String>, Response> {
-    sqlx::query_scalar::<_, String>(sql)
-        .bind(key)
-        .fetch_optional(pool)
-        .await
-        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+async fn fetch(pool: &Pool, by: Key, key: &str) -> Result<Option<String>, Response> {
+    pool.fetch(by, key).await.map_err(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
 async fn by_id(State(state): State<Arc<Baseline>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     if !authorised(&state, &headers) {
         return StatusCode::UNAUTHORIZED.into_response();
     }
-    match fetch(&state.pool, "SELECT doc FROM baseline_users WHERE id = ?", &id).await {
+    match fetch(&state.pool, Key::Id, &id).await {
         Ok(Some(doc)) => json(StatusCode::OK, doc),
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(response) => response,
@@ -98,8 +180,7 @@ async fn list(
     else {
         return StatusCode::BAD_REQUEST.into_response();
     };
-    let sql = "SELECT doc FROM baseline_users WHERE user_name_lc = ?";
-    let found = match fetch(&state.pool, sql, &user_name.to_lowercase()).await {
+    let found = match fetch(&state.pool, Key::UserName, &user_name.to_lowercase()).await {
         Ok(found) => found,
         Err(response) => return response,
     };

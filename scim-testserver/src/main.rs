@@ -7,24 +7,27 @@
 //!   the store the URL names (`SqliteStore`, or `PostgresStore` for `postgres://...`, which
 //!   several `serve` processes may share) at `/scim/v2`. Group PATCH answers 200 with the group (the builder's
 //!   default) or 204 (what Entra ID's documentation shows for groups).
-//! - `seed --database URL --users N --group-members M --spare-users S`: fill a database for
-//!   the load benchmark through the store's `import` (see [`seed`]).
-//! - `baseline --database URL --listen ADDR --token TOKEN`: the bare axum + SQLite server the
+//! - `seed --database URL --users N --group-members M --spare-users S [--seed-jobs J]`: fill a
+//!   database for the load benchmark through the store's `import`, J imports at a time (see
+//!   [`seed`]), and the baseline's table.
+//! - `baseline --database URL --listen ADDR --token TOKEN`: the bare axum + sqlx server the
 //!   load benchmark compares with (see [`baseline`]).
+//! - `cycle --url http://HOST:PORT [--url ...] --token TOKEN --users N [--connections C]
+//!   [--prefix P]`: Entra ID's first provisioning cycle (filter by userName, then create) as a
+//!   client, over one or more servers (see [`cycle`]).
 //!
-//! URLs are sqlx SQLite URLs (`sqlite://path/to/file.db` or `sqlite::memory:`); `serve` also
-//! takes `postgres://USER:PASSWORD@HOST/DATABASE`.
+//! URLs are sqlx SQLite URLs (`sqlite://path/to/file.db` or `sqlite::memory:`) or
+//! `postgres://USER:PASSWORD@HOST/DATABASE`.
 
 mod baseline;
+mod cycle;
 mod descriptors;
 mod seed;
 
-use std::process::ExitCode;
-use std::sync::Arc;
-
 use scim::server::Server;
 use scim::server::auth::TokenTable;
-use scim::store::{DatabaseOptions, SqliteStore};
+use scim::store::DatabaseOptions;
+use std::process::ExitCode;
 
 /// The tenant every harness token belongs to (and the seeded data is in).
 pub const TENANT: &str = "harness";
@@ -34,8 +37,9 @@ pub const BASE_PATH: &str = "/scim/v2";
 const USAGE: &str = "usage:
   scim-testserver serve --database URL --listen ADDR --token TOKEN [--group-patch-status 200|204]
                        [--seed-users N] [--seed-group-members M]
-  scim-testserver seed --database URL --users N [--group-members M] [--spare-users S]
-  scim-testserver baseline --database URL --listen ADDR --token TOKEN";
+  scim-testserver seed --database URL --users N [--group-members M] [--spare-users S] [--seed-jobs J]
+  scim-testserver baseline --database URL --listen ADDR --token TOKEN
+  scim-testserver cycle --url http://HOST:PORT [--url ...] --token TOKEN --users N [--connections C] [--prefix P]";
 
 /// The parsed command line.
 #[derive(Debug, Default)]
@@ -46,7 +50,11 @@ struct Options {
     users: usize,
     group_members: usize,
     spare_users: usize,
+    seed_jobs: usize,
     group_patch_no_content: bool,
+    urls: Vec<String>,
+    connections: usize,
+    prefix: Option<String>,
 }
 
 impl Options {
@@ -63,6 +71,10 @@ impl Options {
                 "--users" | "--seed-users" => options.users = number()?,
                 "--group-members" | "--seed-group-members" => options.group_members = number()?,
                 "--spare-users" => options.spare_users = number()?,
+                "--seed-jobs" => options.seed_jobs = number()?,
+                "--url" => options.urls.push(value.clone()),
+                "--connections" => options.connections = number()?,
+                "--prefix" => options.prefix = Some(value.clone()),
                 "--group-patch-status" => {
                     options.group_patch_no_content = match value.as_str() {
                         "200" => false,
@@ -99,6 +111,19 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if command == "cycle" {
+        // A blocking client: no runtime needed.
+        let token = options.token.as_deref().unwrap_or_default();
+        let prefix = options.prefix.as_deref().unwrap_or("cycle");
+        let connections = if options.connections == 0 { 8 } else { options.connections };
+        return match cycle::run(&options.urls, token, options.users, connections, prefix) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("scim-testserver: {message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -128,10 +153,6 @@ fn main() -> ExitCode {
     }
 }
 
-async fn open_store(database: &str) -> Result<Arc<SqliteStore>, String> {
-    SqliteStore::connect(database).await.map(Arc::new).map_err(|error| error.detail)
-}
-
 async fn serve(options: &Options) -> Result<(), String> {
     let database = Options::required(&options.database, "database")?;
     let listen = Options::required(&options.listen, "listen")?;
@@ -139,7 +160,7 @@ async fn serve(options: &Options) -> Result<(), String> {
     // SQLite or PostgreSQL, as the URL says (several processes may serve one PostgreSQL).
     let store = scim::store::open(database, &DatabaseOptions::default()).await.map_err(|error| error.detail)?;
     if options.users > 0 {
-        seed::seed(&*store, options.users, options.group_members, 0).await?;
+        seed::seed(&store, options.users, options.group_members, 0, options.seed_jobs).await?;
     }
     let mut builder = Server::builder();
     if options.group_patch_no_content {
@@ -157,11 +178,10 @@ async fn serve(options: &Options) -> Result<(), String> {
 
 async fn seed_command(options: &Options) -> Result<(), String> {
     let database = Options::required(&options.database, "database")?;
-    let store = open_store(database).await?;
-    seed::seed(&*store, options.users, options.group_members, options.spare_users).await?;
-    baseline::fill(store.pool()).await?;
-    // Closing the last connection checkpoints the WAL, so the file can be copied alone.
-    store.pool().close().await;
+    let database = baseline::Database::open(database).await?;
+    seed::seed(&database.store, options.users, options.group_members, options.spare_users, options.seed_jobs).await?;
+    database.fill().await?;
+    database.close().await;
     Ok(())
 }
 
