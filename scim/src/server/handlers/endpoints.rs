@@ -10,7 +10,6 @@ use super::*;
 use crate::error::ScimError;
 use crate::server::response::json_response;
 
-
 pub async fn service_provider_config(State(shared): State<Arc<Shared>>, call: Call) -> Response {
     json_response(StatusCode::OK, &shared.discovery.service_provider_config(&call.base_url))
 }
@@ -35,10 +34,6 @@ pub async fn resource_type(State(shared): State<Arc<Shared>>, call: Call) -> Res
 
 pub async fn not_found(request: axum::extract::Request) -> ScimError {
     ScimError::not_found(format!("no SCIM endpoint at {}", request.uri().path()))
-}
-
-pub async fn bulk_not_supported() -> ScimError {
-    ScimError::not_implemented("bulk operations are not supported (see /ServiceProviderConfig)")
 }
 
 pub async fn me_not_supported() -> ScimError {

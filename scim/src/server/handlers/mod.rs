@@ -4,12 +4,14 @@
 //! list and search; `resources`: the single-resource operations; `redaction`: what the audit
 //! log hides.
 
+mod bulk;
 mod call;
 mod endpoints;
 mod lists;
 mod redaction;
 mod resources;
 
+pub use bulk::{BulkLimits, bulk};
 pub use call::Call;
 pub use endpoints::*;
 pub use lists::{list, search, search_all};
@@ -47,6 +49,7 @@ pub struct Shared {
     pub max_results: usize,
     pub max_body_bytes: usize,
     pub tenant_in_path: bool,
+    pub bulk: BulkLimits,
     pub unknown_attributes: UnknownAttributes,
     pub auth: Arc<dyn Authenticator>,
     pub audit: Arc<dyn AuditSink>,
