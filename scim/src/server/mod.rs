@@ -48,7 +48,8 @@
 //! - `POST /Bulk` runs each operation as its own request would run (see the `bulk` handler
 //!   module): `bulkId` references in any order, cycles refused (`409`), `failOnErrors`,
 //!   `maxOperations` and `maxPayloadSize` (`413`), as `/ServiceProviderConfig` advertises.
-//! - `/Me` answers `501`, as `/ServiceProviderConfig` advertises.
+//! - `/Me` serves the caller's own user as `/Users/{id}` would, where the authenticator maps
+//!   the caller to a user ([`auth::Authenticator::user_id`]); otherwise `501`.
 //! - Each request runs in a `scim_request` tracing span (method, path, resource, tenant,
 //!   status, latency); each change is reported to the [`audit::AuditSink`].
 
@@ -70,7 +71,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{any, get, post};
+use axum::routing::{get, post};
 
 use crate::error::{ScimError, ScimResult};
 pub use crate::resource::UnknownAttributes;
@@ -365,10 +366,15 @@ impl ServerBuilder {
             .route(&format!("{prefix}/ResourceTypes/{{key}}"), get(handlers::resource_type))
             .route(&format!("{prefix}/.search"), post(handlers::search_all))
             .route(&format!("{prefix}/Bulk"), post(handlers::bulk))
-            // Advertised as unsupported in /ServiceProviderConfig; RFC 7644 section 3.11
-            // answers such requests with 501.
-            .route(&format!("{prefix}/Me"), any(handlers::me_not_supported))
-            .route(&format!("{prefix}/Me/{{*rest}}"), any(handlers::me_not_supported));
+            // The caller's own user, where the authenticator says who that is (else 501).
+            .route(
+                &format!("{prefix}/Me"),
+                get(handlers::me_get)
+                    .put(handlers::me_replace)
+                    .patch(handlers::me_patch)
+                    .delete(handlers::me_delete)
+                    .post(handlers::me_create),
+            );
         for entry in &resources {
             let collection = format!("{prefix}{}", entry.endpoint);
             let context = handlers::ResourceContext { shared: shared.clone(), resource: entry.clone() };

@@ -8,6 +8,7 @@ mod bulk;
 mod call;
 mod endpoints;
 mod lists;
+mod me;
 mod redaction;
 mod resources;
 
@@ -15,6 +16,7 @@ pub use bulk::{BulkLimits, bulk};
 pub use call::Call;
 pub use endpoints::*;
 pub use lists::{list, search, search_all};
+pub use me::{me_create, me_delete, me_get, me_patch, me_replace};
 pub use resources::{create, delete, get, patch, replace};
 // The helpers one handler module shares with another.
 use call::{encode_segment, record_resource, required_id, single_resource};
