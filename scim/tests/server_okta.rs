@@ -47,6 +47,20 @@ async fn okta_user_and_group_lifecycle(store: Arc<dyn Store>) {
     assert_eq!(replaced.body["name"]["familyName"], "Userson");
     assert_eq!(replaced.body["id"], json!(id));
 
+    // Okta apps without PATCH deactivate and reactivate with a PUT of the whole user.
+    let mut put_deactivate = replaced.body.clone();
+    put_deactivate["active"] = json!(false);
+    let deactivated = app.put(&uri, &put_deactivate).await;
+    assert_eq!(
+        (deactivated.status, &deactivated.body["active"]),
+        (StatusCode::OK, &json!(false)),
+        "{}",
+        deactivated.body
+    );
+    assert_eq!(app.get(&uri).await.body["name"]["familyName"], "Userson", "the rest of the user is kept");
+    put_deactivate["active"] = json!(true);
+    assert_eq!(app.put(&uri, &put_deactivate).await.body["active"], json!(true));
+
     // Deactivation: a path-less replace.
     let deactivate = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "value": {"active": false}}]});
     assert_eq!(app.patch(&uri, &deactivate).await.body["active"], json!(false));
@@ -84,6 +98,9 @@ async fn okta_user_and_group_lifecycle(store: Arc<dyn Store>) {
     let actions: Vec<&str> = app.audit.0.lock().unwrap().iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
-        ["create", "replace", "patch", "create", "patch", "patch", "create", "patch", "patch", "delete"]
+        [
+            "create", "replace", "replace", "replace", "patch", "create", "patch", "patch", "create", "patch", "patch",
+            "delete"
+        ]
     );
 }

@@ -506,3 +506,49 @@ pub fn restart(example: &Example, server: Server) -> Server {
     drop(server);
     example.start_with(&["--listen", &listen])
 }
+
+/// Graceful shutdown, as a load balancer draining a replica sees it: a POST whose body is
+/// still arriving when the server gets SIGTERM completes (`201`, and the user is stored), the
+/// process exits 0 soon after, and new connections are refused once it has stopped.
+#[cfg(unix)]
+pub fn drains_a_request_in_flight_on_sigterm(mut server: Server) {
+    let body = json!({"schemas": [USER_URN], "userName": "in.flight@example.com", "active": true}).to_string();
+    let mut stream = TcpStream::connect(&server.host).expect("connect to the server");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("set a read timeout");
+    let head = format!(
+        "POST {}/Users HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\
+         Content-Type: application/scim+json\r\nContent-Length: {}\r\n\r\n",
+        server.base_path,
+        server.host,
+        body.len()
+    );
+    // The head and half the body: the server has the request and waits for the rest.
+    let (first, rest) = body.split_at(body.len() / 2);
+    stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(first.as_bytes())).expect("send");
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = server.child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().expect("run kill");
+    assert!(killed.success(), "kill -TERM {pid}");
+    std::thread::sleep(Duration::from_millis(300));
+    // Still running: it waits for the request in flight.
+    assert!(
+        server.child.try_wait().expect("the server's status").is_none(),
+        "the server exited with a request in flight"
+    );
+    stream.write_all(rest.as_bytes()).expect("send the rest of the body");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read the reply");
+    let reply = String::from_utf8_lossy(&raw);
+    assert!(reply.starts_with("HTTP/1.1 201"), "the request in flight completes: {reply}");
+    assert!(reply.contains("in.flight@example.com"), "{reply}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().expect("the server's status") {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "the server did not exit after its last request");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0), "a graceful shutdown exits 0");
+    assert!(TcpStream::connect(&server.host).is_err(), "a stopped server refuses new connections");
+}

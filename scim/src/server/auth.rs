@@ -53,6 +53,16 @@ pub trait Authenticator: Send + Sync + fmt::Debug {
     /// Authenticate one request.
     async fn authenticate(&self, request: &AuthRequest<'_>) -> ScimResult<Principal>;
 
+    /// The id of the User resource the authenticated caller is, which `/Me` serves (RFC 7644
+    /// section 3.11: GET, PUT, PATCH and DELETE on `/Me` act on `/Users/{id}`). The default,
+    /// `None`, leaves `/Me` answering `501` with a detail that names this hook; implement it
+    /// (e.g. from a JWT's subject) to enable `/Me`. [`TokenTable::user_token`] does it for
+    /// bearer tokens.
+    async fn user_id(&self, principal: &Principal) -> ScimResult<Option<String>> {
+        let _ = principal;
+        Ok(None)
+    }
+
     /// The scheme advertised in `/ServiceProviderConfig` `authenticationSchemes`.
     fn scheme(&self) -> crate::schema::AuthenticationScheme {
         bearer_scheme()
@@ -82,6 +92,8 @@ struct TokenEntry {
     digest: [u8; 32],
     tenant: String,
     name: String,
+    /// The User resource this token is, for `/Me`.
+    user_id: Option<String>,
 }
 
 impl fmt::Debug for TokenTable {
@@ -127,8 +139,24 @@ impl TokenTable {
         Sha256::digest(token.as_ref()).iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// Add a token for `tenant`, named `name`, that is the User resource `user_id`: `/Me`
+    /// serves that user to it (RFC 7644 section 3.11).
+    pub fn user_token(
+        mut self,
+        tenant: impl Into<String>,
+        name: impl Into<String>,
+        token: impl AsRef<[u8]>,
+        user_id: impl Into<String>,
+    ) -> Self {
+        self = self.token(tenant, name, token);
+        if let Some(entry) = self.entries.last_mut() {
+            entry.user_id = Some(user_id.into());
+        }
+        self
+    }
+
     fn digest(mut self, tenant: impl Into<String>, name: impl Into<String>, digest: [u8; 32]) -> Self {
-        self.entries.push(TokenEntry { digest, tenant: tenant.into(), name: name.into() });
+        self.entries.push(TokenEntry { digest, tenant: tenant.into(), name: name.into(), user_id: None });
         self
     }
 
@@ -161,6 +189,15 @@ impl Authenticator for TokenTable {
             return Err(ScimError::unauthorized("the bearer token is not valid"));
         }
         Ok(Principal { tenant: entry.tenant.clone(), actor: entry.name.clone() })
+    }
+
+    /// The user of the token named `principal.actor` in `principal.tenant`, if it has one.
+    async fn user_id(&self, principal: &Principal) -> ScimResult<Option<String>> {
+        Ok(self
+            .entries
+            .iter()
+            .find(|e| e.tenant == principal.tenant && e.name == principal.actor)
+            .and_then(|e| e.user_id.clone()))
     }
 }
 

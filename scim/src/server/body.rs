@@ -31,21 +31,27 @@ impl<S: BodyLimit + Send + Sync> FromRequest<S> for ScimJson {
     type Rejection = ScimError;
 
     async fn from_request(request: Request<axum::body::Body>, state: &S) -> Result<Self, Self::Rejection> {
-        let limit = state.body_limit();
-        check_content_type(request.headers())?;
-        if let Some(length) = request.headers().get(header::CONTENT_LENGTH)
-            && let Some(length) = length.to_str().ok().and_then(|l| l.trim().parse::<u64>().ok())
-            && length > limit as u64
-        {
-            return Err(too_large(limit));
-        }
-        let bytes = match Limited::new(request.into_body(), limit).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(error) if error.is::<LengthLimitError>() => return Err(too_large(limit)),
-            Err(error) => return Err(ScimError::bad_request(format!("the request body could not be read: {error}"))),
-        };
-        parse_json(&bytes).map(ScimJson)
+        read_json(request, state.body_limit()).await.map(ScimJson)
     }
+}
+
+/// Read a request body of at most `limit` bytes as JSON, with the checks and errors of
+/// [`ScimJson`]: for endpoints whose limit is not the server's body limit (`/Bulk` has its
+/// own `maxPayloadSize`).
+pub async fn read_json(request: Request<axum::body::Body>, limit: usize) -> Result<Value, ScimError> {
+    check_content_type(request.headers())?;
+    if let Some(length) = request.headers().get(header::CONTENT_LENGTH)
+        && let Some(length) = length.to_str().ok().and_then(|l| l.trim().parse::<u64>().ok())
+        && length > limit as u64
+    {
+        return Err(too_large(limit));
+    }
+    let bytes = match Limited::new(request.into_body(), limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.is::<LengthLimitError>() => return Err(too_large(limit)),
+        Err(error) => return Err(ScimError::bad_request(format!("the request body could not be read: {error}"))),
+    };
+    parse_json(&bytes)
 }
 
 /// Parse a body as JSON: `400 invalidSyntax` with serde's description when it is not.

@@ -31,6 +31,8 @@ pub struct Features {
     pub authentication: AuthenticationScheme,
     /// `documentationUri`.
     pub documentation_uri: Option<String>,
+    /// `bulk`: supported unless `max_operations` is 0.
+    pub bulk: super::BulkLimits,
 }
 
 impl Discovery {
@@ -40,8 +42,11 @@ impl Discovery {
         let config = ServiceProviderConfig {
             documentation_uri: features.documentation_uri.clone(),
             patch: Supported { supported: true },
-            // Bulk (RFC 7644 section 3.7) is not implemented, so it is not advertised.
-            bulk: BulkConfig { supported: false, max_operations: 0, max_payload_size: 0 },
+            bulk: BulkConfig {
+                supported: features.bulk.enabled(),
+                max_operations: u32::try_from(features.bulk.max_operations).unwrap_or(u32::MAX),
+                max_payload_size: u64::try_from(features.bulk.max_payload_size).unwrap_or(u64::MAX),
+            },
             filter: FilterConfig {
                 supported: true,
                 max_results: u32::try_from(features.max_results).unwrap_or(u32::MAX),

@@ -19,6 +19,7 @@
 //! [`Launch::open_store`] opens whichever store `--database` names (SQLite or PostgreSQL) with
 //! the pool options; a backend that keeps the built-in document store can simply return it.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -85,6 +86,19 @@ struct Flags {
     /// `meta.location`); by default they are built from the request's Host header.
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
+
+    /// The most operations one /Bulk request may carry (`maxOperations`); 0 turns /Bulk off.
+    #[arg(long, value_name = "N", default_value_t = super::DEFAULT_BULK_MAX_OPERATIONS)]
+    bulk_max_operations: usize,
+
+    /// The largest /Bulk request body in bytes (`maxPayloadSize`).
+    #[arg(long, value_name = "BYTES", default_value_t = super::DEFAULT_BULK_MAX_PAYLOAD_SIZE)]
+    bulk_max_payload_size: usize,
+
+    /// On SIGTERM or Ctrl-C the server stops accepting connections and lets the requests in
+    /// flight finish for at most this many seconds, then closes the database and exits 0.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    shutdown_timeout: u64,
 }
 
 impl Args for ServeArgs {
@@ -173,6 +187,9 @@ impl ServeArgs {
             token,
             tenants,
             public_url,
+            bulk_max_operations,
+            bulk_max_payload_size,
+            shutdown_timeout,
         } = self.0;
         let (mut tokens, example_token) = token_table(&tenants, token.as_deref());
         let token = match example_token {
@@ -199,6 +216,9 @@ impl ServeArgs {
             public_url,
             tokens,
             token,
+            bulk: super::BulkLimits { max_operations: bulk_max_operations, max_payload_size: bulk_max_payload_size },
+            shutdown_timeout: Duration::from_secs(shutdown_timeout),
+            opened: OpenedStores::default(),
         }
     }
 }
@@ -261,6 +281,31 @@ pub struct Launch {
     tokens: TokenTable,
     /// The token the banner's curl lines send.
     token: String,
+    bulk: super::BulkLimits,
+    /// How long requests in flight may take to finish once a shutdown is asked for.
+    shutdown_timeout: Duration,
+    /// The stores [`Launch::open_store`] opened, closed when the server stops.
+    opened: OpenedStores,
+}
+
+/// The stores a launch opened (`Debug` shows how many).
+#[derive(Default)]
+struct OpenedStores(std::sync::Mutex<Vec<std::sync::Arc<dyn crate::store::Store>>>);
+
+impl OpenedStores {
+    fn push(&self, store: std::sync::Arc<dyn crate::store::Store>) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(store);
+    }
+
+    fn take(&self) -> Vec<std::sync::Arc<dyn crate::store::Store>> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+}
+
+impl std::fmt::Debug for OpenedStores {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} opened stores", self.0.lock().map(|stores| stores.len()).unwrap_or_default())
+    }
 }
 
 impl Launch {
@@ -278,7 +323,9 @@ impl Launch {
     /// The store `--database` names, opened with [`Launch::database_options`]: what a
     /// generated `backend::open_store` does unless the developer plugs in their own store.
     pub async fn open_store(&self) -> crate::ScimResult<std::sync::Arc<dyn crate::store::Store>> {
-        crate::store::open(&self.database, &self.database_options).await
+        let store = crate::store::open(&self.database, &self.database_options).await?;
+        self.opened.push(store.clone());
+        Ok(store)
     }
 
     /// A [`Server::builder`] with the base path, public URL and tokens set, to which the
@@ -288,14 +335,17 @@ impl Launch {
             .base_path(self.base_path.clone())
             .public_url(self.public_url.clone())
             .tokens(self.tokens.clone())
+            .bulk_limits(self.bulk.max_operations, self.bulk.max_payload_size)
             // Group PATCH answers 204 No Content, as Microsoft Entra ID's SCIM documentation shows
             // and RFC 7644 section 3.5.2 allows: adding one member to a group of 100 000 then costs
             // the same as to a group of 10, instead of sending the whole group back.
             .patch_returns_no_content_for("Group")
     }
 
-    /// Listen on `--listen`, print the URL and two curl lines to paste, and serve `app`
-    /// until the process ends.
+    /// Listen on `--listen`, print the URL and two curl lines to paste, and serve `app` until
+    /// SIGTERM or Ctrl-C: then stop accepting connections, let the requests in flight finish
+    /// (for at most `--shutdown-timeout`), close the stores [`Launch::open_store`] opened, and
+    /// return `Ok`, so a load balancer draining this replica loses no request.
     pub async fn serve(self, app: Router) -> Result<(), String> {
         let listener = tokio::net::TcpListener::bind(self.listen)
             .await
@@ -305,11 +355,64 @@ impl Launch {
         // One write, so a reader that takes the first lines gets them all; and a closed stdout
         // (its reader gone) is no reason to stop serving.
         let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), banner.as_bytes());
-        // Ctrl-C ends the process; SQLite's write-ahead log and PostgreSQL's transactions keep the
-        // database consistent.
         // Through ScimListener, so that even the errors hyper answers itself (a URI over 64 KiB,
         // an oversized head) reach the client as SCIM error documents.
-        axum::serve(super::listener::ScimListener::new(listener), app).await.map_err(|e| format!("server error: {e}"))
+        let stop = std::sync::Arc::new(tokio::sync::Notify::new());
+        let stopping = stop.clone();
+        // Boxed, so that dropping it drops the app, and with it the stores the requests held.
+        let mut server = Box::pin(
+            axum::serve(super::listener::ScimListener::new(listener), app)
+                .with_graceful_shutdown(async move { stopping.notified().await })
+                .into_future(),
+        );
+        tokio::select! {
+            served = &mut server => served.map_err(|e| format!("server error: {e}"))?,
+            () = shutdown_signal() => {
+                // axum stops accepting (the listener is dropped) and waits for the connections
+                // it has; a permit, so the server sees it even before it first waits.
+                stop.notify_one();
+                eprintln!("{}: shutting down, finishing the requests in flight", self.name);
+                match tokio::time::timeout(self.shutdown_timeout, &mut server).await {
+                    Ok(served) => served.map_err(|e| format!("server error: {e}"))?,
+                    Err(_) => eprintln!(
+                        "{}: requests still running after --shutdown-timeout ({}s) are dropped",
+                        self.name,
+                        self.shutdown_timeout.as_secs()
+                    ),
+                }
+            }
+        }
+        // The app (and with it the requests' handles on the stores) is gone; close the pools.
+        drop(server);
+        for store in self.opened.take() {
+            store.close().await;
+        }
+        Ok(())
+    }
+}
+
+/// SIGTERM (what container runtimes and systemd send) or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // Without a handler Ctrl-C keeps its default action (ending the process).
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
     }
 }
 
@@ -384,6 +487,18 @@ mod tests {
         assert!(builder.contains(r#"base_path: "/""#), "{builder}");
         // The server builder trims the public URL's trailing slash.
         assert!(builder.contains(r#"public_url: Some("https://scim.example.com")"#), "{builder}");
+    }
+
+    #[test]
+    fn bulk_limits_and_the_shutdown_timeout_are_read() {
+        let launch = parse(&["--token", "t"]).unwrap().prepare("acme-scim");
+        assert_eq!(launch.bulk, crate::server::BulkLimits { max_operations: 1000, max_payload_size: 4 * 1024 * 1024 });
+        assert_eq!(launch.shutdown_timeout, Duration::from_secs(30));
+        let args = ["--bulk-max-operations", "5", "--bulk-max-payload-size", "100", "--shutdown-timeout", "3"];
+        let launch = parse(&args).unwrap().prepare("acme-scim");
+        assert_eq!(launch.shutdown_timeout, Duration::from_secs(3));
+        let builder = format!("{:?}", launch.builder());
+        assert!(builder.contains("bulk: BulkLimits { max_operations: 5, max_payload_size: 100 }"), "{builder}");
     }
 
     #[test]

@@ -45,7 +45,11 @@
 //!   [`crate::typed::FilterSupport`] before any store sees them (`400 invalidFilter` naming
 //!   what is supported); `sortBy` must name `id` or an indexed attribute (`400 invalidValue`
 //!   listing them), so every store behaves alike. `count` above `maxResults` is lowered to it.
-//! - `/Bulk` and `/Me` answer `501`, as `/ServiceProviderConfig` advertises.
+//! - `POST /Bulk` runs each operation as its own request would run (see the `bulk` handler
+//!   module): `bulkId` references in any order, cycles refused (`409`), `failOnErrors`,
+//!   `maxOperations` and `maxPayloadSize` (`413`), as `/ServiceProviderConfig` advertises.
+//! - `/Me` serves the caller's own user as `/Users/{id}` would, where the authenticator maps
+//!   the caller to a user ([`auth::Authenticator::user_id`]); otherwise `501`.
 //! - Each request runs in a `scim_request` tracing span (method, path, resource, tenant,
 //!   status, latency); each change is reported to the [`audit::AuditSink`].
 
@@ -67,7 +71,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{any, get, post};
+use axum::routing::{get, post};
 
 use crate::error::{ScimError, ScimResult};
 pub use crate::resource::UnknownAttributes;
@@ -77,6 +81,7 @@ use crate::typed::{ResourceDescriptor, ScimResource};
 use self::audit::{AuditSink, TracingAudit};
 use self::auth::{Authenticator, TokenTable};
 use self::discovery::{Discovery, Features};
+pub use self::handlers::BulkLimits;
 
 /// The default base path.
 pub const DEFAULT_BASE_PATH: &str = "/scim/v2";
@@ -84,6 +89,11 @@ pub const DEFAULT_BASE_PATH: &str = "/scim/v2";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The default `filter.maxResults`: the most resources one list response returns.
 pub const DEFAULT_MAX_RESULTS: usize = 200;
+/// The default `bulk.maxOperations`: the most operations one `/Bulk` request may carry.
+pub const DEFAULT_BULK_MAX_OPERATIONS: usize = 1000;
+/// The default `bulk.maxPayloadSize`: the largest `/Bulk` request body, 4 MiB (a thousand
+/// users of Entra ID's full mapping fit).
+pub const DEFAULT_BULK_MAX_PAYLOAD_SIZE: usize = 4 * 1024 * 1024;
 
 /// The entry point: `Server::builder()`.
 #[derive(Debug)]
@@ -98,6 +108,10 @@ impl Server {
             public_url: None,
             max_results: DEFAULT_MAX_RESULTS,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            bulk: BulkLimits {
+                max_operations: DEFAULT_BULK_MAX_OPERATIONS,
+                max_payload_size: DEFAULT_BULK_MAX_PAYLOAD_SIZE,
+            },
             auth: None,
             tenant_in_path: false,
             resources: Vec::new(),
@@ -116,6 +130,7 @@ pub struct ServerBuilder {
     public_url: Option<String>,
     max_results: usize,
     max_body_bytes: usize,
+    bulk: BulkLimits,
     auth: Option<Arc<dyn Authenticator>>,
     tenant_in_path: bool,
     resources: Vec<(Descriptor, Arc<dyn Store>)>,
@@ -133,6 +148,7 @@ impl fmt::Debug for ServerBuilder {
             .field("public_url", &self.public_url)
             .field("max_results", &self.max_results)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("bulk", &self.bulk)
             .field("tenant_in_path", &self.tenant_in_path)
             .field("resources", &self.resources.iter().map(|(d, _)| d.resource_schema().name()).collect::<Vec<_>>())
             .finish_non_exhaustive()
@@ -164,6 +180,15 @@ impl ServerBuilder {
     /// The largest request body, in bytes; larger ones are `413`.
     pub fn max_body_bytes(mut self, max_body_bytes: usize) -> Self {
         self.max_body_bytes = max_body_bytes;
+        self
+    }
+
+    /// The limits of `/Bulk` (RFC 7644 section 3.7): the most operations in one request and the
+    /// largest request body in bytes, each `413` beyond, both advertised in
+    /// `/ServiceProviderConfig` (default 1000 operations, 4 MiB). `max_operations` 0 turns Bulk
+    /// off: `/Bulk` answers `501` and discovery says `supported: false`.
+    pub fn bulk_limits(mut self, max_operations: usize, max_payload_size: usize) -> Self {
+        self.bulk = BulkLimits { max_operations, max_payload_size };
         self
     }
 
@@ -311,6 +336,7 @@ impl ServerBuilder {
             max_results: self.max_results,
             change_password: resources.iter().any(|r| r.accepts_password()),
             authentication: auth.scheme(),
+            bulk: self.bulk,
             documentation_uri: self.documentation_uri,
         };
         let discovery = Discovery::new(
@@ -323,6 +349,7 @@ impl ServerBuilder {
             max_results: self.max_results,
             max_body_bytes: self.max_body_bytes,
             tenant_in_path: self.tenant_in_path,
+            bulk: self.bulk,
             unknown_attributes: self.unknown_attributes,
             auth,
             audit: self.audit,
@@ -338,11 +365,16 @@ impl ServerBuilder {
             .route(&format!("{prefix}/ResourceTypes"), get(handlers::resource_types))
             .route(&format!("{prefix}/ResourceTypes/{{key}}"), get(handlers::resource_type))
             .route(&format!("{prefix}/.search"), post(handlers::search_all))
-            // Advertised as unsupported in /ServiceProviderConfig; RFC 7644 sections 3.7 and
-            // 3.11 answer such requests with 501.
-            .route(&format!("{prefix}/Bulk"), any(handlers::bulk_not_supported))
-            .route(&format!("{prefix}/Me"), any(handlers::me_not_supported))
-            .route(&format!("{prefix}/Me/{{*rest}}"), any(handlers::me_not_supported));
+            .route(&format!("{prefix}/Bulk"), post(handlers::bulk))
+            // The caller's own user, where the authenticator says who that is (else 501).
+            .route(
+                &format!("{prefix}/Me"),
+                get(handlers::me_get)
+                    .put(handlers::me_replace)
+                    .patch(handlers::me_patch)
+                    .delete(handlers::me_delete)
+                    .post(handlers::me_create),
+            );
         for entry in &resources {
             let collection = format!("{prefix}{}", entry.endpoint);
             let context = handlers::ResourceContext { shared: shared.clone(), resource: entry.clone() };

@@ -304,6 +304,11 @@ pub trait Store: Send + Sync + 'static {
     /// Idempotent; called once at start-up.
     async fn register(&self, kinds: &[std::sync::Arc<ResourceKind>]) -> ScimResult<()>;
 
+    /// Close the storage cleanly when the server stops (after the last request): a database
+    /// store closes its connection pool, so SQLite checkpoints its write-ahead log and
+    /// PostgreSQL ends its sessions instead of seeing them drop. Default: nothing to close.
+    async fn close(&self) {}
+
     /// Store a new resource (a validated, canonical body) and return it with `id` and `meta`.
     async fn create(&self, scope: Scope<'_>, resource: Value) -> ScimResult<Value>;
 

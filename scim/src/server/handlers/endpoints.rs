@@ -36,14 +36,6 @@ pub async fn not_found(request: axum::extract::Request) -> ScimError {
     ScimError::not_found(format!("no SCIM endpoint at {}", request.uri().path()))
 }
 
-pub async fn bulk_not_supported() -> ScimError {
-    ScimError::not_implemented("bulk operations are not supported (see /ServiceProviderConfig)")
-}
-
-pub async fn me_not_supported() -> ScimError {
-    ScimError::not_implemented("the /Me endpoint is not supported: address the resource by its id")
-}
-
 pub async fn method_not_allowed(request: axum::extract::Request) -> ScimError {
     ScimError::status(
         StatusCode::METHOD_NOT_ALLOWED.as_u16(),

@@ -4,15 +4,19 @@
 //! list and search; `resources`: the single-resource operations; `redaction`: what the audit
 //! log hides.
 
+mod bulk;
 mod call;
 mod endpoints;
 mod lists;
+mod me;
 mod redaction;
 mod resources;
 
+pub use bulk::{BulkLimits, bulk};
 pub use call::Call;
 pub use endpoints::*;
 pub use lists::{list, search, search_all};
+pub use me::{me_create, me_delete, me_get, me_patch, me_replace};
 pub use resources::{create, delete, get, patch, replace};
 // The helpers one handler module shares with another.
 use call::{encode_segment, record_resource, required_id, single_resource};
@@ -47,6 +51,7 @@ pub struct Shared {
     pub max_results: usize,
     pub max_body_bytes: usize,
     pub tenant_in_path: bool,
+    pub bulk: BulkLimits,
     pub unknown_attributes: UnknownAttributes,
     pub auth: Arc<dyn Authenticator>,
     pub audit: Arc<dyn AuditSink>,

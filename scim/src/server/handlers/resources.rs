@@ -64,6 +64,101 @@ pub(super) fn etag_matches(list: &str, version: Option<&str>) -> bool {
     version.and_then(parse_version).is_some_and(|current| etag_list_names(list, current))
 }
 
+/// One write to one resource type on behalf of one caller: what POST, PUT, PATCH and DELETE do
+/// after reading their request, whether it arrives as a request of its own or as one operation
+/// of a Bulk request (RFC 7644 section 3.7), so both validate, check uniqueness, members,
+/// versions and tenant, and audit, alike.
+pub(super) struct Write<'a> {
+    pub shared: &'a Shared,
+    pub entry: &'a ResourceEntry,
+    pub principal: &'a Principal,
+    /// The request's `If-Match`, or a bulk operation's `version`.
+    pub if_match: Option<&'a str>,
+}
+
+impl Write<'_> {
+    /// The write a single-resource request makes.
+    pub fn of<'a>(context: &'a ResourceContext, call: &'a Call) -> Write<'a> {
+        Write {
+            shared: &context.shared,
+            entry: &context.resource,
+            principal: &call.principal,
+            if_match: call.if_match.as_deref(),
+        }
+    }
+
+    /// Create a resource from a request body; the stored resource.
+    pub async fn create(&self, body: Value) -> ScimResult<Value> {
+        let entry = self.entry;
+        let mut unknown = UnknownAttributeLog::new(self.shared.unknown_attributes);
+        let resource = validate_request_with(entry.schema(), body, RequestMode::Create, &mut unknown)?;
+        let changes = attribute_names(&resource);
+        if entry.kind.has_members {
+            check_members(self.shared, entry, self.principal, &body_members(&resource)).await?;
+        }
+        let scope = entry.scope(self.principal).await?;
+        let created = entry.store.create(scope, resource).await?;
+        let id = created.get("id").and_then(Value::as_str).unwrap_or_default();
+        entry.audit_ignoring(self.shared, self.principal, AuditAction::Create, id, changes, unknown.ignored);
+        Ok(created)
+    }
+
+    /// Replace resource `id` with a request body (RFC 7644 section 3.5.1); the stored resource.
+    pub async fn replace(&self, id: &str, body: Value) -> ScimResult<Value> {
+        let entry = self.entry;
+        let mut unknown = UnknownAttributeLog::new(self.shared.unknown_attributes);
+        let mut resource = validate_request_with(entry.schema(), body, RequestMode::Replace, &mut unknown)?;
+        if entry.kind.has_members {
+            check_members(self.shared, entry, self.principal, &body_members(&resource)).await?;
+        }
+        let scope = entry.scope(self.principal).await?;
+        let existing = entry.store.get(scope, id, GetOptions::default()).await?;
+        check_replace(entry.schema(), &existing, &resource)?;
+        keep_immutable(entry.schema(), &existing, &mut resource);
+        let changes = attribute_names(&resource);
+        // The version read is the one the replacement is based on: if another writer changes the
+        // resource in between, the store refuses (412) rather than losing that change. The
+        // client's own If-Match was checked against the same version.
+        let version = meta_version(&existing).map(str::to_owned);
+        check_if_match(entry, id, self.if_match, version.as_deref())?;
+        let replaced = entry.store.replace(scope, id, resource, version.as_deref().or(self.if_match)).await?;
+        entry.audit_ignoring(self.shared, self.principal, AuditAction::Replace, id, changes, unknown.ignored);
+        Ok(replaced)
+    }
+
+    /// Apply a PatchOp request body to resource `id` (RFC 7644 section 3.5.2); the patched
+    /// resource, read back as `options` say.
+    pub async fn patch(&self, id: &str, body: Value, options: GetOptions) -> ScimResult<Value> {
+        let entry = self.entry;
+        let changes = redact_operations(entry, &body);
+        let mut request = PatchRequest::from_value(body)?;
+        let mut unknown = UnknownAttributeLog::new(self.shared.unknown_attributes);
+        screen_patch(entry.schema(), &mut request.operations, &mut unknown)?;
+        if entry.kind.has_members {
+            check_members(self.shared, entry, self.principal, &patch_members(&request.operations)).await?;
+        }
+        let scope = entry.scope(self.principal).await?;
+        let patched = entry.store.patch(scope, id, &request.operations, self.if_match, options).await?;
+        entry.audit_ignoring(self.shared, self.principal, AuditAction::Patch, id, changes, unknown.ignored);
+        Ok(patched)
+    }
+
+    /// Delete resource `id`, and take it out of every group of the tenant that lists it.
+    pub async fn delete(&self, id: &str) -> ScimResult<()> {
+        let entry = self.entry;
+        let scope = entry.scope(self.principal).await?;
+        entry.store.delete(scope, id, self.if_match).await?;
+        entry.audit(self.shared, self.principal, AuditAction::Delete, id, Value::Array(Vec::new()));
+        for groups in self.shared.resources.iter().filter(|r| r.kind.has_members) {
+            // The resource is gone whatever happens here, so a failure is logged, not answered.
+            if let Err(error) = remove_memberships(self.shared, groups, self.principal, id).await {
+                tracing::error!(%error, resource = groups.kind.name(), "could not remove a deleted resource's memberships");
+            }
+        }
+        Ok(())
+    }
+}
+
 /// `POST /{Resource}`.
 pub async fn create(
     State(context): State<ResourceContext>,
@@ -73,17 +168,9 @@ pub async fn create(
     let entry = &context.resource;
     record_resource(entry);
     let query = ListQuery::from_params(&call.query, &context.shared.limits())?;
-    let mut unknown = UnknownAttributeLog::new(context.shared.unknown_attributes);
-    let resource = validate_request_with(entry.schema(), body, RequestMode::Create, &mut unknown)?;
-    let changes = attribute_names(&resource);
-    if entry.kind.has_members {
-        check_members(&context.shared, entry, &call.principal, &body_members(&resource)).await?;
-    }
-    let scope = entry.scope(&call.principal).await?;
-    let created = entry.store.create(scope, resource).await?;
-    let id = created.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
-    entry.audit_ignoring(&context.shared, &call.principal, AuditAction::Create, &id, changes, unknown.ignored);
-    let location = entry.location(&call.base_url, &id);
+    let created = Write::of(&context, &call).create(body).await?;
+    let id = created.get("id").and_then(Value::as_str).unwrap_or_default();
+    let location = entry.location(&call.base_url, id);
     entry.reply(StatusCode::CREATED, Fetched::Value(created), &call, &query, &[(header::LOCATION, location)])
 }
 
@@ -94,23 +181,7 @@ pub async fn replace(
     ScimJson(body): ScimJson,
 ) -> Result<Response, ScimError> {
     let (entry, id, query) = single_resource(&context, &call)?;
-    let mut unknown = UnknownAttributeLog::new(context.shared.unknown_attributes);
-    let mut resource = validate_request_with(entry.schema(), body, RequestMode::Replace, &mut unknown)?;
-    if entry.kind.has_members {
-        check_members(&context.shared, entry, &call.principal, &body_members(&resource)).await?;
-    }
-    let scope = entry.scope(&call.principal).await?;
-    let existing = entry.store.get(scope, id, GetOptions::default()).await?;
-    check_replace(entry.schema(), &existing, &resource)?;
-    keep_immutable(entry.schema(), &existing, &mut resource);
-    let changes = attribute_names(&resource);
-    // The version read is the one the replacement is based on: if another writer changes the
-    // resource in between, the store refuses (412) rather than losing that change. The
-    // client's own If-Match was checked against the same version.
-    let version = meta_version(&existing).map(str::to_owned);
-    check_if_match(entry, id, call.if_match.as_deref(), version.as_deref())?;
-    let replaced = entry.store.replace(scope, id, resource, version.as_deref().or(call.if_match.as_deref())).await?;
-    entry.audit_ignoring(&context.shared, &call.principal, AuditAction::Replace, id, changes, unknown.ignored);
+    let replaced = Write::of(&context, &call).replace(id, body).await?;
     entry.reply(StatusCode::OK, Fetched::Value(replaced), &call, &query, &[])
 }
 
@@ -121,14 +192,6 @@ pub async fn patch(
     ScimJson(body): ScimJson,
 ) -> Result<Response, ScimError> {
     let (entry, id, query) = single_resource(&context, &call)?;
-    let changes = redact_operations(entry, &body);
-    let mut request = PatchRequest::from_value(body)?;
-    let mut unknown = UnknownAttributeLog::new(context.shared.unknown_attributes);
-    screen_patch(entry.schema(), &mut request.operations, &mut unknown)?;
-    if entry.kind.has_members {
-        check_members(&context.shared, entry, &call.principal, &patch_members(&request.operations)).await?;
-    }
-    let scope = entry.scope(&call.principal).await?;
     // RFC 7644 section 3.5.2: with `attributes` or `excludedAttributes` the client asks for
     // the resource, and the server MUST answer 200 with it, even where PATCH answers 204.
     let no_content = entry.patch_no_content && query.attributes.is_empty() && query.excluded_attributes.is_empty();
@@ -137,8 +200,7 @@ pub async fn patch(
     let options = GetOptions {
         exclude_members: no_content || !returns_members(entry, &query.attributes, &query.excluded_attributes),
     };
-    let patched = entry.store.patch(scope, id, &request.operations, call.if_match.as_deref(), options).await?;
-    entry.audit_ignoring(&context.shared, &call.principal, AuditAction::Patch, id, changes, unknown.ignored);
+    let patched = Write::of(&context, &call).patch(id, body, options).await?;
     if no_content {
         let mut response = StatusCode::NO_CONTENT.into_response();
         add_etag(response.headers_mut(), meta_version(&patched));
@@ -149,18 +211,9 @@ pub async fn patch(
 
 /// `DELETE /{Resource}/{id}`.
 pub async fn delete(State(context): State<ResourceContext>, call: Call) -> Result<Response, ScimError> {
-    let entry = &context.resource;
-    record_resource(entry);
+    record_resource(&context.resource);
     let id = required_id(&call)?;
-    let scope = entry.scope(&call.principal).await?;
-    entry.store.delete(scope, id, call.if_match.as_deref()).await?;
-    entry.audit(&context.shared, &call.principal, AuditAction::Delete, id, Value::Array(Vec::new()));
-    for groups in context.shared.resources.iter().filter(|r| r.kind.has_members) {
-        // The resource is gone whatever happens here, so a failure is logged, not answered.
-        if let Err(error) = remove_memberships(&context.shared, groups, &call.principal, id).await {
-            tracing::error!(%error, resource = groups.kind.name(), "could not remove a deleted resource's memberships");
-        }
-    }
+    Write::of(&context, &call).delete(id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -422,6 +422,10 @@ fn redact_text(text: &str, url: &str) -> String {
 
 #[async_trait]
 impl Store for PostgresStore {
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
     async fn register(&self, kinds: &[Arc<ResourceKind>]) -> ScimResult<()> {
         for kind in kinds {
             let plan = SqlPlan::new(kind);

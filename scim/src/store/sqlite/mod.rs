@@ -284,6 +284,10 @@ fn commit_error(kind: &ResourceKind, error: &sqlx::Error) -> ScimError {
 
 #[async_trait]
 impl Store for SqliteStore {
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
     async fn register(&self, kinds: &[Arc<ResourceKind>]) -> ScimResult<()> {
         for kind in kinds {
             let plan = SqlPlan::new(kind);
