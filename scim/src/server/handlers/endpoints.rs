@@ -10,7 +10,6 @@ use super::*;
 use crate::error::ScimError;
 use crate::server::response::json_response;
 
-
 pub async fn service_provider_config(State(shared): State<Arc<Shared>>, call: Call) -> Response {
     json_response(StatusCode::OK, &shared.discovery.service_provider_config(&call.base_url))
 }

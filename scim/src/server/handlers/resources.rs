@@ -19,7 +19,6 @@ use crate::server::response::add_etag;
 use crate::server::unknown::screen_patch;
 use crate::store::{Fetched, GetOptions, StoreQuery, etag_list_names, meta_version, parse_version};
 
-
 /// `GET /{Resource}/{id}`.
 pub async fn get(State(context): State<ResourceContext>, call: Call) -> Result<Response, ScimError> {
     let (entry, id, query) = single_resource(&context, &call)?;
