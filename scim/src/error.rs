@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// The schema URN of the SCIM Error message.
 pub const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
-/// The `scimType` values of RFC 7644 section 3.12, table 9.
+/// The `scimType` values of RFC 7644 section 3.12, table 9, and of RFC 9865 (cursors).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ScimType {
@@ -35,6 +35,10 @@ pub enum ScimType {
     InvalidVers,
     /// The request cannot be completed due to sensitive information in the URI (403).
     Sensitive,
+    /// The `cursor` is not one the service provider issued, or is damaged (400, RFC 9865).
+    InvalidCursor,
+    /// The `cursor` was valid but has expired (400, RFC 9865).
+    ExpiredCursor,
 }
 
 impl ScimType {
@@ -51,6 +55,8 @@ impl ScimType {
             ScimType::InvalidValue => "invalidValue",
             ScimType::InvalidVers => "invalidVers",
             ScimType::Sensitive => "sensitive",
+            ScimType::InvalidCursor => "invalidCursor",
+            ScimType::ExpiredCursor => "expiredCursor",
         }
     }
 
@@ -289,6 +295,8 @@ mod tests {
             (ScimType::InvalidValue, "invalidValue", 400),
             (ScimType::InvalidVers, "invalidVers", 400),
             (ScimType::Sensitive, "sensitive", 403),
+            (ScimType::InvalidCursor, "invalidCursor", 400),
+            (ScimType::ExpiredCursor, "expiredCursor", 400),
         ];
         for (scim_type, name, status) in all {
             assert_eq!(scim_type.as_str(), name);

@@ -18,6 +18,7 @@
 //! - [`error`]: [`ScimError`], the RFC 7644 section 3.12 error.
 //! - `testkit` (feature `testkit`): the store contract, to run against your own backend.
 
+pub mod cursor;
 pub mod error;
 pub mod filter;
 pub mod message;

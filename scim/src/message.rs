@@ -31,13 +31,22 @@ pub struct ListResponse<T> {
     pub schemas: Vec<String>,
     /// The number of results the query matched, across all pages.
     pub total_results: usize,
-    /// The 1-based index of the first result in this page.
+    /// The 1-based index of the first result in this page (index paging; a cursor page has
+    /// none, and reads as 1).
+    #[serde(default = "first_index")]
     pub start_index: usize,
     /// The number of results in this page.
     pub items_per_page: usize,
     /// The results in this page. The capital `R` is the RFC's spelling.
     #[serde(rename = "Resources", default = "Vec::new")]
     pub resources: Vec<T>,
+    /// The cursor of the next page (RFC 9865), on a cursor page that is not the last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+fn first_index() -> usize {
+    1
 }
 
 impl<T> ListResponse<T> {
@@ -49,6 +58,7 @@ impl<T> ListResponse<T> {
             start_index,
             items_per_page: resources.len(),
             resources,
+            next_cursor: None,
         }
     }
 }
@@ -57,12 +67,25 @@ impl<T> ListResponse<T> {
 /// resources are already JSON texts (each one JSON value): what a list answers without
 /// parsing resources it can serve as stored ([`crate::plain`]).
 pub fn list_response_text(resources: &[String], total_results: usize, start_index: usize) -> String {
+    list_text(resources, total_results, &format!(",\"startIndex\":{start_index}"), "")
+}
+
+/// The JSON text of a cursor page (RFC 9865 section 2.2): no `startIndex`, and `nextCursor`
+/// when there is a next page.
+pub fn cursor_list_response_text(resources: &[String], total_results: usize, next_cursor: Option<&str>) -> String {
+    let next = next_cursor.map(|cursor| format!(",\"nextCursor\":{}", Value::String(cursor.to_owned())));
+    list_text(resources, total_results, "", next.as_deref().unwrap_or_default())
+}
+
+/// A ListResponse text: `paging` after `totalResults` and `after` after `Resources` (each empty
+/// or starting with a comma).
+fn list_text(resources: &[String], total_results: usize, paging: &str, after: &str) -> String {
     let length = resources.iter().map(|r| r.len() + 1).sum::<usize>();
     let mut out = String::with_capacity(length + 160);
     out.push_str("{\"schemas\":[\"");
     out.push_str(LIST_RESPONSE_URN);
     out.push_str(&format!(
-        "\"],\"totalResults\":{total_results},\"startIndex\":{start_index},\"itemsPerPage\":{},\"Resources\":[",
+        "\"],\"totalResults\":{total_results}{paging},\"itemsPerPage\":{},\"Resources\":[",
         resources.len()
     ));
     for (position, resource) in resources.iter().enumerate() {
@@ -71,7 +94,9 @@ pub fn list_response_text(resources: &[String], total_results: usize, start_inde
         }
         out.push_str(resource);
     }
-    out.push_str("]}");
+    out.push(']');
+    out.push_str(after);
+    out.push('}');
     out
 }
 
@@ -104,13 +129,25 @@ pub struct SearchRequest {
     /// The page size (signed: the RFC treats negative values as 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+    /// The RFC 9865 cursor: empty for the first page of a cursor walk, then a `nextCursor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
 }
 
 impl SearchRequest {
     /// The member names, in their RFC spelling, which [`SearchRequest::from_json`] matches
     /// case-insensitively.
-    const MEMBERS: [&'static str; 8] =
-        ["schemas", "attributes", "excludedAttributes", "filter", "sortBy", "sortOrder", "startIndex", "count"];
+    const MEMBERS: [&'static str; 9] = [
+        "schemas",
+        "attributes",
+        "excludedAttributes",
+        "filter",
+        "sortBy",
+        "sortOrder",
+        "startIndex",
+        "count",
+        "cursor",
+    ];
 
     /// Read a SearchRequest body. Member names are matched case-insensitively (attribute names
     /// in SCIM are, RFC 7643 section 2.1, and clients vary); unknown members and a `schemas`

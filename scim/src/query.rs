@@ -20,6 +20,8 @@
 //!   left to the caller (they are not an error here); a known parameter given twice is
 //!   `400 invalidValue`, since which one was meant is unknowable.
 //! - An empty `filter` (`?filter=`) means no filter.
+//! - `cursor` (RFC 9865) pages by cursor: empty for the first page, then the previous
+//!   response's `nextCursor`; with `startIndex` as well it is `400 invalidValue`.
 //! - `attributes` and `excludedAttributes` are comma-separated lists of attribute paths
 //!   (section 3.4.2.5), whitespace around each trimmed and empty items skipped; each must parse
 //!   as an attribute path (`400 invalidPath`). Both may be given: RFC 7644 defines
@@ -93,6 +95,10 @@ pub struct ListQuery {
     pub attributes: Vec<AttrPath>,
     /// The attributes not to return (`excludedAttributes`).
     pub excluded_attributes: Vec<AttrPath>,
+    /// RFC 9865 cursor paging: `Some("")` asks for the first page of a cursor walk, `Some`
+    /// of a `nextCursor` for the page after it (checked by [`crate::cursor::decode_cursor`]);
+    /// `None` pages by `startIndex`.
+    pub cursor: Option<String>,
 }
 
 impl Default for ListQuery {
@@ -105,13 +111,14 @@ impl Default for ListQuery {
             sort_order: SortOrder::Ascending,
             attributes: Vec::new(),
             excluded_attributes: Vec::new(),
+            cursor: None,
         }
     }
 }
 
 /// The query parameters this module reads, in their RFC spelling.
-const PARAMETERS: [&str; 7] =
-    ["filter", "startIndex", "count", "sortBy", "sortOrder", "attributes", "excludedAttributes"];
+const PARAMETERS: [&str; 8] =
+    ["filter", "startIndex", "count", "sortBy", "sortOrder", "attributes", "excludedAttributes", "cursor"];
 
 impl ListQuery {
     /// Build a query from URL query parameters, already split and percent-decoded, as
@@ -133,9 +140,11 @@ impl ListQuery {
                 "sortBy" => query.sort_by = parse_sort_by(value)?,
                 "sortOrder" => query.sort_order = SortOrder::parse(value.trim())?,
                 "attributes" => query.attributes = parse_path_list(name, value.split(','))?,
+                "cursor" => query.cursor = Some(value.trim().to_owned()),
                 _ => query.excluded_attributes = parse_path_list(name, value.split(','))?,
             }
         }
+        check_one_paging(seen[1], query.cursor.is_some())?;
         Ok(query)
     }
 
@@ -151,7 +160,9 @@ impl ListQuery {
             Some(text) => parse_sort_by(text)?,
             None => None,
         };
+        check_one_paging(request.start_index.is_some(), request.cursor.is_some())?;
         Ok(ListQuery {
+            cursor: request.cursor.as_deref().map(|cursor| cursor.trim().to_owned()),
             filter,
             start_index: request.start_index.map_or(1, start_index),
             count: request.count.map(|n| count(n, limits)),
@@ -183,6 +194,17 @@ impl ListQuery {
         let end = start.saturating_add(self.page_size(limits)).min(total);
         start..end
     }
+}
+
+/// `400 invalidValue` when a request pages both by index and by cursor: the two name the page
+/// differently, and which one was meant is unknowable (RFC 9865 lets a service provider refuse).
+fn check_one_paging(start_index: bool, cursor: bool) -> ScimResult<()> {
+    if start_index && cursor {
+        return Err(ScimError::invalid_value(
+            "`startIndex` and `cursor` cannot be used together: page by index or by cursor (RFC 9865)",
+        ));
+    }
+    Ok(())
 }
 
 fn parse_optional_filter(text: &str, limits: &QueryLimits) -> ScimResult<Option<Filter>> {

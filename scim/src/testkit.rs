@@ -299,6 +299,7 @@ impl StoreContract {
             start_index,
             count,
             exclude_members: false,
+            keyset: None,
         };
         let page =
             store.list(self.scope("contract-lists"), &query).await.unwrap_or_else(|e| panic!("list {filter:?}: {e}"));

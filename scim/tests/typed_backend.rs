@@ -740,3 +740,47 @@ async fn lists_answered_in_memory_are_logged() {
     store.list(scope, &scim::store::StoreQuery::default()).await.unwrap();
     assert_eq!(events.0.lock().unwrap().len(), 0);
 }
+
+/// Cursor paging (RFC 9865) of a typed backend, whose API pages by index only: the runtime cuts
+/// each page from the matches in keyset order, so a walk is still exact while users are deleted
+/// between pages.
+#[tokio::test]
+async fn a_typed_backend_pages_by_cursor_in_memory() {
+    let app = TestApp::with(
+        Server::builder()
+            .tokens(TokenTable::new().token("acme", "entra", ACME))
+            .backend::<Person, _>(People::default()),
+    );
+    let mut names = Vec::new();
+    for i in 0..8 {
+        let created = app.post("/scim/v2/Users", &sample(i)).await;
+        assert_eq!(created.status.as_u16(), 201, "{}", created.body);
+        names.push((created.body["userName"].as_str().unwrap().to_lowercase(), created.id()));
+    }
+    names.sort();
+    // Delete the last user in userName order after the first page: it is not returned, and
+    // every other user is, once, in order.
+    let (doomed_name, doomed) = names.pop().unwrap();
+    let mut cursor = String::new();
+    let mut walked = Vec::new();
+    loop {
+        let reply = app.get(&format!("/scim/v2/Users?sortBy=userName&count=3&cursor={cursor}")).await;
+        assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+        for resource in reply.body["Resources"].as_array().unwrap() {
+            walked.push((
+                resource["userName"].as_str().unwrap().to_lowercase(),
+                resource["id"].as_str().unwrap().to_owned(),
+            ));
+        }
+        if walked.len() == 3 {
+            assert_eq!(app.delete(&format!("/scim/v2/Users/{doomed}")).await.status.as_u16(), 204);
+        }
+        match reply.body.get("nextCursor").and_then(Value::as_str) {
+            Some(next) => cursor = next.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(walked, names, "{doomed_name} was deleted mid-walk");
+    let bad = app.get("/scim/v2/Users?cursor=bogus").await;
+    assert_eq!((bad.status.as_u16(), bad.body["scimType"].clone()), (400, json!("invalidCursor")), "{}", bad.body);
+}

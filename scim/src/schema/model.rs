@@ -258,6 +258,29 @@ pub struct BulkConfig {
     pub max_payload_size: u64,
 }
 
+/// Pagination support (RFC 9865 section 4, `pagination`): which paging methods the service
+/// provider offers, and their limits.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaginationConfig {
+    /// Whether `cursor` paging is offered.
+    pub cursor: bool,
+    /// Whether `startIndex` paging is offered.
+    pub index: bool,
+    /// The method a request naming neither uses: `"cursor"` or `"index"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_pagination_method: Option<String>,
+    /// The page size when `count` is not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_page_size: Option<u32>,
+    /// The largest page size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_page_size: Option<u32>,
+    /// The least number of seconds a cursor stays valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor_timeout: Option<u64>,
+}
+
 /// Filter support (RFC 7643 section 5, `filter`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -304,6 +327,9 @@ pub struct ServiceProviderConfig {
     pub bulk: BulkConfig,
     /// Filter support.
     pub filter: FilterConfig,
+    /// Pagination support (RFC 9865); absent from providers that predate it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<PaginationConfig>,
     /// Password change support.
     pub change_password: Supported,
     /// Sort support.

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use crate::error::{ScimError, ScimResult};
 use crate::message::ListResponse;
 use crate::schema::{
-    AuthenticationScheme, BulkConfig, FilterConfig, SERVICE_PROVIDER_CONFIG_URN, ServiceProviderConfig, Supported,
+    AuthenticationScheme, BulkConfig, FilterConfig, PaginationConfig, SERVICE_PROVIDER_CONFIG_URN,
+    ServiceProviderConfig, Supported,
 };
 
 /// Everything the discovery endpoints serve, computed once when the server is built.
@@ -51,6 +52,16 @@ impl Discovery {
                 supported: true,
                 max_results: u32::try_from(features.max_results).unwrap_or(u32::MAX),
             },
+            // RFC 9865: both methods on every resource type's list and search endpoints; a request
+            // naming neither pages by index, as RFC 7644 clients expect.
+            pagination: Some(PaginationConfig {
+                cursor: true,
+                index: true,
+                default_pagination_method: Some("index".to_owned()),
+                default_page_size: Some(u32::try_from(features.max_results).unwrap_or(u32::MAX)),
+                max_page_size: Some(u32::try_from(features.max_results).unwrap_or(u32::MAX)),
+                cursor_timeout: Some(crate::cursor::CURSOR_TIMEOUT_SECONDS),
+            }),
             change_password: Supported { supported: features.change_password },
             // Every store sorts (the `Store` contract, RFC 7644 section 3.4.2.3).
             sort: Supported { supported: true },

@@ -8,14 +8,13 @@ use std::sync::{Arc, PoisonError, RwLock};
 use async_trait::async_trait;
 use serde_json::Value;
 
-use super::sort::{compare_keys, sort_key, sort_target};
+use super::keyset::page_in_memory;
 use super::{
     GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery, changed_unique_values, check_if_match, import_id,
     import_meta, into_object, member_id, not_found, now_rfc3339, record, strip_members, uniqueness_conflict,
     with_members,
 };
 use crate::error::{ScimError, ScimResult};
-use crate::query::SortOrder;
 
 /// An in-memory [`Store`]. Data lives as long as the value; clones are not shared (wrap it in
 /// an `Arc`).
@@ -141,25 +140,13 @@ impl Store for MemoryStore {
     }
 
     async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page> {
-        let sort_by = query.sort_by.map(sort_target).transpose()?;
         self.read(scope, |collection| {
-            let mut matches: Vec<&Entry> = collection
+            let matches: Vec<&Entry> = collection
                 .map(|c| c.by_seq.values().filter(|e| query.filter.is_none_or(|f| f.matches(&e.record))).collect())
                 .unwrap_or_default();
-            if let Some(attr) = &sort_by {
-                let mut keyed: Vec<_> = matches.into_iter().map(|e| (sort_key(attr, &e.record), e)).collect();
-                // A stable sort keeps creation order among equal keys, in both directions.
-                keyed.sort_by(|(a, _), (b, _)| {
-                    let order = compare_keys(a.as_ref(), b.as_ref());
-                    if query.sort_order == SortOrder::Descending { order.reverse() } else { order }
-                });
-                matches = keyed.into_iter().map(|(_, e)| e).collect();
-            }
-            let total_results = matches.len();
-            let resources = matches
+            let (total_results, page) = page_in_memory(matches, |e| &e.record, query)?;
+            let resources = page
                 .into_iter()
-                .skip(query.offset())
-                .take(query.count.unwrap_or(usize::MAX))
                 .map(|e| strip_members(e.record.clone(), GetOptions { exclude_members: query.exclude_members }))
                 .collect();
             Ok(Page { total_results, resources })

@@ -27,6 +27,8 @@
 //!   3.4.2.3: the lower-cased value unless `caseExact`; for a multi-valued attribute the
 //!   primary element's value, else the first element's; resources without a value last when
 //!   ascending and first when descending), ties and unsorted lists in creation order.
+//!   With [`StoreQuery::keyset`] (RFC 9865 cursors) the order is the keyset order of
+//!   [`keyset`] instead (ties by `id`) and the page starts after a position, never at an offset.
 //! - **Members**: a group's `members` can change by delta ([`Store::add_members`],
 //!   [`Store::remove_members`]), so adding one member to a group of 100 000 neither loads nor
 //!   rewrites the others. Reading a group with [`GetOptions::exclude_members`] (for
@@ -42,6 +44,7 @@
 //! - **Errors** are [`ScimError`]s; a failure inside the backend is a `500` whose detail
 //!   does not leak SQL or data.
 
+pub(crate) mod keyset;
 pub(crate) mod kind;
 mod memory;
 #[cfg(feature = "postgres")]
@@ -56,6 +59,7 @@ use async_trait::async_trait;
 use serde_json::{Map, Value};
 
 pub use crate::version::{etag_list_names, meta_version, parse_version, version_tag};
+pub use keyset::{Keyset, KeysetPosition, compare_positions, keyset_position, keyset_sort_attr};
 pub use kind::{IndexedAttr, IndexedShape, ResourceKind, Scalar, format_instant, normalise_instant};
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
@@ -214,6 +218,9 @@ pub struct StoreQuery<'q> {
     pub count: Option<usize>,
     /// Leave groups' `members` out.
     pub exclude_members: bool,
+    /// Keyset paging (RFC 9865 cursors) instead of `start_index`: ties by `id`, and the page
+    /// starts after a position (see [`keyset`]). `totalResults` still counts every match.
+    pub keyset: Option<Keyset<'q>>,
 }
 
 impl Default for StoreQuery<'_> {
@@ -225,14 +232,21 @@ impl Default for StoreQuery<'_> {
             start_index: 1,
             count: None,
             exclude_members: false,
+            keyset: None,
         }
     }
 }
 
 impl StoreQuery<'_> {
-    /// The number of matches to skip.
+    /// The number of matches to skip (none for a keyset page, which starts at its position).
     pub fn offset(&self) -> usize {
-        self.start_index.max(1) - 1
+        if self.keyset.is_some() { 0 } else { self.start_index.max(1) - 1 }
+    }
+
+    /// Whether this is a keyset page after the first: earlier pages hold matches too, so the
+    /// page's length does not tell `totalResults`.
+    pub fn continues_keyset(&self) -> bool {
+        self.keyset.is_some_and(|keyset| keyset.after.is_some())
     }
 }
 

@@ -163,9 +163,10 @@ use super::query::{OffsetDateTime, Queryable, typed_filter, typed_sort};
 use crate::error::{ScimError, ScimResult};
 use crate::patch::{MemberDelta, PatchOpKind, PatchOperation, apply_patch, targeted_member_ids};
 use crate::query::SortOrder;
+use crate::store::keyset::page_in_memory;
 use crate::store::{
-    FetchedPage, GetOptions, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, compare_keys, not_found,
-    patch_versioned, sort_key, sort_target, version_tag,
+    FetchedPage, GetOptions, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, not_found, patch_versioned,
+    version_tag,
 };
 
 /// What the runtime keeps beside a resource's attributes: its id, version and timestamps, which
@@ -613,7 +614,12 @@ impl<T: Queryable, B: Backend<T>> Store for TypedStore<T, B> {
         // 1. All pushed down, when both have a typed form. When the backend declines a list
         // without a sort, it declined the filter: step 2 would ask the same again.
         let mut filter_declined = false;
-        if let (Some(filter), Some(sort)) = (&filter, &sort) {
+        if query.keyset.is_some() {
+            // The backend API pages by index only: a cursor page is cut here, from the matches
+            // in keyset order, which is correct at the cost of reading every match.
+            tracing::info!(target: "scim::typed", resource = scope.kind.name(),
+                "a cursor page is cut in memory: the backend API has no keyset paging");
+        } else if let (Some(filter), Some(sort)) = (&filter, &sort) {
             let typed =
                 ListQuery { filter: filter.clone(), sort: *sort, start_index: query.start_index, count: query.count };
             match self.backend.list(scope.tenant, &typed).await {
@@ -645,7 +651,7 @@ impl<T: Queryable, B: Backend<T>> Store for TypedStore<T, B> {
             let typed = ListQuery { filter: Some(filter), ..ListQuery::everything() };
             matches = self.try_list(scope, &typed).await?;
         }
-        let mut matches = match matches {
+        let matches = match matches {
             Some(matches) => matches,
             None => {
                 let everything = self.try_list(scope, &ListQuery::everything()).await?.ok_or_else(|| {
@@ -657,20 +663,8 @@ impl<T: Queryable, B: Backend<T>> Store for TypedStore<T, B> {
                 }
             }
         };
-        if let Some(attr) = query.sort_by.map(sort_target).transpose()? {
-            // Stable: ties keep creation order in both directions.
-            matches.sort_by(|a, b| {
-                let order = compare_keys(sort_key(&attr, a).as_ref(), sort_key(&attr, b).as_ref());
-                if query.sort_order == SortOrder::Descending { order.reverse() } else { order }
-            });
-        }
-        let total_results = matches.len();
-        let resources = matches
-            .into_iter()
-            .skip(query.offset())
-            .take(query.count.unwrap_or(usize::MAX))
-            .map(|r| crate::store::strip_members(r, options(query)))
-            .collect();
+        let (total_results, page) = page_in_memory(matches, |r| r, query)?;
+        let resources = page.into_iter().map(|r| crate::store::strip_members(r, options(query))).collect();
         Ok(Page { total_results, resources })
     }
 

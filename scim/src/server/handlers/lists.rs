@@ -7,14 +7,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::*;
+use crate::cursor;
 use crate::error::{ScimError, ScimResult};
 use crate::filter::{AttrPath, ResolvedFilter, resolve_filter};
-use crate::message::{SearchRequest, list_response_text};
+use crate::message::{SearchRequest, cursor_list_response_text, list_response_text};
 use crate::query::ListQuery;
 use crate::schema::{AttrOwner, ResolvedAttr};
 use crate::server::body::ScimJson;
 use crate::server::response::text_response;
-use crate::store::{FetchedPage, IndexedAttr, IndexedShape, StoreQuery};
+use crate::store::{FetchedPage, IndexedAttr, IndexedShape, Keyset, StoreQuery, keyset_position, keyset_sort_attr};
 
 /// `GET /{Resource}`.
 pub async fn list(State(context): State<ResourceContext>, call: Call) -> Result<Response, ScimError> {
@@ -42,13 +43,55 @@ pub(super) async fn respond_list(
     record_resource(entry);
     let limits = context.shared.limits();
     let filter = resolve_checked(entry, query)?;
-    let page = list_page(entry, call, query, filter.as_ref(), query.start_index, query.page_size(&limits)).await?;
+    if let Some(cursor) = &query.cursor {
+        return respond_cursor_page(entry, call, query, filter.as_ref(), cursor, query.page_size(&limits)).await;
+    }
+    let page =
+        list_page(entry, call, query, filter.as_ref(), query.start_index, query.page_size(&limits), None).await?;
     let resources = page
         .resources
         .into_iter()
         .map(|r| entry.response_text(r, &call.base_url, query))
         .collect::<ScimResult<Vec<_>>>()?;
     Ok(text_response(StatusCode::OK, list_response_text(&resources, page.total_results, query.start_index)))
+}
+
+/// A cursor page (RFC 9865): the store reads, by keyset, one resource more than the page
+/// holds, which tells whether there is a next page without counting; `nextCursor` names the
+/// last resource returned.
+async fn respond_cursor_page(
+    entry: &ResourceEntry,
+    call: &Call,
+    query: &ListQuery,
+    filter: Option<&ResolvedFilter<'_>>,
+    cursor: &str,
+    page_size: usize,
+) -> Result<Response, ScimError> {
+    let query_tag = cursor::query_tag(&entry.kind.schema.resource_type.endpoint, query);
+    let now = cursor::unix_now();
+    let after = if cursor.is_empty() { None } else { Some(cursor::decode_cursor(cursor, query_tag, now)?) };
+    let keyset = Keyset { after: after.as_ref() };
+    let ask = if page_size == 0 { 0 } else { page_size.saturating_add(1) };
+    let mut page = list_page(entry, call, query, filter, 1, ask, Some(keyset)).await?;
+    let more = page.resources.len() > page_size;
+    page.resources.truncate(page_size);
+    let next_cursor = match page.resources.last() {
+        Some(last) if more => {
+            let sort_by = query.sort_by.as_ref().map(|path| entry.schema().resolve(path)).transpose()?;
+            let attr = keyset_sort_attr(sort_by)?;
+            let last = last.clone().into_value()?;
+            let position = keyset_position(attr.as_ref(), &last)
+                .ok_or_else(|| ScimError::internal(format!("a listed {} has no id", entry.kind.name())))?;
+            Some(cursor::encode_cursor(&position, query_tag, now))
+        }
+        _ => None,
+    };
+    let resources = page
+        .resources
+        .into_iter()
+        .map(|r| entry.response_text(r, &call.base_url, query))
+        .collect::<ScimResult<Vec<_>>>()?;
+    Ok(text_response(StatusCode::OK, cursor_list_response_text(&resources, page.total_results, next_cursor.as_deref())))
 }
 
 /// Resolve the query's filter against the resource type and check the type supports it: a
@@ -70,6 +113,7 @@ pub(super) async fn list_page(
     filter: Option<&ResolvedFilter<'_>>,
     start_index: usize,
     count: usize,
+    keyset: Option<Keyset<'_>>,
 ) -> ScimResult<FetchedPage> {
     let sort_by = query.sort_by.as_ref().map(|path| entry.schema().resolve(path)).transpose()?;
     if let Some(attr) = &sort_by {
@@ -83,6 +127,7 @@ pub(super) async fn list_page(
         start_index,
         count: Some(count),
         exclude_members: !returns_members(entry, &query.attributes, &query.excluded_attributes),
+        keyset,
     };
     entry.store.list_for_response(scope, &store_query).await
 }
@@ -151,6 +196,12 @@ pub async fn search_all(
     let request = SearchRequest::from_json(body)?;
     let limits = shared.limits();
     let query = ListQuery::from_search_request(&request, &limits)?;
+    if query.cursor.is_some() {
+        return Err(ScimError::invalid_value(
+            "cursor paging is offered per resource type (`POST /Users/.search`, `GET /Users?cursor=`), not across \
+             every type at `POST /.search`: page this search with `startIndex`",
+        ));
+    }
     let mut first_error = None;
     let mut searched = Vec::new();
     for entry in &shared.resources {
@@ -173,7 +224,7 @@ pub async fn search_all(
     let mut total = 0;
     let mut resources = Vec::new();
     for (entry, filter) in &searched {
-        let matches = list_page(entry, &call, &query, filter.as_ref(), 1, 0).await?.total_results;
+        let matches = list_page(entry, &call, &query, filter.as_ref(), 1, 0, None).await?.total_results;
         total += matches;
         if skip >= matches {
             skip -= matches;
@@ -181,7 +232,7 @@ pub async fn search_all(
         }
         let room = wanted.saturating_sub(resources.len());
         if room > 0 {
-            let page = list_page(entry, &call, &query, filter.as_ref(), skip + 1, room).await?;
+            let page = list_page(entry, &call, &query, filter.as_ref(), skip + 1, room, None).await?;
             for resource in page.resources {
                 resources.push(entry.response_text(resource, &call.base_url, &query)?);
             }

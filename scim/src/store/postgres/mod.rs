@@ -469,7 +469,7 @@ impl Store for PostgresStore {
         let without_members = !scope.kind.has_members || query.exclude_members;
         // A first page that is not full holds every match: its length is `totalResults`, and
         // the page statement alone answers (Entra ID's and Okta's `userName eq` lookups).
-        if query.offset() == 0 && query.count != Some(0) && without_members {
+        if query.offset() == 0 && !query.continues_keyset() && query.count != Some(0) && without_members {
             let rows = if matches_at_most_one(scope.plan, query.filter) {
                 page.pg_query()?.fetch_optional(&self.pool).await.map(|row| row.into_iter().collect())
             } else {

@@ -346,7 +346,7 @@ impl Store for SqliteStore {
         // common case of Entra ID's and Okta's `userName eq "..."` lookups. Members are read by
         // further statements, so lists that include them keep the transaction.
         let without_members = !scope.kind.has_members || query.exclude_members;
-        if query.offset() == 0 && query.count != Some(0) && without_members {
+        if query.offset() == 0 && !query.continues_keyset() && query.count != Some(0) && without_members {
             let at_most_one = matches_at_most_one(scope.plan, query.filter);
             let rows = if at_most_one {
                 // The worker stops at the row instead of stepping on to find the end, which
