@@ -5,6 +5,7 @@
 #![cfg(feature = "server")]
 
 mod server_common;
+mod store_common;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -266,6 +267,12 @@ async fn the_built_in_stores_keep_the_same_contract() {
     let sqlite = scim::store::SqliteStore::connect("sqlite::memory:").await.unwrap();
     sqlite.register(&[contract.kind()]).await.unwrap();
     contract.run(&sqlite).await;
+    // PostgreSQL when the tests have one (scripts/test always does: see store_common).
+    if let Some(url) = store_common::postgres_schema_url().await {
+        let postgres = scim::store::PostgresStore::connect(&url).await.unwrap();
+        postgres.register(&[contract.kind()]).await.unwrap();
+        contract.run(&postgres).await;
+    }
 }
 
 /// The generated filter carries typed, lower-cased literals; what has no typed form (a value
@@ -391,6 +398,10 @@ struct TeamCalls {
     gets: usize,
     /// Reads without members.
     bare_gets: usize,
+    /// Lists with members.
+    lists: usize,
+    /// Lists without members (`ListQuery::exclude_members`).
+    bare_lists: usize,
 }
 
 /// Teams by id (one tenant); with `capability`, member changes go through [`Members`] (each
@@ -401,6 +412,8 @@ struct Teams {
     capability: bool,
     /// No version column: records carry `version: None`.
     versionless: bool,
+    /// Lists are answered (by `displayName eq` or unfiltered), else declined.
+    listing: bool,
     calls: Arc<Mutex<TeamCalls>>,
 }
 
@@ -464,8 +477,25 @@ impl Backend<Team> for Teams {
         self.rows.lock().unwrap().remove(id).map(drop).ok_or(BackendError::NotFound)
     }
 
-    async fn list(&self, _: &str, _: &ListQuery<Team>) -> BackendResult<Listed<Team>> {
-        Err(BackendError::Unsupported("lists".into()))
+    async fn list(&self, _: &str, query: &ListQuery<Team>) -> BackendResult<Listed<Team>> {
+        let name = match &query.filter {
+            _ if !self.listing || query.sort.is_some() => return Err(BackendError::Unsupported("lists".into())),
+            None => None,
+            Some(TeamFilter::DisplayName(TeamDisplayNameTest::Eq(name))) => Some(name.clone()),
+            Some(_) => return Err(BackendError::Unsupported("that filter".into())),
+        };
+        self.count(|c| if query.exclude_members { c.bare_lists += 1 } else { c.lists += 1 });
+        let rows = self.rows.lock().unwrap();
+        let matching: Vec<Stored<Team>> = rows
+            .values()
+            .filter(|(team, _)| name.is_none() || team.name.as_deref().map(str::to_lowercase) == name)
+            .map(|(team, record)| {
+                let members = if query.exclude_members { Vec::new() } else { team.members.clone() };
+                Stored { resource: Team { members, ..team.clone() }, record: record.clone() }
+            })
+            .collect();
+        let resources = matching.iter().skip(query.offset()).take(query.limit()).cloned().collect();
+        Ok(Listed { total_results: matching.len(), resources })
     }
 
     fn members(&self) -> Option<&dyn Members> {
@@ -783,4 +813,109 @@ async fn a_typed_backend_pages_by_cursor_in_memory() {
     assert_eq!(walked, names, "{doomed_name} was deleted mid-walk");
     let bad = app.get("/scim/v2/Users?cursor=bogus").await;
     assert_eq!((bad.status.as_u16(), bad.body["scimType"].clone()), (400, json!("invalidCursor")), "{}", bad.body);
+}
+
+/// Entra ID's group lookup (`filter=displayName eq "..."&excludedAttributes=members`) and a
+/// list or read that leaves members out do not load them: the backend is asked without
+/// members. A list that shows members loads them; a backend without versions is listed again
+/// with members, since its ETags hash them.
+#[tokio::test]
+async fn lists_and_reads_that_leave_members_out_do_not_load_them() {
+    for versionless in [false, true] {
+        let teams = Teams { listing: true, versionless, ..Teams::default() };
+        let calls = teams.calls.clone();
+        let app = TestApp::with(
+            Server::builder()
+                .tokens(TokenTable::new().token("acme", "entra", ACME))
+                .backend::<Person, _>(People::default())
+                .backend::<Team, _>(teams),
+        );
+        let user = app.post("/scim/v2/Users", &sample(0)).await.id();
+        let team = json!({"schemas": [GROUP_URN], "displayName": "ops", "members": [{"value": user}]});
+        assert_eq!(app.post("/scim/v2/Groups", &team).await.status, StatusCode::CREATED);
+        let shown = app.get("/scim/v2/Groups/1").await;
+        let taken = |calls: &Arc<Mutex<TeamCalls>>| *calls.lock().unwrap();
+
+        let before = taken(&calls);
+        let entra = app.get("/scim/v2/Groups?filter=displayName%20eq%20%22Ops%22&excludedAttributes=members").await;
+        assert_eq!(entra.status, StatusCode::OK, "{}", entra.body);
+        assert_eq!(entra.body["totalResults"], 1, "{}", entra.body);
+        let found = &entra.body["Resources"][0];
+        assert_eq!((found["displayName"].as_str(), found.get("members")), (Some("ops"), None), "{found}");
+        assert_eq!(found["meta"]["version"], shown.body["meta"]["version"], "the ETag a GET shows");
+        let after = taken(&calls);
+        let expected = if versionless { (1, 1) } else { (1, 0) };
+        assert_eq!(
+            (after.bare_lists - before.bare_lists, after.lists - before.lists),
+            expected,
+            "versionless {versionless}: (lists without members, lists with them)"
+        );
+
+        // Unfiltered, as Okta pages groups, and a read: the same.
+        let before = taken(&calls);
+        let paged = app.get("/scim/v2/Groups?startIndex=1&count=10&excludedAttributes=members").await;
+        assert_eq!((paged.body["totalResults"].as_u64(), paged.body["Resources"][0].get("members")), (Some(1), None));
+        let read = app.get("/scim/v2/Groups/1?excludedAttributes=members").await;
+        assert_eq!((read.status, read.body.get("members")), (StatusCode::OK, None), "{}", read.body);
+        let after = taken(&calls);
+        assert_eq!(after.bare_lists - before.bare_lists, 1, "versionless {versionless}");
+        if !versionless {
+            assert_eq!((after.lists, after.gets - before.gets, after.bare_gets - before.bare_gets), (0, 0, 1));
+        }
+
+        // A list that shows members loads them.
+        let before = taken(&calls);
+        let listed = app.get("/scim/v2/Groups?filter=displayName%20eq%20%22ops%22").await;
+        assert_eq!(listed.body["Resources"][0]["members"][0]["value"], user.as_str(), "{}", listed.body);
+        let after = taken(&calls);
+        assert_eq!((after.lists - before.lists, after.bare_lists - before.bare_lists), (1, 0));
+    }
+}
+
+/// A backend whose storage fails with a cause that quotes data.
+#[derive(Debug)]
+struct FailingStorage;
+
+fn disk_failure() -> BackendError {
+    BackendError::Storage("disk full writing row of secret-user@example.com".into())
+}
+
+#[async_trait::async_trait]
+impl Backend<Person> for FailingStorage {
+    async fn create(&self, _: &str, _: Person) -> BackendResult<Stored<Person>> {
+        Err(disk_failure())
+    }
+    async fn get(&self, _: &str, _: &str) -> BackendResult<Stored<Person>> {
+        Err(disk_failure())
+    }
+    async fn replace(&self, _: &str, _: &str, _: Person, _: Option<u64>) -> BackendResult<Stored<Person>> {
+        Err(disk_failure())
+    }
+    async fn delete(&self, _: &str, _: &str, _: Option<u64>) -> BackendResult<()> {
+        Err(disk_failure())
+    }
+    async fn list(&self, _: &str, _: &ListQuery<Person>) -> BackendResult<Listed<Person>> {
+        Err(disk_failure())
+    }
+}
+
+/// A backend's storage failure is a `500` whose detail names the resource type only; the
+/// cause stays with the error (`ScimError::cause`, which the server logs) and is never sent.
+#[tokio::test]
+async fn a_storage_failure_keeps_its_cause_out_of_the_reply() {
+    use scim::store::{GetOptions, Scope};
+    let kind = contract().kind();
+    let store = TypedStore::<Person, _>::new(FailingStorage);
+    let error = store.get(Scope::new("t", &kind), "1", GetOptions::default()).await.unwrap_err();
+    assert_eq!((error.status, error.detail.as_str()), (500, "the User backend failed"));
+    let cause = error.cause().map(ToString::to_string).unwrap_or_default();
+    assert!(cause.contains("disk full writing row of secret-user@example.com"), "the cause is kept: {cause:?}");
+
+    let app = TestApp::with(
+        Server::builder().tokens(TokenTable::new().token("acme", "entra", ACME)).backend::<Person, _>(FailingStorage),
+    );
+    for reply in [app.get("/scim/v2/Users/1").await, app.post("/scim/v2/Users", &sample(0)).await] {
+        assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", reply.body);
+        assert!(!reply.body.to_string().contains("secret-user"), "the cause is not sent: {}", reply.body);
+    }
 }

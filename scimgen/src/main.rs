@@ -184,6 +184,9 @@ fn run(command: Command) -> CliResult<ExitCode> {
             if let Some(import) = &report.import {
                 print_import_report(import);
             }
+            if let Some(why) = &report.unformatted {
+                eprintln!("note: {why}; run `cargo fmt` in the project");
+            }
             println!("run it:\n  cd {}\n  cargo run -- --token s3cret", dir.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -45,6 +45,8 @@ pub struct NewReport {
     pub name: String,
     pub import: Option<ImportReport>,
     pub files: Vec<PathBuf>,
+    /// Why the developer's files could not be formatted (no `rustfmt`), if they were not.
+    pub unformatted: Option<String>,
 }
 
 /// The scimgen checkout this binary was built from, if it is still there (then new projects
@@ -98,8 +100,11 @@ pub fn new_project(options: &NewOptions) -> CliResult<NewReport> {
     writes.extend(project_files(dir, &data, &config, runtime.as_deref())?);
     check_schema_files(&writes)?;
     let mut files = write_all(dir, &writes)?;
+    let mut unformatted = None;
     if options.backend == BackendKind::Typed {
-        files.extend(typed::write_backend(dir, &config, &data)?);
+        let written = typed::write_backend(dir, &config, &data)?;
+        unformatted = format_sources(dir, &written).err();
+        files.extend(written);
     }
     let project = Project { root: dir.clone(), config };
     match generate::write_generated(&project) {
@@ -114,7 +119,25 @@ pub fn new_project(options: &NewOptions) -> CliResult<NewReport> {
             .hint("fix scimgen.toml or schemas/ in the new project, then run `scimgen generate` there"));
         }
     }
-    Ok(NewReport { name, import, files })
+    Ok(NewReport { name, import, files, unformatted })
+}
+
+/// Format `files` (relative to `dir`) with `rustfmt` under the project's `rustfmt.toml`, so
+/// that the project starts `cargo fmt --check` clean: their lines depend on the mapping (a
+/// filter's match arms), which a template cannot lay out. The other files are written in that
+/// style already. `Err` (the files stay as written, and compile) when `rustfmt` cannot run.
+fn format_sources(dir: &Path, files: &[PathBuf]) -> Result<(), String> {
+    let output = std::process::Command::new("rustfmt")
+        .args(["--edition", "2024"])
+        .args(files)
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("cannot run rustfmt: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!("rustfmt failed: {}", String::from_utf8_lossy(&output.stderr).trim()))
+    }
 }
 
 /// The project directory must not exist yet, or be empty.
@@ -297,6 +320,7 @@ fn project_files(
     }
     writes.push((dir.join("README.md"), templates::render("README.md", data)?));
     writes.push((dir.join(".gitignore"), templates::render("gitignore", data)?));
+    writes.push((dir.join("rustfmt.toml"), templates::render("rustfmt.toml", data)?));
     writes.push((dir.join(CONFIG_FILE), render_config(config)?));
     if let Some(root) = runtime {
         // The checkout's lock file pins the versions it was built and tested with, so the new

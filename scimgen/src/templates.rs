@@ -15,10 +15,10 @@ const TEMPLATES: [(&str, &str); 9] = [
     ("generated_mod.rs", include_str!("../../templates/generated_mod.rs.hbs")),
     ("README.md", include_str!("../../templates/README.md.hbs")),
     ("gitignore", include_str!("../../templates/gitignore.hbs")),
+    ("rustfmt.toml", include_str!("../../templates/rustfmt.toml.hbs")),
     // `scimgen new --backend typed` (see `crate::typed`).
     ("typed/backend.rs", include_str!("../../templates/typed/backend.rs.hbs")),
     ("typed/users.rs", include_str!("../../templates/typed/users.rs.hbs")),
-    ("typed/sql.rs", include_str!("../../templates/typed/sql.rs.hbs")),
 ];
 
 fn registry() -> CliResult<Handlebars<'static>> {

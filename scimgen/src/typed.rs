@@ -49,7 +49,7 @@ pub fn check_served(config: &ProjectConfig) -> CliResult<Served> {
     })
 }
 
-/// Write `src/backend.rs`, `src/users.rs` and `src/sql.rs` for the project at `dir` (its
+/// Write `src/backend.rs` and `src/users.rs` for the project at `dir` (its
 /// schema files already written); their paths relative to `dir`.
 pub fn write_backend(dir: &Path, config: &ProjectConfig, data: &Value) -> CliResult<Vec<PathBuf>> {
     let plan = scim_codegen::typed_plan(&config.system, dir, SERVED).map_err(|error| {
@@ -69,9 +69,7 @@ pub fn write_backend(dir: &Path, config: &ProjectConfig, data: &Value) -> CliRes
         object.insert(key.to_owned(), value);
     }
     let mut files = Vec::new();
-    for (template, file) in
-        [("typed/backend.rs", "src/backend.rs"), ("typed/users.rs", "src/users.rs"), ("typed/sql.rs", "src/sql.rs")]
-    {
+    for (template, file) in [("typed/backend.rs", "src/backend.rs"), ("typed/users.rs", "src/users.rs")] {
         write_text(&dir.join(file), &templates::render(template, &data)?)?;
         files.push(PathBuf::from(file));
     }
@@ -101,12 +99,16 @@ fn backend_data(plan: &TypedPlan) -> Vec<(&'static str, Value)> {
         .sorts
         .iter()
         .map(|sort| {
-            // Only `id` has no field: it is the row's key.
+            // Only `id` has no field: it is the row's key. Only strings and references fold case.
             let (place, case_exact) = match &sort.place {
-                Some(place) => (rust_place(place), sort.case_exact),
-                None => ("Place::Id".to_owned(), true),
+                Some(place) => {
+                    (rust_place(place), sort.case_exact || !matches!(sort.kind.as_str(), "string" | "reference"))
+                }
+                None => ("Place::Id(\"id\")".to_owned(), true),
             };
-            json!({"variant": sort.variant, "place": place, "case_exact": case_exact})
+            // Kept as RFC 3339 text, which does not order as the instants do across offsets.
+            let declined = (sort.kind == "dateTime").then(|| format!("{}: a dateTime sort", sort.path));
+            json!({"variant": sort.variant, "place": place, "case_exact": case_exact, "declined": declined})
         })
         .collect();
     let lookup = plan.filters.iter().find_map(|f| match &f.place {
@@ -222,7 +224,7 @@ fn filter_data(filter: &PlannedFilter, rust_place: &dyn Fn(&Place) -> String) ->
             let (pattern, call) = match (op.as_str(), is_id, &place) {
                 ("Pr", true, _) => (format!("{}::Pr", filter.test), "{ sql.push(\"1\"); }".to_owned()),
                 ("Pr", false, Some(place)) => (format!("{}::Pr", filter.test), format!("sql::present(sql, {place})")),
-                (op, true, _) => (format!("{}::{op}(id)", filter.test), format!("sql::id(sql, Op::{op}, id)?")),
+                (op, true, _) => (format!("{}::{op}(id)", filter.test), format!("sql::id(sql, \"id\", Op::{op}, id)?")),
                 (op, false, Some(place)) => (
                     format!("{}::{op}(value)", filter.test),
                     format!("sql::compare(sql, {place}, Op::{op}, {})?", literal(filter)),

@@ -63,6 +63,30 @@ fn help_explains_every_subcommand_and_flag() {
     scimgen().assert().failure().stderr(contains("Usage"));
 }
 
+/// A new project starts `cargo fmt --check` clean (its `rustfmt.toml`, and the typed backend's
+/// mapping-dependent lines formatted by `scimgen new`), typed or not: `rustfmt --check` from
+/// `src/main.rs` covers every module, the generated ones too.
+#[test]
+fn a_new_project_is_rustfmt_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The full Entra mapping: typed emails and addresses, an extension, long variant names.
+    let seed_table = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/alvao/mapping.md");
+    for (name, args) in [
+        ("builtin-scim", vec![]),
+        ("typed-scim", vec!["--backend", "typed"]),
+        ("typed-table-scim", vec!["--backend", "typed", "--from-table", seed_table.to_str().unwrap()]),
+    ] {
+        let dir = new_project(&tmp, name, &args);
+        assert!(read(dir.join("rustfmt.toml")).contains("max_width = 120"));
+        let checked = std::process::Command::new("rustfmt")
+            .args(["--check", "--edition", "2024", "src/main.rs"])
+            .current_dir(&dir)
+            .output()
+            .expect("rustfmt runs");
+        assert!(checked.status.success(), "{name}: {}", String::from_utf8_lossy(&checked.stdout));
+    }
+}
+
 #[test]
 fn new_with_a_typed_backend_scaffolds_the_users_table_and_its_backend() {
     let tmp = tempfile::tempdir().unwrap();
@@ -79,10 +103,15 @@ fn new_with_a_typed_backend_scaffolds_the_users_table_and_its_backend() {
     assert!(users.contains(".bind(user.user_name.to_lowercase())"), "{users}");
     let backend = read(dir.join("src/backend.rs"));
     assert!(backend.contains("impl Backend<User> for Users"), "{backend}");
+    // rustfmt lays the arms out: compared without whitespace.
+    let compact: String = backend.chars().filter(|c| !c.is_whitespace()).collect();
     assert!(
-        backend.contains("UserUserNameTest::Eq(value) => sql::compare(sql, Place::Folded(\"user_name_key\")"),
+        compact.contains("UserUserNameTest::Eq(value)=>{sql::compare(sql,Place::Folded(\"user_name_key\"),Op::Eq,"),
         "{backend}"
     );
+    // The statements are the runtime's `SqlTable`'s: the scaffold has no SQL helpers of its own.
+    assert!(backend.contains("TABLE.list(&self.0, tenant, query, condition, sort_column)"), "{backend}");
+    assert!(!dir.join("src/sql.rs").exists() && !main.contains("mod sql;"), "{main}");
     assert!(backend.contains("StoreContract::for_type::<User>(sample)"), "{backend}");
     assert!(read(dir.join("README.md")).contains("`users` table"));
 

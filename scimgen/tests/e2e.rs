@@ -384,7 +384,7 @@ fn typed_backend_new_test_provision_like_entra_then_regenerate() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    for file in ["src/backend.rs", "src/users.rs", "src/sql.rs"] {
+    for file in ["src/backend.rs", "src/users.rs"] {
         assert!(project.join(file).is_file(), "{file} is scaffolded");
     }
 

@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use scim::typed::backend::{Backend, BackendError, BackendResult, ListQuery, Listed, Stored};
-use scim::typed::sql::row_key;
+use scim::typed::sql::{row_key, sorted_in_memory};
 use sqlx::sqlite::SqlitePool;
 use sqlx::{QueryBuilder, Sqlite};
 
@@ -73,9 +73,9 @@ impl Backend<Account> for Accounts {
         TABLE.delete(&self.0, tenant, id, expected).await
     }
 
-    /// In SQL, oldest first; a sortBy is left to the runtime.
+    /// In SQL, oldest first; a sortBy is left to the runtime (`login` is NOCASE, ASCII only).
     async fn list(&self, tenant: &str, query: &ListQuery<Account>) -> BackendResult<Listed<Account>> {
-        let (total_results, rows) = TABLE.list(&self.0, tenant, query, condition).await?;
+        let (total_results, rows) = TABLE.list(&self.0, tenant, query, condition, sorted_in_memory).await?;
         let resources = rows.iter().map(Account::from_row).collect::<Result<_, _>>()?;
         Ok(Listed { total_results, resources })
     }

@@ -266,13 +266,18 @@ pub struct ListQuery<T: Queryable> {
     pub start_index: usize,
     /// The most resources to return (`None`: all from `start_index`; `Some(0)`: only count).
     pub count: Option<usize>,
+    /// The reply does not show group members (`excludedAttributes=members`, which Entra ID
+    /// sends): the backend may leave them empty instead of loading them, as
+    /// [`Backend::get_without_members`] does. Records without a version are listed again with
+    /// members, since their version is the hash of the whole resource.
+    pub exclude_members: bool,
 }
 
 impl<T: Queryable> ListQuery<T> {
     /// Everything the tenant has, in creation order: what the runtime asks for when it evaluates
     /// a list in memory.
     pub fn everything() -> Self {
-        ListQuery { filter: None, sort: None, start_index: 1, count: None }
+        ListQuery { filter: None, sort: None, start_index: 1, count: None, exclude_members: false }
     }
 
     /// How many matches to skip.
@@ -480,10 +485,10 @@ fn scim_error(kind: &ResourceKind, id: Option<&str>, body: Option<&Value>, error
             ScimError::not_implemented(format!("{} does not support {what}", kind.name()))
         }
         BackendError::Invalid(detail) => ScimError::invalid_value(detail),
-        BackendError::Storage(cause) => {
-            tracing::error!(target: "scim::typed", resource = kind.name(), "backend failure: {cause}");
-            ScimError::internal(format!("the {} backend failed", kind.name()))
-        }
+        // The cause stays with the error, which the server logs in the request's span and
+        // never sends (it may quote SQL or data).
+        BackendError::Storage(cause) => ScimError::internal(format!("the {} backend failed", kind.name()))
+            .with_source(std::sync::Arc::<dyn std::error::Error + Send + Sync>::from(cause)),
     }
 }
 
@@ -538,6 +543,17 @@ impl<T: Queryable, B: Backend<T>> TypedStore<T, B> {
             Ok(_) => scim_error(scope.kind, Some(id), None, BackendError::VersionMismatch),
             Err(error) => error,
         }
+    }
+
+    /// The backend's answer to `query`, which the reply shows as it is. Listed without members,
+    /// a record without a version cannot be used (its version hashes the members too): then
+    /// the list is asked again with them.
+    async fn list_for_reply(&self, tenant: &str, query: ListQuery<T>) -> BackendResult<Listed<T>> {
+        let listed = self.backend.list(tenant, &query).await?;
+        if query.exclude_members && listed.resources.iter().any(|s| s.record.version.is_none()) {
+            return self.backend.list(tenant, &ListQuery { exclude_members: false, ..query }).await;
+        }
+        Ok(listed)
     }
 
     /// A list the backend answers as asked, or `None` when it declined.
@@ -620,9 +636,14 @@ impl<T: Queryable, B: Backend<T>> Store for TypedStore<T, B> {
             tracing::info!(target: "scim::typed", resource = scope.kind.name(),
                 "a cursor page is cut in memory: the backend API has no keyset paging");
         } else if let (Some(filter), Some(sort)) = (&filter, &sort) {
-            let typed =
-                ListQuery { filter: filter.clone(), sort: *sort, start_index: query.start_index, count: query.count };
-            match self.backend.list(scope.tenant, &typed).await {
+            let typed = ListQuery {
+                filter: filter.clone(),
+                sort: *sort,
+                start_index: query.start_index,
+                count: query.count,
+                exclude_members: query.exclude_members && scope.kind.has_members,
+            };
+            match self.list_for_reply(scope.tenant, typed).await {
                 Ok(listed) => {
                     let resources = listed
                         .resources

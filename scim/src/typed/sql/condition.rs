@@ -1,7 +1,7 @@
-//! SQL (SQLite) for the typed filters and sorts of a table of one row per resource: what
-//! `src/backend.rs` builds its `WHERE` and `ORDER BY` from. Column names and JSON paths come
-//! from `backend.rs`'s constants; every value from a request is a bound parameter, never text
-//! in the statement. This file is yours too; `scimgen generate` never rewrites it.
+//! Typed filters and sorts as SQLite conditions and `ORDER BY` terms over a table of one row
+//! per resource: what a backend's `condition` (the exhaustive match of its generated filter)
+//! and its sort mapping call. Column names come from the backend's constants, never from a
+//! request; every value from a request is a bound parameter.
 //!
 //! Semantics are the runtime's in-memory evaluator's (RFC 7644 section 3.4.2.2): a comparison
 //! holds when some value of the attribute satisfies it, `ne` is `not eq` (so an absent value is
@@ -9,32 +9,32 @@
 //! 0 or 1, never NULL, so SQL's `NOT` is SCIM's `not`.
 //!
 //! What SQL cannot answer exactly is declined with [`BackendError::Unsupported`]; the runtime
-//! then filters the tenant's rows in memory (and says so in its log), so a result is never
-//! widened or narrowed:
+//! then filters or sorts in memory (and says so in its log), so a result is never widened,
+//! narrowed or misordered:
 //! - a case-insensitive comparison with a literal that is not ASCII, except on a key column
 //!   ([`Place::Folded`]): SQLite's `NOCASE` and `lower()` fold ASCII letters only, SCIM all of
-//!   Unicode;
+//!   Unicode; for the same reason a case-insensitive sort, except on a key column;
 //! - an ordering comparison or equality on a `dateTime` (kept as RFC 3339 text, which does not
-//!   order chronologically across offsets and fractions).
+//!   order chronologically across offsets and fractions);
+//! - a sort on a multi-valued attribute.
 
-// Not every mapping uses every place, operator and literal.
-#![allow(dead_code)]
-
-use scim::query::SortOrder;
-use scim::typed::ScimValue;
-use scim::typed::backend::{BackendError, BackendResult};
-use scim::typed::query::OffsetDateTime;
 use serde_json::Value;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::ident;
+use crate::query::SortOrder;
+use crate::typed::ScimValue;
+use crate::typed::backend::{BackendError, BackendResult};
+use crate::typed::query::OffsetDateTime;
 
 /// Where a value is in a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
     /// The whole value of a column holding a string, boolean or number.
     Column(&'static str),
-    /// The row's integer key as the SCIM `id`, a string (so `10` sorts before `9`).
-    Id,
+    /// The row's integer key (this column) as the SCIM `id`, a string (so `10` sorts before `9`).
+    Id(&'static str),
     /// A key column: a string attribute already lower-cased as SCIM folds case (all of
     /// Unicode), compared as it is, so its index serves and no literal needs the fallback.
     Folded(&'static str),
@@ -45,29 +45,31 @@ pub enum Place {
     Each { column: &'static str, array: &'static str, element: &'static str },
 }
 
-/// A comparison operator (`ne` is built as `not eq`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Eq,
-    Ne,
-    Co,
-    Sw,
-    Ew,
-    Gt,
-    Ge,
-    Lt,
-    Le,
-}
+/// A comparison operator: the filter's own (`ne` is built as `not eq`).
+pub use crate::filter::CompareOp as Op;
 
 /// A filter literal, as the generated test variants carry it.
 #[derive(Debug, Clone, Copy)]
 pub enum Literal<'a> {
     /// A string (reference, binary): already lower-cased when not `case_exact`.
-    Text { value: &'a str, case_exact: bool },
+    Text {
+        value: &'a str,
+        case_exact: bool,
+    },
     Boolean(bool),
     Integer(i64),
     Decimal(f64),
     DateTime(&'a OffsetDateTime),
+}
+
+/// Where a sortable attribute's value is in a row, and whether its strings compare
+/// case-sensitively: what a backend maps each variant of its generated sort to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortColumn {
+    /// The single value sorted by.
+    pub place: Place,
+    /// Strings compare as they are (`caseExact`, ids, key columns), not lower-cased.
+    pub case_exact: bool,
 }
 
 /// `place op literal` as a condition.
@@ -157,8 +159,8 @@ pub fn present(sql: &mut QueryBuilder<Sqlite>, place: Place) {
     });
 }
 
-/// The resource id (the table's integer key) compared with `id`: only `eq` and `ne`.
-pub fn id(sql: &mut QueryBuilder<Sqlite>, op: Op, id: &str) -> BackendResult<()> {
+/// The resource id, the table's integer key `column`, compared with `id`: only `eq` and `ne`.
+pub fn id(sql: &mut QueryBuilder<Sqlite>, column: &str, op: Op, id: &str) -> BackendResult<()> {
     let negated = match op {
         Op::Eq => false,
         Op::Ne => true,
@@ -168,31 +170,39 @@ pub fn id(sql: &mut QueryBuilder<Sqlite>, op: Op, id: &str) -> BackendResult<()>
         sql.push("NOT ");
     }
     match id.parse::<i64>() {
-        Ok(key) => sql.push("(id = ").push_bind(key).push(")"),
+        Ok(key) => sql.push(format!("({} = ", ident(column))).push_bind(key).push(")"),
         // Not an integer: no row has it.
         Err(_) => sql.push("(0)"),
     };
     Ok(())
 }
 
-/// `ORDER BY` terms for a sort on `place` (a single value): missing values last when ascending
-/// and first when descending, strings that are not `case_exact` lower-cased, as the runtime
-/// sorts (SQLite folds ASCII letters only: other capitals sort by code point). The caller adds
-/// the creation-order tie-break.
-pub fn order(sql: &mut QueryBuilder<Sqlite>, place: Place, case_exact: bool, order: SortOrder) {
+/// `ORDER BY` terms for a sort on `column`: missing values last when ascending and first when
+/// descending (RFC 7644 section 3.4.2.3, as the runtime sorts), then the values. The caller
+/// adds the creation-order tie-break. Declined (see the module docs) where SQLite would order
+/// otherwise than the runtime: case-insensitive strings outside a key column (SQLite folds
+/// ASCII only) and multi-valued places.
+pub fn order(sql: &mut QueryBuilder<Sqlite>, column: SortColumn, order: SortOrder) -> BackendResult<()> {
+    let SortColumn { place, case_exact } = column;
+    if matches!(place, Place::Each { .. }) {
+        return Err(BackendError::Unsupported("a sort on a multi-valued attribute".into()));
+    }
+    if !case_exact && !matches!(place, Place::Folded(_)) {
+        return Err(BackendError::Unsupported("a case-insensitive sort outside a key column".into()));
+    }
     let direction = if order == SortOrder::Descending { " DESC" } else { " ASC" };
-    let case_exact = case_exact || matches!(place, Place::Folded(_));
     sql.push("(");
     value_at(sql, place);
     sql.push(" IS NULL)").push(direction).push(", ");
-    if !case_exact {
-        sql.push("lower(");
-    }
     value_at(sql, place);
-    if !case_exact {
-        sql.push(")");
-    }
     sql.push(direction);
+    Ok(())
+}
+
+/// The sort mapping of a backend that leaves every sort to the runtime (which then sorts in
+/// memory, and says so in its log): for [`super::SqlTable::list`]'s `sort`.
+pub fn sorted_in_memory<S: std::fmt::Debug>(sort: S) -> BackendResult<SortColumn> {
+    Err(BackendError::Unsupported(format!("a sort by {sort:?}")))
 }
 
 /// `(value IS NOT NULL AND test)` for a single value, `EXISTS (...)` over an array's elements:
@@ -203,7 +213,7 @@ fn holds(
     test: impl FnOnce(&mut QueryBuilder<Sqlite>, &dyn Fn(&mut QueryBuilder<Sqlite>)),
 ) {
     match place {
-        Place::Column(_) | Place::Folded(_) | Place::Id | Place::Json { .. } => {
+        Place::Column(_) | Place::Folded(_) | Place::Id(_) | Place::Json { .. } => {
             sql.push("(");
             value_at(sql, place);
             sql.push(" IS NOT NULL AND ");
@@ -211,7 +221,7 @@ fn holds(
             sql.push(")");
         }
         Place::Each { column, array, element } => {
-            sql.push(format!("EXISTS (SELECT 1 FROM json_each(\"{column}\", "));
+            sql.push(format!("EXISTS (SELECT 1 FROM json_each({}, ", ident(column)));
             sql.push_bind(array).push(") AS element WHERE ");
             let value = |sql: &mut QueryBuilder<Sqlite>| {
                 if element == "$" {
@@ -228,14 +238,12 @@ fn holds(
     }
 }
 
-/// The single value at `place` (not for [`Place::Each`]).
+/// The single value at `place` (not for [`Place::Each`], which callers handle).
 fn value_at(sql: &mut QueryBuilder<Sqlite>, place: Place) {
     match place {
-        Place::Column(column) => sql.push(format!("\"{column}\"")),
-        Place::Id => sql.push("CAST(id AS TEXT)"),
-        Place::Folded(column) => sql.push(format!("\"{column}\"")),
-        Place::Json { column, path } => sql.push(format!("json_extract(\"{column}\", ")).push_bind(path).push(")"),
-        // Sortable attributes are single-valued, so no sort reaches here.
+        Place::Column(column) | Place::Folded(column) => sql.push(ident(column)),
+        Place::Id(column) => sql.push(format!("CAST({} AS TEXT)", ident(column))),
+        Place::Json { column, path } => sql.push(format!("json_extract({}, ", ident(column))).push_bind(path).push(")"),
         Place::Each { .. } => sql.push("NULL"),
     };
 }

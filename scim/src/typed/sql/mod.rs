@@ -4,7 +4,12 @@
 //! as the id, a tenant column, a change counter as the version and RFC 3339 text timestamps.
 //! Every statement binds its values; the only text put into SQL is the table's own names.
 //!
-//! `examples/golinks/src/backend.rs` is a backend written with it.
+//! [`condition`] writes a backend's typed filter and sort as SQL for [`SqlTable::list`].
+//!
+//! `examples/golinks/src/backend.rs` is a backend written with it, and so is the one
+//! `scimgen new --backend typed` scaffolds.
+
+pub mod condition;
 
 use std::collections::HashSet;
 
@@ -13,6 +18,7 @@ use serde::de::DeserializeOwned;
 use sqlx::sqlite::{SqliteArguments, SqlitePool, SqliteRow};
 use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite};
 
+pub use self::condition::{Literal, Op, Place, SortColumn, compare, from_json, id, present, sorted_in_memory, to_json};
 use super::backend::{BackendError, BackendResult, ListQuery, Record, parse_instant};
 use super::query::Queryable;
 
@@ -231,24 +237,29 @@ impl SqlTable {
         Ok(sql)
     }
 
-    /// A page of the tenant's rows the query's filter selects, oldest first, and how many there
-    /// are in all: two statements (a count and the page). A query with a sort is declined
-    /// ([`BackendError::Unsupported`]): the runtime then sorts in memory.
+    /// A page of the tenant's rows the query's filter selects, sorted, and how many there are
+    /// in all: two statements (a count and the page). `condition` writes the typed filter,
+    /// `sort` names where each sortable attribute is (see [`condition::order`], which declines
+    /// what SQLite would order otherwise than the runtime: the runtime then sorts in memory).
+    /// Ties, and lists without a sort, are in creation order (the id).
     pub async fn list<T: Queryable>(
         &self,
         pool: &SqlitePool,
         tenant: &str,
         query: &ListQuery<T>,
         condition: impl Fn(&mut QueryBuilder<Sqlite>, &T::Filter) -> BackendResult<()>,
+        sort: impl Fn(T::Sort) -> BackendResult<SortColumn>,
     ) -> BackendResult<(usize, Vec<SqliteRow>)> {
-        if query.sort.is_some() {
-            return Err(BackendError::Unsupported("sortBy".into()));
+        let mut page = self.select(&format!("SELECT {}", self.columns()), tenant, query.filter.as_ref(), &condition)?;
+        page.push(" ORDER BY ");
+        if let Some((attribute, order)) = query.sort {
+            condition::order(&mut page, sort(attribute)?, order)?;
+            page.push(", ");
         }
+        page.push(ident(self.id)).push(" LIMIT ").push_bind(query.sql_limit());
+        page.push(" OFFSET ").push_bind(query.sql_offset());
         let mut count = self.select("SELECT COUNT(*)", tenant, query.filter.as_ref(), &condition)?;
         let total: i64 = count.build().fetch_one(pool).await?.try_get(0)?;
-        let mut page = self.select(&format!("SELECT {}", self.columns()), tenant, query.filter.as_ref(), &condition)?;
-        page.push(format!(" ORDER BY {} LIMIT ", ident(self.id))).push_bind(query.sql_limit());
-        page.push(" OFFSET ").push_bind(query.sql_offset());
         Ok((usize::try_from(total).unwrap_or(0), page.build().fetch_all(pool).await?))
     }
 }
