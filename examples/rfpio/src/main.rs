@@ -44,7 +44,7 @@ async fn run(options: Options) -> Result<(), String> {
     let launch = options.serve.prepare("rfpio-scim");
     let store = backend::open_store(&launch)
         .await
-        .map_err(|e| format!("cannot open the database `{}`: {}", launch.database(), e.detail))?;
+        .map_err(|e| format!("cannot open the database `{}`: {}", launch.shown_database(), e.detail))?;
     let app = generated::serve(launch.builder(), store).build_registered().await.map_err(|e| e.detail)?;
     launch.serve(app).await
 }

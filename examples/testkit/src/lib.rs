@@ -50,12 +50,22 @@ impl Example {
     /// Start the server with these arguments besides the token (give `--listen`); waits until it
     /// prints its URL (it prints it once it is listening).
     pub fn start_with(&self, args: &[&str]) -> Server {
+        let server = self.start_exactly(&[&["--token", TOKEN], args].concat(), &[]);
+        assert!(server.curl.contains(TOKEN), "{}", server.curl);
+        server
+    }
+
+    /// Start the server with exactly these arguments and environment variables (no token added);
+    /// waits until it prints its URL.
+    pub fn start_exactly(&self, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(&self.binary)
-            .args(["--token", TOKEN])
             .args(args)
             .current_dir(self.dir.path())
-            // Only the token given here, none from the environment the tests run in.
+            // Only the tokens given here, none from the environment the tests run in.
             .env_remove("SCIM_TOKEN")
+            .env_remove("SCIM_TOKENS")
+            .env_remove("SCIM_TOKEN_FILE")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -68,7 +78,7 @@ impl Example {
             .unwrap_or_else(|| panic!("a URL on the first line: {first}"))
             .to_owned();
         let curl = lines.next().expect("and a curl example").expect("readable stdout");
-        assert!(curl.contains("curl") && curl.contains(TOKEN) && curl.contains(&url), "{curl}");
+        assert!(curl.contains("curl") && curl.contains(&url), "{curl}");
         let (host, base_path) = split_url(&url);
         Server { child, _stdout: Some(lines), curl, host, base_path }
     }
@@ -211,9 +221,45 @@ impl Server {
         body: Option<&Value>,
         headers: &[(&str, &str)],
     ) -> Reply {
+        self.try_send(token, method, path, body, headers)
+            .unwrap_or_else(|e| panic!("{method} {path}: no reply from the server: {e}"))
+    }
+
+    /// [`Server::request_with_token`], with a connection that fails or ends before a whole
+    /// reply arrives (the server was killed) as an error rather than a panic.
+    pub fn try_request(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> std::io::Result<Reply> {
+        self.try_send(token, method, path, body, &[])
+    }
+
+    /// The server's process id (to send it a signal).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Send the server a signal with `kill -SIGNAL` (e.g. `HUP`).
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill").arg(format!("-{signal}")).arg(self.pid().to_string()).status();
+        assert!(status.is_ok_and(|s| s.success()), "kill -{signal} {}", self.pid());
+    }
+
+    fn try_send(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> std::io::Result<Reply> {
+        let incomplete = |what: &str| std::io::Error::new(std::io::ErrorKind::UnexpectedEof, what.to_owned());
         let body = body.map(Value::to_string).unwrap_or_default();
-        let mut stream = TcpStream::connect(&self.host).expect("connect to the server");
-        stream.set_read_timeout(Some(Duration::from_secs(30))).expect("set a read timeout");
+        let mut stream = TcpStream::connect(&self.host)?;
+        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
         let mut head = format!(
             "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nAccept: application/scim+json\r\nConnection: close\r\n",
             self.base_path, self.host
@@ -228,27 +274,45 @@ impl Server {
             head.push_str(&format!("Content-Type: application/scim+json\r\nContent-Length: {}\r\n", body.len()));
         }
         head.push_str("\r\n");
-        stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body.as_bytes())).expect("send");
+        stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body.as_bytes()))?;
         let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).expect("read the reply");
-        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete reply head");
+        stream.read_to_end(&mut raw)?;
+        let split =
+            raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| incomplete("no complete reply head"))?;
         let head = String::from_utf8_lossy(&raw[..split]).into_owned();
         let mut lines = head.split("\r\n");
         let status_line = lines.next().unwrap_or_default();
-        let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status code");
+        let status =
+            status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| incomplete("no status code"))?;
         let headers: Vec<(String, String)> =
             lines.filter_map(|l| l.split_once(':')).map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned())).collect();
         let chunked = headers
             .iter()
             .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked"));
+        // A reply cut short (the server killed while writing it) is no reply.
+        let length =
+            headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.parse::<usize>());
+        let whole = match length {
+            _ if chunked => raw.ends_with(b"0\r\n\r\n"),
+            Some(Ok(length)) => raw.len() - (split + 4) == length,
+            _ => true,
+        };
+        if !whole {
+            return Err(incomplete("a reply cut short"));
+        }
         let payload = if chunked { dechunk(&raw[split + 4..]) } else { raw[split + 4..].to_vec() };
         let body = if payload.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&payload)
-                .unwrap_or_else(|e| panic!("{method} {path}: a JSON body ({e}): {}", String::from_utf8_lossy(&payload)))
+            serde_json::from_slice(&payload).map_err(|e| {
+                let payload = String::from_utf8_lossy(&payload);
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("{method} {path}: not JSON ({e}): {payload}"),
+                )
+            })?
         };
-        Reply { status, headers, body }
+        Ok(Reply { status, headers, body })
     }
 
     pub fn get(&self, path: &str) -> Reply {

@@ -10,6 +10,7 @@
 //! attacker how close a guess was or where a token sits in the table.
 
 use std::fmt;
+use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 use axum::http::{HeaderMap, header};
@@ -155,6 +156,49 @@ impl TokenTable {
         self
     }
 
+    /// The tokens of a token file (`--token-file`), added to these: one token a line, either
+    /// `TOKEN` (tenant `default`) or `TENANT TOKEN`; a token written `sha256:HEX` is given by its
+    /// digest ([`TokenTable::hash`]); blank lines and lines starting with `#` are skipped.
+    /// Several lines may name one tenant: each of its tokens is valid (a rotation keeps the old
+    /// and the new one until every client has the new). Errors name the line, never its token.
+    pub fn with_token_file_text(mut self, text: &str) -> Result<Self, String> {
+        for (index, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (tenant, token) = match fields.as_slice() {
+                [token] => (DEFAULT_TENANT, *token),
+                [tenant, token] => (*tenant, *token),
+                _ => {
+                    return Err(format!(
+                        "line {}: expected `TOKEN` or `TENANT TOKEN` (a token has no spaces), found {} words",
+                        index + 1,
+                        fields.len()
+                    ));
+                }
+            };
+            self = match token.strip_prefix("sha256:") {
+                Some(hex) => self.hashed_token(tenant, tenant, hex).map_err(|_| {
+                    format!("line {}: a `sha256:` token must be 64 hexadecimal digits (a SHA-256 digest)", index + 1)
+                })?,
+                None => self.tenant(tenant, token),
+            };
+        }
+        Ok(self)
+    }
+
+    /// How many tokens the table holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the table holds no token (and so authenticates nobody).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     fn digest(mut self, tenant: impl Into<String>, name: impl Into<String>, digest: [u8; 32]) -> Self {
         self.entries.push(TokenEntry { digest, tenant: tenant.into(), name: name.into(), user_id: None });
         self
@@ -198,6 +242,49 @@ impl Authenticator for TokenTable {
             .iter()
             .find(|e| e.tenant == principal.tenant && e.name == principal.actor)
             .and_then(|e| e.user_id.clone()))
+    }
+}
+
+/// The tenant of a token given without one (`--token`, `SCIM_TOKENS`, a one-word line of a token
+/// file).
+pub const DEFAULT_TENANT: &str = "default";
+
+/// A [`TokenTable`] that can be swapped while the server runs, so that tokens rotate without a
+/// restart (`--token-file` reread on SIGHUP): requests already authenticating finish with the
+/// table they started with, the next ones use the new one.
+#[derive(Debug, Clone, Default)]
+pub struct SharedTokens {
+    current: Arc<RwLock<Arc<TokenTable>>>,
+}
+
+impl SharedTokens {
+    /// Authenticate with `table` until [`SharedTokens::replace`].
+    pub fn new(table: TokenTable) -> Self {
+        SharedTokens { current: Arc::new(RwLock::new(Arc::new(table))) }
+    }
+
+    /// Authenticate with `table` from the next request on.
+    pub fn replace(&self, table: TokenTable) {
+        // A writer that panicked left a whole table behind (the swap is one assignment).
+        *self.current.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(table);
+    }
+
+    /// The table requests are authenticated with now.
+    pub fn current(&self) -> Arc<TokenTable> {
+        self.current.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+}
+
+#[async_trait]
+impl Authenticator for SharedTokens {
+    async fn authenticate(&self, request: &AuthRequest<'_>) -> ScimResult<Principal> {
+        let table = self.current();
+        table.authenticate(request).await
+    }
+
+    async fn user_id(&self, principal: &Principal) -> ScimResult<Option<String>> {
+        let table = self.current();
+        table.user_id(principal).await
     }
 }
 
@@ -261,6 +348,51 @@ mod tests {
         assert_eq!(table.authenticate(&request(&headers, None)).await.unwrap().actor, "okta");
         assert!(TokenTable::new().hashed_token("a", "b", "abc").is_err());
         assert!(TokenTable::new().hashed_token("a", "b", &"g".repeat(64)).is_err());
+    }
+
+    fn tenant_of(table: &TokenTable, token: &str) -> Option<String> {
+        let headers = bearer(token);
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        runtime.block_on(table.authenticate(&request(&headers, None))).ok().map(|p| p.tenant)
+    }
+
+    #[test]
+    fn a_token_file_has_a_token_or_a_tenant_and_token_per_line() {
+        let text = format!(
+            "# rotated 2026-12-01\n\n  plain-token  \nacme old-acme\nacme new-acme\n\tglobex sha256:{}\n# acme retired\n",
+            TokenTable::hash("globex-token")
+        );
+        let table = TokenTable::new().with_token_file_text(&text).unwrap();
+        assert_eq!(table.len(), 4);
+        assert_eq!(tenant_of(&table, "plain-token").as_deref(), Some("default"));
+        // Both of acme's tokens are valid during the rotation.
+        assert_eq!(tenant_of(&table, "old-acme").as_deref(), Some("acme"));
+        assert_eq!(tenant_of(&table, "new-acme").as_deref(), Some("acme"));
+        assert_eq!(tenant_of(&table, "globex-token").as_deref(), Some("globex"));
+        // Comments are comments, not tokens; a digest is not a token either.
+        assert_eq!(tenant_of(&table, "#"), None);
+        assert_eq!(tenant_of(&table, &format!("sha256:{}", TokenTable::hash("globex-token"))), None);
+        assert!(TokenTable::new().with_token_file_text("# nothing yet\n\n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_bad_token_file_line_is_named_without_its_token() {
+        let error = TokenTable::new().with_token_file_text("ok\nacme s3cret extra\n").unwrap_err();
+        assert_eq!(error, "line 2: expected `TOKEN` or `TENANT TOKEN` (a token has no spaces), found 3 words");
+        let error = TokenTable::new().with_token_file_text("acme sha256:0123s3cret").unwrap_err();
+        assert_eq!(error, "line 1: a `sha256:` token must be 64 hexadecimal digits (a SHA-256 digest)");
+    }
+
+    #[tokio::test]
+    async fn shared_tokens_authenticate_with_the_table_they_hold_now() {
+        let shared = SharedTokens::new(TokenTable::new().tenant("acme", "old"));
+        let (old, new) = (bearer("old"), bearer("new"));
+        assert_eq!(shared.authenticate(&request(&old, None)).await.unwrap().tenant, "acme");
+        assert_eq!(shared.authenticate(&request(&new, None)).await.unwrap_err().status, 401);
+        shared.replace(TokenTable::new().tenant("acme", "new"));
+        assert_eq!(shared.authenticate(&request(&new, None)).await.unwrap().tenant, "acme");
+        let error = shared.authenticate(&request(&old, None)).await.unwrap_err();
+        assert_eq!((error.status, error.detail.as_str()), (401, "the bearer token is not valid"));
     }
 
     #[test]

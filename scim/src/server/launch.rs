@@ -21,12 +21,14 @@
 
 use std::future::IntoFuture;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use clap::{ArgMatches, Args, Command, FromArgMatches};
 
-use super::auth::TokenTable;
+use super::auth::{DEFAULT_TENANT, SharedTokens, TokenTable};
 use super::{Server, ServerBuilder};
 use crate::store::DatabaseOptions;
 
@@ -36,7 +38,9 @@ const EXAMPLE_USER: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0
 /// The command-line options every generated server takes (`#[command(flatten)]` them into the
 /// server's own `clap::Parser`): `--listen`, `--database` (or `DATABASE_URL`), the PostgreSQL
 /// pool's `--db-pool-size`, `--db-acquire-timeout` and `--db-statement-timeout`, `--base-path`,
-/// `--token` (or `SCIM_TOKEN`), `--tenant NAME=TOKEN` (repeatable) and `--public-url`.
+/// `--token-file` (or `SCIM_TOKEN_FILE`; reread on SIGHUP), `SCIM_TOKENS`, `--token` (or
+/// `SCIM_TOKEN`), `--tenant NAME=TOKEN` (repeatable) and `--public-url`. Tokens from a file or
+/// the environment stay out of `ps`; `--token` and `--tenant` are for a local try.
 /// `--database` defaults to `sqlite://NAME.db`, NAME being the command's name.
 #[derive(Debug, Clone)]
 pub struct ServeArgs(Flags);
@@ -72,13 +76,27 @@ struct Flags {
     #[arg(long, value_name = "PATH", default_value = "/scim/v2")]
     base_path: String,
 
-    /// The bearer token clients must send (Entra ID's "Secret Token"). Without it, --tenant or
-    /// SCIM_TOKEN, a random token is made for this run and printed.
+    /// A file of bearer tokens (Entra ID's "Secret Token"), one a line: `TOKEN` (tenant
+    /// `default`) or `TENANT TOKEN`, or `sha256:HEX` for a token known by its digest; `#`
+    /// comments and blank lines are skipped, and several lines may name one tenant (during a
+    /// rotation, the old token and the new). Reread on SIGHUP: rotate tokens without a restart.
+    #[arg(long, value_name = "FILE", env = "SCIM_TOKEN_FILE")]
+    token_file: Option<PathBuf>,
+
+    /// Tokens of tenant `default`, separated by commas or whitespace (during a rotation, the old
+    /// and the new). Give them in the environment as SCIM_TOKENS, not on the command line.
+    #[arg(long, value_name = "TOKENS", env = "SCIM_TOKENS", hide_env_values = true)]
+    tokens: Option<String>,
+
+    /// The bearer token clients must send, for a local try: anyone on the machine can read a
+    /// command line, so a deployment gives --token-file or SCIM_TOKEN(S) instead. Without any
+    /// token, a random one is made for this run and printed.
     #[arg(long, value_name = "TOKEN", env = "SCIM_TOKEN", hide_env_values = true)]
     token: Option<String>,
 
     /// Serve several tenants, each with its own token and its own users and groups:
-    /// `--tenant acme=TOKEN1 --tenant globex=TOKEN2`.
+    /// `--tenant acme=TOKEN1 --tenant globex=TOKEN2` (for a local try; a token file's
+    /// `TENANT TOKEN` lines keep them out of `ps`).
     #[arg(long = "tenant", value_name = "NAME=TOKEN", value_parser = parse_tenant)]
     tenants: Vec<(String, String)>,
 
@@ -137,20 +155,61 @@ fn parse_tenant(text: &str) -> Result<(String, String), String> {
     }
 }
 
-/// The table of the `--tenant` tokens and the `--token` (tenant `default`), and the token the
-/// banner shows: `--token`'s, else the first tenant's; `None` when neither was given.
-fn token_table(tenants: &[(String, String)], token: Option<&str>) -> (TokenTable, Option<String>) {
-    let mut tokens = TokenTable::new();
+/// The table of the `--tenant` tokens, the `--token` and the `SCIM_TOKENS` (tenant `default`),
+/// and the token the banner shows: `--token`'s, else the first tenant's; `None` when neither
+/// was given (the banner never shows the tokens of `SCIM_TOKENS` or a token file).
+fn token_table(
+    tenants: &[(String, String)],
+    token: Option<&str>,
+    tokens: Option<&str>,
+) -> (TokenTable, Option<String>) {
+    let mut table = TokenTable::new();
     let mut example_token = None;
     for (tenant, token) in tenants {
-        tokens = tokens.tenant(tenant.clone(), token);
+        table = table.tenant(tenant.clone(), token);
         example_token.get_or_insert_with(|| token.clone());
     }
     if let Some(token) = token {
-        tokens = tokens.tenant("default", token);
+        table = table.tenant(DEFAULT_TENANT, token);
         example_token = Some(token.to_owned());
     }
-    (tokens, example_token)
+    for token in tokens.unwrap_or_default().split(|c: char| c == ',' || c.is_whitespace()).filter(|t| !t.is_empty()) {
+        table = table.tenant(DEFAULT_TENANT, token);
+    }
+    (table, example_token)
+}
+
+/// Where the tokens come from, and the table requests are authenticated with, which a reload of
+/// the token file replaces.
+#[derive(Debug, Clone)]
+struct TokenSource {
+    /// The tokens of the command line and the environment, which a reload keeps.
+    fixed: TokenTable,
+    /// `--token-file`, reread on SIGHUP.
+    file: Option<PathBuf>,
+    /// The fixed tokens and the file's, as last read.
+    shared: SharedTokens,
+}
+
+impl TokenSource {
+    /// Reread the token file; see [`Launch::reload_tokens`].
+    fn reload(&self) -> Result<usize, String> {
+        let table = read_tokens(&self.fixed, self.file.as_deref())?;
+        let count = table.len();
+        self.shared.replace(table);
+        Ok(count)
+    }
+}
+
+/// What the banner's curl lines send when the token is not to be printed.
+const TOKEN_PLACEHOLDER: &str = "<token>";
+
+/// The tokens of the command line and the environment plus those of the token file, if any.
+fn read_tokens(fixed: &TokenTable, token_file: Option<&Path>) -> Result<TokenTable, String> {
+    let Some(file) = token_file else { return Ok(fixed.clone()) };
+    let text = std::fs::read_to_string(file)
+        .map_err(|error| format!("cannot read the token file {}: {error}", file.display()))?;
+    fixed.clone().with_token_file_text(&text).map_err(|error| format!("token file {}: {error}", file.display()))
 }
 
 /// The URL the endpoints are reached at, for the banner.
@@ -173,10 +232,18 @@ fn banner(name: &str, url: &str, token: &str, database: &str) -> String {
 }
 
 impl ServeArgs {
-    /// Settle the options of the server called `name`: its tokens (without `--token`,
-    /// `--tenant` or `SCIM_TOKEN`, a random token for this run, with a warning on stderr) and
-    /// its database (`sqlite://NAME.db` by default).
+    /// Settle the options of the server called `name`: its tokens (without any, a random token
+    /// for this run, with a warning on stderr) and its database (`sqlite://NAME.db` by default).
+    /// A token file that cannot be read, has a bad line or holds no token ends the process with
+    /// the error, as a bad option does.
     pub fn prepare(self, name: &str) -> Launch {
+        self.try_prepare(name).unwrap_or_else(|message| {
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{message}\n")).exit()
+        })
+    }
+
+    /// [`Self::prepare`], returning a token file's problem instead of ending the process.
+    pub fn try_prepare(self, name: &str) -> Result<Launch, String> {
         let Flags {
             listen,
             database,
@@ -184,6 +251,8 @@ impl ServeArgs {
             db_acquire_timeout,
             db_statement_timeout,
             base_path,
+            token_file,
+            tokens,
             token,
             tenants,
             public_url,
@@ -191,19 +260,27 @@ impl ServeArgs {
             bulk_max_payload_size,
             shutdown_timeout,
         } = self.0;
-        let (mut tokens, example_token) = token_table(&tenants, token.as_deref());
+        let (mut fixed_tokens, example_token) = token_table(&tenants, token.as_deref(), tokens.as_deref());
+        let all_tokens = read_tokens(&fixed_tokens, token_file.as_deref())?;
+        if let Some(file) = &token_file
+            && all_tokens.len() == fixed_tokens.len()
+        {
+            return Err(format!("the token file {} holds no token", file.display()));
+        }
         let token = match example_token {
             Some(token) => token,
+            None if !all_tokens.is_empty() => TOKEN_PLACEHOLDER.to_owned(),
             None => {
                 let token = uuid::Uuid::new_v4().simple().to_string();
                 eprintln!(
-                    "warning: no --token, --tenant or SCIM_TOKEN given; this run accepts only the random token below"
+                    "warning: no --token-file, SCIM_TOKEN(S), --token or --tenant given; this run accepts only the random token below"
                 );
-                tokens = tokens.tenant("default", &token);
+                fixed_tokens = fixed_tokens.tenant(DEFAULT_TENANT, &token);
                 token
             }
         };
-        Launch {
+        let shared = SharedTokens::new(read_tokens(&fixed_tokens, token_file.as_deref())?);
+        Ok(Launch {
             name: name.to_owned(),
             listen,
             database: database.unwrap_or_else(|| default_database(name)),
@@ -214,12 +291,12 @@ impl ServeArgs {
             },
             base_path,
             public_url,
-            tokens,
+            tokens: TokenSource { fixed: fixed_tokens, file: token_file, shared },
             token,
             bulk: super::BulkLimits { max_operations: bulk_max_operations, max_payload_size: bulk_max_payload_size },
             shutdown_timeout: Duration::from_secs(shutdown_timeout),
             opened: OpenedStores::default(),
-        }
+        })
     }
 }
 
@@ -278,8 +355,8 @@ pub struct Launch {
     database_options: DatabaseOptions,
     base_path: String,
     public_url: Option<String>,
-    tokens: TokenTable,
-    /// The token the banner's curl lines send.
+    tokens: TokenSource,
+    /// The token the banner's curl lines send (a placeholder for a file's or SCIM_TOKENS').
     token: String,
     bulk: super::BulkLimits,
     /// How long requests in flight may take to finish once a shutdown is asked for.
@@ -314,6 +391,19 @@ impl Launch {
         &self.database
     }
 
+    /// The database URL as messages may show it: without its password.
+    pub fn shown_database(&self) -> String {
+        crate::store::shown_url(&self.database)
+    }
+
+    /// Reread the token file (`--token-file`) and authenticate with its tokens, and those of
+    /// the command line and environment, from the next request on; the number of tokens. On
+    /// an error (the file unreadable, a bad line) the tokens stay as they were. Without a token
+    /// file there is nothing to reread.
+    pub fn reload_tokens(&self) -> Result<usize, String> {
+        self.tokens.reload()
+    }
+
     /// The database pool's size and timeouts (`--db-pool-size`, `--db-acquire-timeout`,
     /// `--db-statement-timeout`), for [`crate::store::open`].
     pub fn database_options(&self) -> &DatabaseOptions {
@@ -334,7 +424,7 @@ impl Launch {
         Server::builder()
             .base_path(self.base_path.clone())
             .public_url(self.public_url.clone())
-            .tokens(self.tokens.clone())
+            .auth(Arc::new(self.tokens.shared.clone()))
             .bulk_limits(self.bulk.max_operations, self.bulk.max_payload_size)
             // Group PATCH answers 204 No Content, as Microsoft Entra ID's SCIM documentation shows
             // and RFC 7644 section 3.5.2 allows: adding one member to a group of 100 000 then costs
@@ -354,6 +444,9 @@ impl Launch {
         let banner = banner(&self.name, &base_url(address, &self.base_path), &self.token, &self.database);
         // One write, so a reader that takes the first lines gets them all; and a closed stdout
         // (its reader gone) is no reason to stop serving.
+        // Before the banner, which tells a supervisor the server is up: a SIGHUP from then on
+        // reloads the tokens rather than ending the process (its default action).
+        self.reload_tokens_on_sighup()?;
         let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), banner.as_bytes());
         // Through ScimListener, so that even the errors hyper answers itself (a URI over 64 KiB,
         // an oversized head) reach the client as SCIM error documents.
@@ -416,6 +509,33 @@ async fn shutdown_signal() {
     }
 }
 
+impl Launch {
+    /// With a token file, reread it on every SIGHUP (`kill -HUP PID`, `systemctl reload`),
+    /// saying on stderr how many tokens are valid now, or why the old ones stay.
+    #[cfg(unix)]
+    fn reload_tokens_on_sighup(&self) -> Result<(), String> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Some(file) = self.tokens.file.clone() else { return Ok(()) };
+        let mut hangups =
+            signal(SignalKind::hangup()).map_err(|e| format!("cannot listen for SIGHUP to reload tokens: {e}"))?;
+        let tokens = self.tokens.clone();
+        tokio::spawn(async move {
+            while hangups.recv().await.is_some() {
+                match tokens.reload() {
+                    Ok(count) => eprintln!("SIGHUP: reloaded {}: {count} tokens valid", file.display()),
+                    Err(error) => eprintln!("error: SIGHUP: {error}; the previous tokens stay valid"),
+                }
+            }
+        });
+        Ok(())
+    }
+
+    #[cfg(not(unix))]
+    fn reload_tokens_on_sighup(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use axum::http::{HeaderMap, HeaderValue, header};
@@ -436,7 +556,8 @@ mod tests {
     }
 
     /// The tenant `tokens` authenticates `token` as, if any.
-    fn tenant_of(tokens: &TokenTable, token: &str) -> Option<String> {
+    fn tenant_of(launch: &Launch, token: &str) -> Option<String> {
+        let tokens = launch.tokens.shared.clone();
         let mut headers = HeaderMap::new();
         headers.insert(header::AUTHORIZATION, HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
         let request = AuthRequest { headers: &headers, path_tenant: None };
@@ -506,15 +627,117 @@ mod tests {
         let launch = parse(&["--tenant", "acme=one", "--tenant", " globex =two", "--token", "three"])
             .unwrap()
             .prepare("acme-scim");
-        assert_eq!(tenant_of(&launch.tokens, "one").as_deref(), Some("acme"));
-        assert_eq!(tenant_of(&launch.tokens, "two").as_deref(), Some("globex"));
-        assert_eq!(tenant_of(&launch.tokens, "three").as_deref(), Some("default"));
-        assert_eq!(tenant_of(&launch.tokens, "four"), None);
+        assert_eq!(tenant_of(&launch, "one").as_deref(), Some("acme"));
+        assert_eq!(tenant_of(&launch, "two").as_deref(), Some("globex"));
+        assert_eq!(tenant_of(&launch, "three").as_deref(), Some("default"));
+        assert_eq!(tenant_of(&launch, "four"), None);
         // The banner shows --token's, else the first tenant's.
         assert_eq!(launch.token, "three");
         let launch = parse(&["--tenant", "acme=one", "--tenant", "globex=two"]).unwrap().prepare("acme-scim");
         assert_eq!(launch.token, "one");
-        assert_eq!(tenant_of(&launch.tokens, "one").as_deref(), Some("acme"));
+        assert_eq!(tenant_of(&launch, "one").as_deref(), Some("acme"));
+    }
+
+    /// A token file in a directory of its own, removed on drop.
+    struct TokenFile(PathBuf);
+
+    impl TokenFile {
+        fn new(test: &str, text: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("scim-launch-{test}-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let file = TokenFile(dir.join("tokens"));
+            file.write(text);
+            file
+        }
+
+        fn write(&self, text: &str) {
+            std::fs::write(&self.0, text).unwrap();
+        }
+
+        fn arg(&self) -> &str {
+            self.0.to_str().unwrap()
+        }
+    }
+
+    impl Drop for TokenFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(self.0.parent().unwrap());
+        }
+    }
+
+    #[test]
+    fn a_token_file_is_read_and_its_tokens_are_not_printed() {
+        let file = TokenFile::new("read", "# Entra ID\nold-token\nnew-token\nacme acme-token\n");
+        let launch = parse(&["--token-file", file.arg()]).unwrap().try_prepare("acme-scim").unwrap();
+        assert_eq!(tenant_of(&launch, "old-token").as_deref(), Some("default"));
+        assert_eq!(tenant_of(&launch, "new-token").as_deref(), Some("default"));
+        assert_eq!(tenant_of(&launch, "acme-token").as_deref(), Some("acme"));
+        assert_eq!(tenant_of(&launch, "# Entra ID"), None);
+        assert_eq!(launch.token, TOKEN_PLACEHOLDER);
+        // The command line's tokens join the file's.
+        let launch = parse(&["--token-file", file.arg(), "--token", "cli"]).unwrap().try_prepare("acme-scim").unwrap();
+        assert_eq!(tenant_of(&launch, "cli").as_deref(), Some("default"));
+        assert_eq!(tenant_of(&launch, "acme-token").as_deref(), Some("acme"));
+    }
+
+    #[test]
+    fn a_reload_takes_the_files_tokens_and_drops_removed_ones() {
+        let file = TokenFile::new("reload", "old-token\n");
+        let launch =
+            parse(&["--token-file", file.arg(), "--tenant", "acme=cli"]).unwrap().try_prepare("acme-scim").unwrap();
+        // Rotation, step 1: the new token joins the old; both are valid.
+        file.write("old-token\nnew-token\n");
+        assert_eq!(launch.reload_tokens(), Ok(3));
+        assert_eq!(tenant_of(&launch, "old-token").as_deref(), Some("default"));
+        assert_eq!(tenant_of(&launch, "new-token").as_deref(), Some("default"));
+        // Step 2, once every client has the new one: the old is refused.
+        file.write("new-token\n");
+        assert_eq!(launch.reload_tokens(), Ok(2));
+        assert_eq!(tenant_of(&launch, "old-token"), None);
+        assert_eq!(tenant_of(&launch, "new-token").as_deref(), Some("default"));
+        // A broken file changes nothing; the command line's tokens survive every reload.
+        file.write("new-token\nthree words here\n");
+        let error = launch.reload_tokens().unwrap_err();
+        assert_eq!(
+            error,
+            format!(
+                "token file {}: line 2: expected `TOKEN` or `TENANT TOKEN` (a token has no spaces), found 3 words",
+                file.arg()
+            )
+        );
+        assert_eq!(tenant_of(&launch, "new-token").as_deref(), Some("default"));
+        assert_eq!(tenant_of(&launch, "cli").as_deref(), Some("acme"));
+    }
+
+    #[test]
+    fn a_token_file_that_is_missing_empty_or_bad_stops_the_start() {
+        let file = TokenFile::new("bad", "# no token yet\n");
+        let error = parse(&["--token-file", file.arg()]).unwrap().try_prepare("acme-scim").unwrap_err();
+        assert_eq!(error, format!("the token file {} holds no token", file.arg()));
+        file.write("acme s3cret extra\n");
+        let error = parse(&["--token-file", file.arg()]).unwrap().try_prepare("acme-scim").unwrap_err();
+        assert!(error.ends_with("line 1: expected `TOKEN` or `TENANT TOKEN` (a token has no spaces), found 3 words"));
+        assert!(!error.contains("s3cret"), "{error}");
+        let missing = format!("{}-missing", file.arg());
+        let error = parse(&["--token-file", &missing]).unwrap().try_prepare("acme-scim").unwrap_err();
+        assert!(error.starts_with(&format!("cannot read the token file {missing}: ")), "{error}");
+    }
+
+    #[test]
+    fn several_tokens_from_the_environment_are_valid_at_once() {
+        // `--tokens` is what SCIM_TOKENS sets (clap reads both alike).
+        let launch = parse(&["--tokens", "old-token, new-token\nthird"]).unwrap().try_prepare("acme-scim").unwrap();
+        for token in ["old-token", "new-token", "third"] {
+            assert_eq!(tenant_of(&launch, token).as_deref(), Some("default"), "{token}");
+        }
+        assert_eq!(tenant_of(&launch, ""), None);
+        assert_eq!(launch.token, TOKEN_PLACEHOLDER);
+    }
+
+    #[test]
+    fn the_database_is_shown_without_its_password() {
+        let launch = parse(&["--token", "t", "--database", "postgres://scim:hunter2@db/scim"]).unwrap().prepare("a");
+        assert_eq!(launch.shown_database(), "postgres://scim:***@db/scim");
     }
 
     #[test]
@@ -524,8 +747,8 @@ mod tests {
         assert_eq!(first.token.len(), 32);
         assert!(first.token.chars().all(|c| c.is_ascii_hexdigit()), "{}", first.token);
         assert_ne!(first.token, second.token);
-        assert_eq!(tenant_of(&first.tokens, &first.token).as_deref(), Some("default"));
-        assert_eq!(tenant_of(&first.tokens, &second.token), None);
+        assert_eq!(tenant_of(&first, &first.token).as_deref(), Some("default"));
+        assert_eq!(tenant_of(&first, &second.token), None);
     }
 
     #[test]
