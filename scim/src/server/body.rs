@@ -8,7 +8,8 @@
 //! - a body longer than the configured limit is `413` (checked on `Content-Length` first, and
 //!   again while reading, for chunked bodies);
 //! - a body that is not JSON is `400 invalidSyntax` with serde's line and column, including
-//!   JSON nested deeper than serde_json's recursion limit (128), which is refused, not followed.
+//!   JSON nested deeper than serde_json's recursion limit (128), which is refused, not followed;
+//! - a body that has not arrived within the configured time is `408`.
 
 use axum::extract::FromRequest;
 use axum::http::{Request, StatusCode, header};
@@ -21,6 +22,11 @@ use crate::error::ScimError;
 pub trait BodyLimit {
     /// The limit, in bytes.
     fn body_limit(&self) -> usize;
+
+    /// How long the body may take to arrive (`408` after that); `None`: no limit.
+    fn body_timeout(&self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 /// A request body parsed as JSON, rejected with SCIM errors.
@@ -39,7 +45,14 @@ impl<S: BodyLimit + Send + Sync> FromRequest<S> for ScimJson {
         {
             return Err(too_large(limit));
         }
-        let bytes = match Limited::new(request.into_body(), limit).collect().await {
+        let collecting = Limited::new(request.into_body(), limit).collect();
+        let collected = match state.body_timeout() {
+            Some(timeout) => tokio::time::timeout(timeout, collecting)
+                .await
+                .map_err(|_| crate::server::limits::body_timeout_error(timeout))?,
+            None => collecting.await,
+        };
+        let bytes = match collected {
             Ok(collected) => collected.to_bytes(),
             Err(error) if error.is::<LengthLimitError>() => return Err(too_large(limit)),
             Err(error) => return Err(ScimError::bad_request(format!("the request body could not be read: {error}"))),

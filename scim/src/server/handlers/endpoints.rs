@@ -10,7 +10,6 @@ use super::*;
 use crate::error::ScimError;
 use crate::server::response::json_response;
 
-
 pub async fn service_provider_config(State(shared): State<Arc<Shared>>, call: Call) -> Response {
     json_response(StatusCode::OK, &shared.discovery.service_provider_config(&call.base_url))
 }
@@ -31,6 +30,16 @@ pub async fn resource_types(State(shared): State<Arc<Shared>>, call: Call) -> Re
 pub async fn resource_type(State(shared): State<Arc<Shared>>, call: Call) -> Result<Response, ScimError> {
     let key = call.key.as_deref().unwrap_or_default();
     Ok(json_response(StatusCode::OK, &shared.discovery.resource_type(key, &call.base_url)?))
+}
+
+/// `GET <base path>/openapi.json`: the description built with the router (see
+/// [`crate::server::openapi`]).
+pub async fn openapi(State(shared): State<Arc<Shared>>) -> Response {
+    let mut response = json_response(StatusCode::OK, &shared.openapi);
+    response
+        .headers_mut()
+        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    response
 }
 
 pub async fn not_found(request: axum::extract::Request) -> ScimError {

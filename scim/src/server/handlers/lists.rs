@@ -16,7 +16,6 @@ use crate::server::body::ScimJson;
 use crate::server::response::text_response;
 use crate::store::{FetchedPage, IndexedAttr, IndexedShape, StoreQuery};
 
-
 /// `GET /{Resource}`.
 pub async fn list(State(context): State<ResourceContext>, call: Call) -> Result<Response, ScimError> {
     let query = ListQuery::from_params(&call.query, &context.shared.limits())?;

@@ -5,7 +5,6 @@ use serde_json::Value;
 use super::*;
 use crate::schema::{Attribute, ResourceSchema, Returned};
 
-
 /// The names of `returned: never` attributes and sub-attributes (`password`), lower-cased.
 pub(super) fn secret_names(schema: &ResourceSchema) -> Vec<String> {
     fn walk(attributes: &[Attribute], out: &mut Vec<String>) {

@@ -19,7 +19,6 @@ use crate::server::response::add_etag;
 use crate::server::unknown::screen_patch;
 use crate::store::{Fetched, GetOptions, StoreQuery, etag_list_names, meta_version, parse_version};
 
-
 /// `GET /{Resource}/{id}`.
 pub async fn get(State(context): State<ResourceContext>, call: Call) -> Result<Response, ScimError> {
     let (entry, id, query) = single_resource(&context, &call)?;
@@ -123,7 +122,7 @@ pub async fn patch(
 ) -> Result<Response, ScimError> {
     let (entry, id, query) = single_resource(&context, &call)?;
     let changes = redact_operations(entry, &body);
-    let mut request = PatchRequest::from_value(body)?;
+    let mut request = PatchRequest::from_value_limited(body, context.shared.limits.max_patch_operations)?;
     let mut unknown = UnknownAttributeLog::new(context.shared.unknown_attributes);
     screen_patch(entry.schema(), &mut request.operations, &mut unknown)?;
     if entry.kind.has_members {
