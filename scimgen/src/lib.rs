@@ -6,6 +6,7 @@ pub mod config;
 pub mod error;
 pub mod generate;
 pub mod mapping;
+pub mod openapi;
 pub mod scaffold;
 pub mod table;
 pub mod templates;

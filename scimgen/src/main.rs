@@ -9,7 +9,7 @@ use scimgen::config::Project;
 use scimgen::error::{CliResult, read_text, write_text};
 use scimgen::mapping::{self, ImportOptions, ImportReport};
 use scimgen::scaffold::{self, BackendKind, NewOptions};
-use scimgen::{check, generate, table, verify};
+use scimgen::{check, generate, openapi, table, verify};
 
 /// scimgen turns SCIM 2.0 schemas and attribute-mapping tables into SCIM servers that
 /// Microsoft Entra ID and Okta can provision users and groups into.
@@ -103,6 +103,20 @@ enum Command {
         /// The project directory (the one holding scimgen.toml).
         #[arg(long, value_name = "DIR", default_value = ".")]
         project: PathBuf,
+    },
+    /// Write the OpenAPI 3.1 description of the project's server: the same document the
+    /// server serves at `<base path>/openapi.json` (with the default limits), for an API
+    /// gateway, a docs portal or an API fuzzer.
+    Openapi {
+        /// The project directory (the one holding scimgen.toml).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        project: PathBuf,
+        /// The base path the server is started with (its `--base-path`).
+        #[arg(long, value_name = "PATH", default_value = scim::server::DEFAULT_BASE_PATH)]
+        base_path: String,
+        /// Write the description to FILE instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Check a SCIM endpoint the way Entra ID or Okta will use it: `scimgen verify --profile
     /// entra https://app.example.com/scim/v2 --token TOKEN`.
@@ -251,6 +265,18 @@ fn run(command: Command) -> CliResult<ExitCode> {
         Command::Check { project } => {
             let message = check::run(&project)?;
             println!("{message}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Openapi { project, base_path, output } => {
+            let project = Project::load(&project)?;
+            let text = openapi::describe_project(&project, &base_path)?;
+            match output {
+                Some(path) => {
+                    write_text(&path, &text)?;
+                    println!("wrote {}", path.display());
+                }
+                None => print!("{text}"),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { url, profile, token, table, json, insecure } => {

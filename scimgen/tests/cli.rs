@@ -526,3 +526,32 @@ fn a_users_only_table_keeps_the_group_filter_defaults() {
         assert!(groups.contains(row), "{row} in\n{groups}");
     }
 }
+
+/// `scimgen openapi` describes the example's resource types from its scimgen.toml: the mapped
+/// attributes, the base path given, and the generated server's settings (group PATCH answers 204).
+#[test]
+fn openapi_describes_the_projects_server() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/rfpio");
+    let output = scimgen()
+        .args(["openapi", "--base-path", "/rfpserver/scim/v2", "--project"])
+        .arg(&root)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let document: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    assert_eq!(document["servers"][0]["url"], "/rfpserver/scim/v2");
+    // RFPIO serves users only.
+    assert!(document["paths"]["/Users/{id}"]["patch"].is_object());
+    assert!(document["paths"].get("/Groups").is_none());
+    let user = &document["components"]["schemas"]["UserRequest"];
+    assert!(user["required"].as_array().unwrap().contains(&serde_json::json!("userName")), "{user}");
+
+    scimgen()
+        .args(["openapi", "--project", "/nonexistent-scimgen-project"])
+        .assert()
+        .failure()
+        .stderr(contains("error:"));
+}

@@ -177,6 +177,12 @@ impl PatchRequest {
     /// be an array of at most [`MAX_OPERATIONS`] operations, each parsed with
     /// [`PatchOperation::from_value`].
     pub fn from_value(body: Value) -> ScimResult<Self> {
+        Self::from_value_limited(body, MAX_OPERATIONS)
+    }
+
+    /// [`PatchRequest::from_value`] accepting at most `max_operations` operations (more are
+    /// `400 tooMany`).
+    pub fn from_value_limited(body: Value, max_operations: usize) -> ScimResult<Self> {
         let Value::Object(mut members) = body else {
             return Err(ScimError::invalid_syntax("the PATCH body must be a JSON object"));
         };
@@ -201,9 +207,10 @@ impl PatchRequest {
             }
             None => return Err(ScimError::invalid_syntax("`Operations` is missing from the PATCH body")),
         };
-        if operations.len() > MAX_OPERATIONS {
+        if operations.len() > max_operations {
             return Err(ScimError::too_many(format!(
-                "the PATCH request has {} operations; at most {MAX_OPERATIONS} are accepted",
+                "the PATCH request has {} operations; at most {max_operations} are accepted in one request: \
+                 send the rest in further PATCH requests",
                 operations.len()
             )));
         }

@@ -8,7 +8,8 @@
 //! - a body longer than the configured limit is `413` (checked on `Content-Length` first, and
 //!   again while reading, for chunked bodies);
 //! - a body that is not JSON is `400 invalidSyntax` with serde's line and column, including
-//!   JSON nested deeper than serde_json's recursion limit (128), which is refused, not followed.
+//!   JSON nested deeper than serde_json's recursion limit (128), which is refused, not followed;
+//! - a body that has not arrived within the configured time is `408`.
 
 use axum::extract::FromRequest;
 use axum::http::{Request, StatusCode, header};
@@ -21,6 +22,11 @@ use crate::error::ScimError;
 pub trait BodyLimit {
     /// The limit, in bytes.
     fn body_limit(&self) -> usize;
+
+    /// How long the body may take to arrive (`408` after that); `None`: no limit.
+    fn body_timeout(&self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 /// A request body parsed as JSON, rejected with SCIM errors.
@@ -31,14 +37,18 @@ impl<S: BodyLimit + Send + Sync> FromRequest<S> for ScimJson {
     type Rejection = ScimError;
 
     async fn from_request(request: Request<axum::body::Body>, state: &S) -> Result<Self, Self::Rejection> {
-        read_json(request, state.body_limit()).await.map(ScimJson)
+        read_json(request, state.body_limit(), state.body_timeout()).await.map(ScimJson)
     }
 }
 
 /// Read a request body of at most `limit` bytes as JSON, with the checks and errors of
 /// [`ScimJson`]: for endpoints whose limit is not the server's body limit (`/Bulk` has its
 /// own `maxPayloadSize`).
-pub async fn read_json(request: Request<axum::body::Body>, limit: usize) -> Result<Value, ScimError> {
+pub async fn read_json(
+    request: Request<axum::body::Body>,
+    limit: usize,
+    timeout: Option<std::time::Duration>,
+) -> Result<Value, ScimError> {
     check_content_type(request.headers())?;
     if let Some(length) = request.headers().get(header::CONTENT_LENGTH)
         && let Some(length) = length.to_str().ok().and_then(|l| l.trim().parse::<u64>().ok())
@@ -46,7 +56,14 @@ pub async fn read_json(request: Request<axum::body::Body>, limit: usize) -> Resu
     {
         return Err(too_large(limit));
     }
-    let bytes = match Limited::new(request.into_body(), limit).collect().await {
+    let collecting = Limited::new(request.into_body(), limit).collect();
+    let collected = match timeout {
+        Some(timeout) => tokio::time::timeout(timeout, collecting)
+            .await
+            .map_err(|_| crate::server::limits::body_timeout_error(timeout))?,
+        None => collecting.await,
+    };
+    let bytes = match collected {
         Ok(collected) => collected.to_bytes(),
         Err(error) if error.is::<LengthLimitError>() => return Err(too_large(limit)),
         Err(error) => return Err(ScimError::bad_request(format!("the request body could not be read: {error}"))),

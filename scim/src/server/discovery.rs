@@ -104,6 +104,11 @@ impl Discovery {
         Ok(Discovery { service_provider_config, schemas, resource_types })
     }
 
+    /// Each schema document `/Schemas` serves (with relative `meta.location`), once.
+    pub fn schema_documents(&self) -> impl Iterator<Item = &Value> {
+        self.schemas.iter().map(|(_, document)| document)
+    }
+
     /// `GET /ServiceProviderConfig`.
     pub fn service_provider_config(&self, base_url: &str) -> Value {
         absolute(self.service_provider_config.clone(), base_url)

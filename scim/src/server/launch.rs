@@ -29,6 +29,7 @@ use axum::Router;
 use clap::{ArgMatches, Args, Command, FromArgMatches};
 
 use super::auth::{DEFAULT_TENANT, SharedTokens, TokenTable};
+use super::limits::Limits;
 use super::{Server, ServerBuilder};
 use crate::store::DatabaseOptions;
 
@@ -117,6 +118,81 @@ struct Flags {
     /// flight finish for at most this many seconds, then closes the database and exits 0.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     shutdown_timeout: u64,
+
+    #[command(flatten)]
+    limits: LimitFlags,
+}
+
+// The request limits (see `scim::server::limits`); every default is one a deployment can keep.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Request limits")]
+struct LimitFlags {
+    /// The largest request body, in bytes (larger: 413).
+    #[arg(long, value_name = "BYTES", default_value_t = super::DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: usize,
+
+    /// The most resources one list response returns (filter.maxResults; a larger count is lowered).
+    #[arg(long, value_name = "N", default_value_t = super::DEFAULT_MAX_RESULTS)]
+    max_results: usize,
+
+    /// The longest filter, in bytes (longer: 400 invalidFilter).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::filter::MAX_FILTER_LENGTH)]
+    max_filter_length: usize,
+
+    /// The deepest nesting of parentheses, `not` and value filters in a filter (deeper: 400 invalidFilter).
+    #[arg(long, value_name = "N", default_value_t = crate::filter::MAX_FILTER_DEPTH)]
+    max_filter_depth: usize,
+
+    /// The most operations in one PATCH request (more: 400 tooMany).
+    #[arg(long, value_name = "N", default_value_t = super::limits::DEFAULT_MAX_PATCH_OPERATIONS)]
+    max_patch_operations: usize,
+
+    /// The most group members one request adds or sets (more: 400 tooMany).
+    #[arg(long, value_name = "N", default_value_t = super::limits::DEFAULT_MAX_MEMBERS_PER_REQUEST)]
+    max_members_per_request: usize,
+
+    /// The longest request line (method, URI, version), in bytes (longer: 414).
+    #[arg(long, value_name = "BYTES", default_value_t = super::limits::DEFAULT_MAX_REQUEST_LINE_BYTES)]
+    max_request_line_bytes: usize,
+
+    /// The largest total of header field names and values, in bytes (larger: 431).
+    #[arg(long, value_name = "BYTES", default_value_t = super::limits::DEFAULT_MAX_HEADER_BYTES)]
+    max_header_bytes: usize,
+
+    /// Seconds a request body may take to arrive (then 408; 0: no limit).
+    #[arg(long, value_name = "SECONDS", default_value_t = super::limits::DEFAULT_BODY_TIMEOUT.as_secs())]
+    body_timeout: u64,
+
+    /// Seconds handling a request may take (then 503 with Retry-After; 0: no limit).
+    #[arg(long, value_name = "SECONDS", default_value_t = super::limits::DEFAULT_REQUEST_TIMEOUT.as_secs())]
+    request_timeout: u64,
+
+    /// The most requests of one tenant handled at once (more: 429 with Retry-After; 0: no limit).
+    #[arg(long, value_name = "N", default_value_t = super::limits::DEFAULT_MAX_CONCURRENT_REQUESTS_PER_TENANT)]
+    max_concurrent_requests: usize,
+}
+
+impl LimitFlags {
+    fn limits(&self) -> Limits {
+        let seconds = |s: u64| (s > 0).then(|| Duration::from_secs(s));
+        Limits {
+            max_body_bytes: self.max_body_bytes,
+            max_results: self.max_results.max(1),
+            filter: crate::filter::FilterLimits {
+                max_length: self.max_filter_length,
+                max_depth: self.max_filter_depth,
+                ..crate::filter::FilterLimits::default()
+            },
+            max_patch_operations: self.max_patch_operations,
+            max_members_per_request: self.max_members_per_request,
+            max_request_line_bytes: self.max_request_line_bytes,
+            max_header_bytes: self.max_header_bytes,
+            body_timeout: seconds(self.body_timeout),
+            request_timeout: seconds(self.request_timeout),
+            max_concurrent_requests_per_tenant: (self.max_concurrent_requests > 0)
+                .then_some(self.max_concurrent_requests),
+        }
+    }
 }
 
 impl Args for ServeArgs {
@@ -259,6 +335,7 @@ impl ServeArgs {
             bulk_max_operations,
             bulk_max_payload_size,
             shutdown_timeout,
+            limits,
         } = self.0;
         let (mut fixed_tokens, example_token) = token_table(&tenants, token.as_deref(), tokens.as_deref());
         let all_tokens = read_tokens(&fixed_tokens, token_file.as_deref())?;
@@ -296,6 +373,7 @@ impl ServeArgs {
             bulk: super::BulkLimits { max_operations: bulk_max_operations, max_payload_size: bulk_max_payload_size },
             shutdown_timeout: Duration::from_secs(shutdown_timeout),
             opened: OpenedStores::default(),
+            limits: limits.limits(),
         })
     }
 }
@@ -363,6 +441,8 @@ pub struct Launch {
     shutdown_timeout: Duration,
     /// The stores [`Launch::open_store`] opened, closed when the server stops.
     opened: OpenedStores,
+    /// The request limits (`--max-*`, `--body-timeout`, `--request-timeout`).
+    limits: Limits,
 }
 
 /// The stores a launch opened (`Debug` shows how many).
@@ -426,10 +506,8 @@ impl Launch {
             .public_url(self.public_url.clone())
             .auth(Arc::new(self.tokens.shared.clone()))
             .bulk_limits(self.bulk.max_operations, self.bulk.max_payload_size)
-            // Group PATCH answers 204 No Content, as Microsoft Entra ID's SCIM documentation shows
-            // and RFC 7644 section 3.5.2 allows: adding one member to a group of 100 000 then costs
-            // the same as to a group of 10, instead of sending the whole group back.
-            .patch_returns_no_content_for("Group")
+            .limits(self.limits.clone())
+            .generated_server_defaults()
     }
 
     /// Listen on `--listen`, print the URL and two curl lines to paste, and serve `app` until
@@ -815,6 +893,54 @@ mod tests {
         let text = banner("acme-scim", "http://127.0.0.1:8080/scim/v2", "t", "postgres://scim:hunter2@db:5432/scim");
         assert!(text.ends_with("store: PostgreSQL postgres://scim:***@db:5432/scim\n"), "{text}");
         assert!(!text.contains("hunter2"), "{text}");
+    }
+
+    #[test]
+    fn limits_default_to_the_runtimes_and_are_read() {
+        let launch = parse(&["--token", "t"]).unwrap().prepare("acme-scim");
+        assert_eq!(launch.limits, Limits::default());
+        let args = [
+            "--token",
+            "t",
+            "--max-body-bytes",
+            "1000",
+            "--max-results",
+            "0",
+            "--max-filter-length",
+            "100",
+            "--max-filter-depth",
+            "3",
+            "--max-patch-operations",
+            "5",
+            "--max-members-per-request",
+            "6",
+            "--max-request-line-bytes",
+            "700",
+            "--max-header-bytes",
+            "800",
+            "--body-timeout",
+            "0",
+            "--request-timeout",
+            "9",
+            "--max-concurrent-requests",
+            "2",
+        ];
+        let launch = parse(&args).unwrap().prepare("acme-scim");
+        let expected = Limits {
+            max_body_bytes: 1000,
+            max_results: 1,
+            filter: crate::filter::FilterLimits { max_length: 100, max_depth: 3, ..Default::default() },
+            max_patch_operations: 5,
+            max_members_per_request: 6,
+            max_request_line_bytes: 700,
+            max_header_bytes: 800,
+            body_timeout: None,
+            request_timeout: Some(Duration::from_secs(9)),
+            max_concurrent_requests_per_tenant: Some(2),
+        };
+        assert_eq!(launch.limits, expected);
+        let builder = format!("{:?}", launch.builder());
+        assert!(builder.contains("max_patch_operations: 5"), "{builder}");
     }
 
     #[test]

@@ -101,6 +101,7 @@ pub(super) async fn check_members(
     if members.is_empty() {
         return Ok(());
     }
+    crate::server::limits::check_member_count(members.len(), shared.limits.max_members_per_request, group.kind.name())?;
     let served = || shared.resources.iter().map(|r| r.kind.name()).collect::<Vec<_>>().join(", ");
     // The ids to find, per resource type in the order they are tried: typed members in their
     // type, untyped ones among users and then groups.

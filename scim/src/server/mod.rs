@@ -60,9 +60,11 @@ pub mod discovery;
 mod handlers;
 #[cfg(feature = "launch")]
 pub mod launch;
+pub mod limits;
 pub mod listener;
 mod members;
 mod middleware;
+pub mod openapi;
 pub mod response;
 mod unknown;
 
@@ -82,6 +84,7 @@ use self::audit::{AuditSink, TracingAudit};
 use self::auth::{Authenticator, TokenTable};
 use self::discovery::{Discovery, Features};
 pub use self::handlers::BulkLimits;
+pub use self::limits::Limits;
 
 /// The default base path.
 pub const DEFAULT_BASE_PATH: &str = "/scim/v2";
@@ -106,8 +109,7 @@ impl Server {
         ServerBuilder {
             base_path: DEFAULT_BASE_PATH.to_owned(),
             public_url: None,
-            max_results: DEFAULT_MAX_RESULTS,
-            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            limits: Limits::default(),
             bulk: BulkLimits {
                 max_operations: DEFAULT_BULK_MAX_OPERATIONS,
                 max_payload_size: DEFAULT_BULK_MAX_PAYLOAD_SIZE,
@@ -128,8 +130,7 @@ impl Server {
 pub struct ServerBuilder {
     base_path: String,
     public_url: Option<String>,
-    max_results: usize,
-    max_body_bytes: usize,
+    limits: Limits,
     bulk: BulkLimits,
     auth: Option<Arc<dyn Authenticator>>,
     tenant_in_path: bool,
@@ -146,8 +147,7 @@ impl fmt::Debug for ServerBuilder {
         f.debug_struct("ServerBuilder")
             .field("base_path", &self.base_path)
             .field("public_url", &self.public_url)
-            .field("max_results", &self.max_results)
-            .field("max_body_bytes", &self.max_body_bytes)
+            .field("limits", &self.limits)
             .field("bulk", &self.bulk)
             .field("tenant_in_path", &self.tenant_in_path)
             .field("resources", &self.resources.iter().map(|(d, _)| d.resource_schema().name()).collect::<Vec<_>>())
@@ -173,13 +173,13 @@ impl ServerBuilder {
     /// The most resources one list response returns (`filter.maxResults`); a larger `count` is
     /// lowered to it.
     pub fn max_results(mut self, max_results: usize) -> Self {
-        self.max_results = max_results.max(1);
+        self.limits.max_results = max_results.max(1);
         self
     }
 
     /// The largest request body, in bytes; larger ones are `413`.
     pub fn max_body_bytes(mut self, max_body_bytes: usize) -> Self {
-        self.max_body_bytes = max_body_bytes;
+        self.limits.max_body_bytes = max_body_bytes;
         self
     }
 
@@ -190,6 +190,14 @@ impl ServerBuilder {
     pub fn bulk_limits(mut self, max_operations: usize, max_payload_size: usize) -> Self {
         self.bulk = BulkLimits { max_operations, max_payload_size };
         self
+    }
+
+    /// Every request limit at once (see [`limits`] for each, its default and its answer);
+    /// [`ServerBuilder::max_results`] and [`ServerBuilder::max_body_bytes`] set two of them.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        let max_results = limits.max_results;
+        self.limits = limits;
+        self.max_results(max_results)
     }
 
     /// Authenticate requests with your own [`Authenticator`] (e.g. OAuth JWT validation).
@@ -251,6 +259,15 @@ impl ServerBuilder {
         self
     }
 
+    /// What a server made by `scimgen new` sets on top of the builder's defaults (its
+    /// [`launch::Launch::builder`], and `scimgen openapi`, which describes such a server): group
+    /// PATCH answers 204 No Content, as Microsoft Entra ID's SCIM documentation shows and
+    /// RFC 7644 section 3.5.2 allows, so adding one member to a group of 100 000 costs the same
+    /// as to a group of 10, instead of sending the whole group back.
+    pub fn generated_server_defaults(self) -> Self {
+        self.patch_returns_no_content_for("Group")
+    }
+
     /// Where audit events go (default: tracing events at target `scim::audit`).
     pub fn audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
         self.audit = sink;
@@ -289,8 +306,8 @@ impl ServerBuilder {
     /// Generated servers start this way. Fails as [`ServerBuilder::build`] does, or with the
     /// first registration error, naming the resource type.
     pub async fn build_registered(self) -> ScimResult<Router> {
-        let (router, resources) = self.build_parts()?;
-        for entry in &resources {
+        let (router, shared) = self.build_parts()?;
+        for entry in &shared.resources {
             entry.register().await.map_err(|error| {
                 let detail = format!("the store cannot serve {}: {}", entry.kind.name(), error.detail);
                 ScimError::internal(detail).with_source(error)
@@ -306,8 +323,16 @@ impl ServerBuilder {
         self.build_parts().map(|(router, _)| router)
     }
 
-    /// The router and the resource types it serves.
-    fn build_parts(self) -> ScimResult<(Router, Vec<Arc<handlers::ResourceEntry>>)> {
+    /// The OpenAPI 3.1 description the built server serves at `<base path>/openapi.json` (see
+    /// [`openapi`]), without serving: what `scimgen openapi` writes. Fails as
+    /// [`ServerBuilder::build`] does.
+    pub fn build_openapi(self) -> ScimResult<serde_json::Value> {
+        let (_, shared) = self.build_parts()?;
+        Ok(shared.openapi.clone())
+    }
+
+    /// The router and what its handlers share (the resource types, the description).
+    fn build_parts(self) -> ScimResult<(Router, Arc<handlers::Shared>)> {
         let auth = self.auth.ok_or_else(|| {
             ScimError::internal("no authentication configured: call .tokens(..) or .auth(..) on the server builder")
         })?;
@@ -333,7 +358,7 @@ impl ServerBuilder {
             resources.push(Arc::new(handlers::ResourceEntry::new(descriptor, store, endpoint, options)?));
         }
         let features = Features {
-            max_results: self.max_results,
+            max_results: self.limits.max_results,
             change_password: resources.iter().any(|r| r.accepts_password()),
             authentication: auth.scheme(),
             bulk: self.bulk,
@@ -343,11 +368,26 @@ impl ServerBuilder {
             resources.iter().map(|r| (r.descriptor.resource_type_document(), r.schema_documents())),
             &features,
         )?;
+        let openapi = openapi::describe(&openapi::Description {
+            base_path: &base_path,
+            tenant_in_path: self.tenant_in_path,
+            schemas: discovery.schema_documents().cloned().collect(),
+            resources: resources
+                .iter()
+                .map(|entry| openapi::DescribedResource {
+                    resource_type: entry.descriptor.resource_type_document(),
+                    patch_no_content: entry.patch_no_content,
+                })
+                .collect(),
+            limits: &self.limits,
+            unknown_attributes: self.unknown_attributes,
+        });
         let shared = Arc::new(handlers::Shared {
             base_path: base_path.clone(),
             public_url: self.public_url,
-            max_results: self.max_results,
-            max_body_bytes: self.max_body_bytes,
+            limits: self.limits,
+            tenant_gate: limits::TenantGate::default(),
+            openapi,
             tenant_in_path: self.tenant_in_path,
             bulk: self.bulk,
             unknown_attributes: self.unknown_attributes,
@@ -357,6 +397,9 @@ impl ServerBuilder {
             resources: resources.clone(),
         });
 
+        // The description is public (see [`openapi`]), so it is routed outside authentication.
+        let public: Router<Arc<handlers::Shared>> =
+            Router::new().route(&format!("{base_path}/openapi.json"), get(handlers::openapi));
         let prefix = if self.tenant_in_path { format!("{base_path}/{{tenant}}") } else { base_path };
         let mut router: Router<Arc<handlers::Shared>> = Router::new()
             .route(&format!("{prefix}/ServiceProviderConfig"), get(handlers::service_provider_config))
@@ -392,11 +435,16 @@ impl ServerBuilder {
         }
         let router = router
             .method_not_allowed_fallback(handlers::method_not_allowed)
+            // Layers run outside in: authentication names the tenant the concurrency limit counts.
+            .route_layer(axum::middleware::from_fn_with_state(shared.clone(), limits::tenant_concurrency))
             .route_layer(axum::middleware::from_fn_with_state(shared.clone(), middleware::authenticate))
+            .merge(public)
             .fallback(handlers::not_found)
+            .layer(axum::middleware::from_fn_with_state(shared.clone(), limits::time_limit))
+            .layer(axum::middleware::from_fn_with_state(shared.clone(), limits::check_head))
             .layer(axum::middleware::from_fn(middleware::trace))
-            .with_state(shared);
-        Ok((router, resources))
+            .with_state(shared.clone());
+        Ok((router, shared))
     }
 }
 
@@ -428,7 +476,8 @@ fn normalise_base_path(path: &str) -> ScimResult<String> {
 }
 
 /// The endpoints the server itself serves, which no resource type may take.
-const RESERVED_ENDPOINTS: [&str; 6] = ["ServiceProviderConfig", "Schemas", "ResourceTypes", "Bulk", "Me", ".search"];
+const RESERVED_ENDPOINTS: [&str; 7] =
+    ["ServiceProviderConfig", "Schemas", "ResourceTypes", "Bulk", "Me", ".search", "openapi.json"];
 
 /// `/Users` from a resource type's endpoint.
 fn normalise_endpoint(endpoint: &str) -> ScimResult<String> {

@@ -115,7 +115,7 @@ pub async fn bulk(State(shared): State<Arc<Shared>>, call: Call, request: Reques
             "bulk operations are turned off on this server (maxOperations is 0; see /ServiceProviderConfig)",
         ));
     }
-    let body = read_json(request, limits.max_payload_size).await.map_err(|error| {
+    let body = read_json(request, limits.max_payload_size, shared.body_timeout()).await.map_err(|error| {
         if error.status == StatusCode::PAYLOAD_TOO_LARGE.as_u16() {
             ScimError::payload_too_large(format!(
                 "the bulk request is larger than maxPayloadSize ({} bytes); split it into smaller requests",

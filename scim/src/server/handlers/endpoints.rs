@@ -32,6 +32,16 @@ pub async fn resource_type(State(shared): State<Arc<Shared>>, call: Call) -> Res
     Ok(json_response(StatusCode::OK, &shared.discovery.resource_type(key, &call.base_url)?))
 }
 
+/// `GET <base path>/openapi.json`: the description built with the router (see
+/// [`crate::server::openapi`]).
+pub async fn openapi(State(shared): State<Arc<Shared>>) -> Response {
+    let mut response = json_response(StatusCode::OK, &shared.openapi);
+    response
+        .headers_mut()
+        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    response
+}
+
 pub async fn not_found(request: axum::extract::Request) -> ScimError {
     ScimError::not_found(format!("no SCIM endpoint at {}", request.uri().path()))
 }

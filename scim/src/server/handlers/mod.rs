@@ -48,8 +48,10 @@ use crate::store::{Fetched, ResourceKind, Scope, Store};
 pub struct Shared {
     pub base_path: String,
     pub public_url: Option<String>,
-    pub max_results: usize,
-    pub max_body_bytes: usize,
+    pub limits: crate::server::limits::Limits,
+    pub tenant_gate: crate::server::limits::TenantGate,
+    /// `GET <base path>/openapi.json`: built once from the served resource types.
+    pub openapi: Value,
     pub tenant_in_path: bool,
     pub bulk: BulkLimits,
     pub unknown_attributes: UnknownAttributes,
@@ -61,7 +63,7 @@ pub struct Shared {
 
 impl Shared {
     fn limits(&self) -> QueryLimits {
-        QueryLimits { max_count: self.max_results, ..QueryLimits::default() }
+        QueryLimits { max_count: self.limits.max_results, filter: self.limits.filter }
     }
 }
 
@@ -280,6 +282,10 @@ impl HasShared for ResourceContext {
 
 impl<S: HasShared> BodyLimit for S {
     fn body_limit(&self) -> usize {
-        self.shared().max_body_bytes
+        self.shared().limits.max_body_bytes
+    }
+
+    fn body_timeout(&self) -> Option<std::time::Duration> {
+        self.shared().limits.body_timeout
     }
 }
