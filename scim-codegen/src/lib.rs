@@ -65,7 +65,7 @@ pub fn descriptors(
             continue;
         }
         let input = syn::DeriveInput::from(item);
-        let mut diagnostics = check::Diagnostics::default();
+        let mut diagnostics = diagnostics::Diagnostics::default();
         let resource = ast::Resource::from_input(&input, &mut diagnostics);
         let checked = resource.as_ref().and_then(|r| check::check(r, definition_dir, &mut diagnostics));
         let (Some(checked), true) = (checked, diagnostics.is_empty()) else {
