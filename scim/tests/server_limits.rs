@@ -70,6 +70,23 @@ async fn more_patch_operations_than_allowed_is_too_many() {
     assert_eq!(app.patch(&format!("/scim/v2/Users/{id}"), &body).await.status, StatusCode::OK);
 }
 
+/// A PATCH `path` is parsed within the server's filter limits too (its value filter is a filter).
+#[tokio::test]
+async fn a_patch_path_over_the_filter_limits_is_invalid_path() {
+    let limits = Limits {
+        filter: FilterLimits { max_length: 30, max_depth: 2, ..FilterLimits::default() },
+        ..Limits::default()
+    };
+    let app = app_with(limits);
+    let id = app.create_user("bjensen").await["id"].as_str().unwrap().to_owned();
+    let long = format!("emails[value eq \"{}\"].type", "a".repeat(30));
+    let body = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": long, "value": "home"}]});
+    let detail = app.patch(&format!("/scim/v2/Users/{id}"), &body).await.assert_error(400, Some("invalidPath"));
+    assert!(detail.contains("the limit is 30 bytes"), "{detail}");
+    let short = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "displayName", "value": "B"}]});
+    assert_eq!(app.patch(&format!("/scim/v2/Users/{id}"), &short).await.status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn more_members_in_one_request_than_allowed_is_too_many_and_changes_nothing() {
     let app = app_with(Limits { max_members_per_request: 2, ..Limits::default() });

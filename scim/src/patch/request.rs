@@ -15,7 +15,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use crate::error::{ScimError, ScimResult};
-use crate::filter::{AttrPath, parse_path};
+use crate::filter::{AttrPath, FilterLimits, parse_path, parse_path_with_limits};
 
 /// The schema URN of the PatchOp message.
 pub const PATCH_OP_URN: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -89,6 +89,12 @@ impl PatchOperation {
     /// a value"); `replace` without a value member is `invalidSyntax`; an operation without a path
     /// whose value is not an object is `invalidSyntax` (sections 3.5.2.1 and 3.5.2.3).
     pub fn from_value(index: usize, operation: Value) -> ScimResult<Self> {
+        Self::from_value_with_limits(index, operation, &FilterLimits::default())
+    }
+
+    /// [`PatchOperation::from_value`], parsing `path` within `limits` (its length and the
+    /// nesting of its value filter), as the server's filter limits say.
+    pub fn from_value_with_limits(index: usize, operation: Value, limits: &FilterLimits) -> ScimResult<Self> {
         let context = || format!("Operations[{index}]");
         let Value::Object(mut members) = operation else {
             return Err(ScimError::invalid_syntax(format!("{}: an operation must be a JSON object", context())));
@@ -116,7 +122,7 @@ impl PatchOperation {
         let path = match take_member(&mut members, "path") {
             None | Some(Value::Null) => None,
             Some(Value::String(text)) => Some(
-                parse_path(&text)
+                parse_path_with_limits(&text, limits)
                     .map_err(|e| ScimError::invalid_path(e.detail).context(format!("{}: path {text:?}", context())))?,
             ),
             Some(other) => {
@@ -177,12 +183,12 @@ impl PatchRequest {
     /// be an array of at most [`MAX_OPERATIONS`] operations, each parsed with
     /// [`PatchOperation::from_value`].
     pub fn from_value(body: Value) -> ScimResult<Self> {
-        Self::from_value_limited(body, MAX_OPERATIONS)
+        Self::from_value_limited(body, MAX_OPERATIONS, &FilterLimits::default())
     }
 
     /// [`PatchRequest::from_value`] accepting at most `max_operations` operations (more are
-    /// `400 tooMany`).
-    pub fn from_value_limited(body: Value, max_operations: usize) -> ScimResult<Self> {
+    /// `400 tooMany`), each path parsed within `path_limits`.
+    pub fn from_value_limited(body: Value, max_operations: usize, path_limits: &FilterLimits) -> ScimResult<Self> {
         let Value::Object(mut members) = body else {
             return Err(ScimError::invalid_syntax("the PATCH body must be a JSON object"));
         };
@@ -217,7 +223,7 @@ impl PatchRequest {
         let operations = operations
             .into_iter()
             .enumerate()
-            .map(|(index, operation)| PatchOperation::from_value(index, operation))
+            .map(|(index, operation)| PatchOperation::from_value_with_limits(index, operation, path_limits))
             .collect::<ScimResult<Vec<_>>>()?;
         Ok(PatchRequest { operations })
     }

@@ -381,6 +381,7 @@ impl ServerBuilder {
                 .collect(),
             limits: &self.limits,
             unknown_attributes: self.unknown_attributes,
+            bulk: self.bulk,
         });
         let shared = Arc::new(handlers::Shared {
             base_path: base_path.clone(),

@@ -23,9 +23,10 @@
 
 use serde_json::{Map, Value, json};
 
+use super::BulkLimits;
 use super::limits::Limits;
 use crate::error::ERROR_URN;
-use crate::message::{LIST_RESPONSE_URN, PATCH_OP_URN, SEARCH_REQUEST_URN};
+use crate::message::{BULK_REQUEST_URN, BULK_RESPONSE_URN, LIST_RESPONSE_URN, PATCH_OP_URN, SEARCH_REQUEST_URN};
 use crate::resource::UnknownAttributes;
 use crate::schema::{Attribute, AttributeType, Mutability, ResourceType, Returned, Schema};
 
@@ -57,6 +58,8 @@ pub struct Description<'a> {
     /// Whether attributes outside the schemas are refused (a request body then allows no other
     /// member) or ignored.
     pub unknown_attributes: UnknownAttributes,
+    /// The `/Bulk` limits; `/Bulk` is described when they enable it.
+    pub bulk: BulkLimits,
 }
 
 /// The OpenAPI 3.1 document.
@@ -101,6 +104,9 @@ pub fn describe(description: &Description<'_>) -> Value {
         )}),
     );
     discovery_paths(&mut paths);
+    if description.bulk.enabled() {
+        bulk_path(&mut paths, &mut components, description.bulk);
+    }
     paths.insert(
         "/openapi.json".to_owned(),
         json!({"get": {
@@ -129,7 +135,7 @@ pub fn describe(description: &Description<'_>) -> Value {
         },
         "servers": [server],
         "security": [{"bearer": []}],
-        "tags": [{"name": "Resources"}, {"name": "Search"}, {"name": "Discovery"}],
+        "tags": [{"name": "Resources"}, {"name": "Search"}, {"name": "Bulk"}, {"name": "Discovery"}],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A bearer token (RFC 6750) of the tenant"}},
@@ -258,6 +264,11 @@ fn list_parameters(limits: &Limits) -> Vec<Value> {
         ),
         query_parameter("startIndex", "1-based index of the first result", json!({"type": "integer"})),
         query_parameter(
+            "cursor",
+            "Cursor paging (RFC 9865): empty for the first page, then a response's nextCursor",
+            json!({"type": "string"}),
+        ),
+        query_parameter(
             "count",
             &format!("Results per page; at most {} are returned (filter.maxResults)", limits.max_results),
             json!({"type": "integer"}),
@@ -358,6 +369,75 @@ fn resource_paths(
     paths.insert(format!("{endpoint}/{{id}}"), json!({"get": get, "put": replace, "patch": patch, "delete": delete}));
 }
 
+/// `POST /Bulk` (RFC 7644 section 3.7) and its request and response bodies.
+fn bulk_path(paths: &mut Map<String, Value>, components: &mut Map<String, Value>, limits: BulkLimits) {
+    components.insert(
+        "BulkRequest".to_owned(),
+        json!({
+            "type": "object",
+            "description": format!(
+                "RFC 7644 section 3.7: at most {} operations and {} bytes (413 beyond either)",
+                limits.max_operations, limits.max_payload_size
+            ),
+            "required": ["schemas", "Operations"],
+            "properties": {
+                "schemas": message_schemas_member(BULK_REQUEST_URN),
+                "failOnErrors": {"type": ["integer", "null"]},
+                "Operations": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["method", "path"],
+                        "properties": {
+                            "method": {"type": "string"},
+                            "bulkId": {"type": ["string", "null"]},
+                            "version": {"type": ["string", "null"]},
+                            "path": {"type": "string"},
+                            "data": {},
+                        },
+                    },
+                },
+            },
+        }),
+    );
+    components.insert(
+        "BulkResponse".to_owned(),
+        json!({
+            "type": "object",
+            "required": ["schemas", "Operations"],
+            "properties": {
+                "schemas": message_schemas_member(BULK_RESPONSE_URN),
+                "Operations": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["method", "status"],
+                        "properties": {
+                            "method": {"type": "string"},
+                            "bulkId": {"type": "string"},
+                            "version": {"type": "string"},
+                            "location": {"type": "string"},
+                            "status": {"type": "string"},
+                            "response": {"type": "object"},
+                        },
+                    },
+                },
+            },
+        }),
+    );
+    paths.insert(
+        "/Bulk".to_owned(),
+        json!({"post": operation(
+            "bulk",
+            "Run several operations in one request (RFC 7644 section 3.7)",
+            &["Bulk"],
+            Some(request_body("BulkRequest")),
+            (200, "Each operation's outcome", Some("BulkResponse")),
+            &[400, 413, 415],
+        )}),
+    );
+}
+
 fn discovery_paths(paths: &mut Map<String, Value>) {
     let document = |id: &str, summary: &str, schema: &str, errors: &[u16]| json!({"get": operation(id, summary, &["Discovery"], None, (200, summary, Some(schema)), errors)});
     paths.insert(
@@ -399,6 +479,8 @@ fn list_response(item: Value) -> Value {
             "totalResults": {"type": "integer", "minimum": 0},
             "startIndex": {"type": "integer", "minimum": 1},
             "itemsPerPage": {"type": "integer", "minimum": 0},
+            "nextCursor": {"type": "string"},
+            "previousCursor": {"type": "string"},
             "Resources": {"type": "array", "items": item},
         },
     })
@@ -452,6 +534,7 @@ fn message_schemas(limits: &Limits) -> Map<String, Value> {
                 "sortBy": {"type": ["string", "null"]},
                 "sortOrder": {"enum": ["ascending", "descending", null]},
                 "startIndex": {"type": ["integer", "null"]},
+                "cursor": {"type": ["string", "null"]},
                 "count": {"type": ["integer", "null"]},
             },
         }),

@@ -131,7 +131,11 @@ impl Write<'_> {
     pub async fn patch(&self, id: &str, body: Value, options: GetOptions) -> ScimResult<Value> {
         let entry = self.entry;
         let changes = redact_operations(entry, &body);
-        let mut request = PatchRequest::from_value_limited(body, self.shared.limits.max_patch_operations)?;
+        let mut request = PatchRequest::from_value_limited(
+            body,
+            self.shared.limits.max_patch_operations,
+            &self.shared.limits.filter,
+        )?;
         let mut unknown = UnknownAttributeLog::new(self.shared.unknown_attributes);
         screen_patch(entry.schema(), &mut request.operations, &mut unknown)?;
         if entry.kind.has_members {
