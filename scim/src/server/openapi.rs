@@ -382,19 +382,14 @@ fn bulk_path(paths: &mut Map<String, Value>, components: &mut Map<String, Value>
             "required": ["schemas", "Operations"],
             "properties": {
                 "schemas": message_schemas_member(BULK_REQUEST_URN),
-                "failOnErrors": {"type": ["integer", "null"]},
+                "failOnErrors": {"type": ["integer", "null"], "minimum": 1},
                 "Operations": {
                     "type": "array",
+                    "maxItems": limits.max_operations,
+                    // Each operation is checked on its own and answered in the BulkResponse
+                    // (RFC 7644 section 3.7.3), so no operation shape makes the request a 400.
                     "items": {
-                        "type": "object",
-                        "required": ["method", "path"],
-                        "properties": {
-                            "method": {"type": "string"},
-                            "bulkId": {"type": ["string", "null"]},
-                            "version": {"type": ["string", "null"]},
-                            "path": {"type": "string"},
-                            "data": {},
-                        },
+                        "description": "An operation: method (POST, PUT, PATCH, DELETE), path, bulkId (POST), version, data",
                     },
                 },
             },
@@ -500,6 +495,9 @@ fn message_schemas(limits: &Limits) -> Map<String, Value> {
         "invalidValue",
         "invalidVers",
         "sensitive",
+        // RFC 9865 (cursor paging).
+        "invalidCursor",
+        "expiredCursor",
     ];
     let mut schemas = Map::new();
     schemas.insert(
@@ -543,9 +541,8 @@ fn message_schemas(limits: &Limits) -> Map<String, Value> {
         "PatchOp".to_owned(),
         json!({
             "type": "object",
-            "description": "RFC 7644 section 3.5.2; `op` is matched case-insensitively",
+            "description": "RFC 7644 section 3.5.2; `op` is matched case-insensitively; other members are ignored",
             "required": ["schemas", "Operations"],
-            "additionalProperties": false,
             "properties": {
                 "schemas": message_schemas_member(PATCH_OP_URN),
                 // An empty list is accepted and changes nothing (see crate::patch).
@@ -611,6 +608,10 @@ fn resource_body(core: &Schema, extensions: &[(&Schema, bool)], form: Form, limi
         let mut schema = object(attribute_properties(&extension.attributes, form, limits), form);
         if let Some(description) = &extension.description {
             schema["description"] = Value::from(description.as_str());
+        }
+        // A request may send an optional extension as null: it is then absent.
+        if !*extension_required && form != Form::Response {
+            allow_null(&mut schema);
         }
         properties.insert(extension.id.clone(), schema);
         if *extension_required && form != Form::Response {
