@@ -455,9 +455,12 @@ fn discovery_paths(paths: &mut Map<String, Value>) {
     }
 }
 
-/// A resource's `schemas`: its core schema URN and only its extensions' (others are refused).
+/// A resource's `schemas`: its core schema URN, and its extensions'.
 fn schemas_member(urns: &[&str], required: &str) -> Value {
-    json!({"type": "array", "items": {"enum": urns}, "contains": {"const": required}, "minItems": 1})
+    // Other URNs are answered as the server's unknown-attribute setting says (ignored by
+    // default), so the description names the resource's URNs without refusing others.
+    let described = format!("The resource's schema URNs: {}", urns.join(", "));
+    json!({"type": "array", "description": described, "items": {"type": "string"}, "contains": {"const": required}, "minItems": 1})
 }
 
 /// A message's `schemas`: must contain `urn`; other URNs are tolerated.
