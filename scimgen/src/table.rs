@@ -95,6 +95,11 @@ fn header_columns(cells: &[String]) -> Option<(bool, bool, Option<String>)> {
     Some((filter, required_cell.is_some(), required_by))
 }
 
+/// A cell of a markdown separator line: dashes, with colons for alignment.
+fn is_separator_cell(cell: &str) -> bool {
+    cell.contains('-') && cell.chars().all(|ch| matches!(ch, '-' | ':' | ' '))
+}
+
 fn parse_markdown(text: &str) -> Vec<Table> {
     let lines: Vec<&str> = text.lines().collect();
     let mut tables = Vec::new();
@@ -113,11 +118,11 @@ fn parse_markdown(text: &str) -> Vec<Table> {
         while let Some(line) = lines.get(index).map(|l| l.trim()).filter(|l| l.starts_with('|')) {
             index += 1;
             let cells = split_cells(line);
-            if cells.iter().all(|c| !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':' | ' '))) {
-                continue; // the |---|---| separator
-            }
             let cell = |i: usize| cells.get(i).map(String::as_str).unwrap_or("");
-            if cell(0).is_empty() {
+            // An empty attribute cell names nothing, and one made of dashes is a separator line
+            // (`|---|---|`, or a mangled one such as `|---|:-|x|`): no attribute path is spelt
+            // that way, and a row kept with it would be written back as a separator.
+            if cell(0).is_empty() || is_separator_cell(cell(0)) {
                 continue;
             }
             let mut marks = 2;
@@ -321,6 +326,18 @@ mod tests {
                 row("members", "Reference", false, false)
             ]
         );
+    }
+
+    #[test]
+    fn a_mangled_separator_line_inside_a_table_is_not_a_row() {
+        // Found by the `table` fuzz target: a second separator line whose later cells are not
+        // dashes was read as a row named `---`, which renders back as a separator line.
+        let text = "|Attribute|Type|Supported for filtering|Required by Real Links|\n|---|---|---|---|\n|userName|String|&check;|&check;|\n|---|---|-|&c--he|-c-k\n|active|Boolean||&check;|\n";
+        let tables = parse_tables(text);
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].rows, vec![row("userName", "String", true, true), row("active", "Boolean", false, true)]);
+        let rendered = render_markdown("Attribute mapping", &tables[0]);
+        assert_eq!(parse_tables(&rendered)[0].rows, tables[0].rows);
     }
 
     #[test]
