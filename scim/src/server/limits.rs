@@ -26,9 +26,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -101,42 +100,54 @@ impl Default for Limits {
 /// `414` or `431` when the request line or the header fields are larger than the limits. hyper
 /// already refuses heads past its own buffer (see [`super::listener`]); these are the bounds a
 /// deployment chooses below that.
-pub async fn check_head(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    let limits = &shared.limits;
+pub(crate) fn head_error(limits: &Limits, request: &Request) -> Option<Response> {
     // `GET ` + URI + ` HTTP/1.1`, as the client sent it.
-    let line = request.method().as_str().len() + request.uri().to_string().len() + " HTTP/1.1".len() + 1;
+    let line = request.method().as_str().len() + uri_len(request.uri()) + " HTTP/1.1".len() + 1;
     if line > limits.max_request_line_bytes {
-        return ScimError::status(
-            StatusCode::URI_TOO_LONG.as_u16(),
-            format!(
-                "the request line is {line} bytes; this server accepts at most {} (send a long filter in the \
-                 body of POST /{{Resource}}/.search instead, RFC 7644 section 3.4.3)",
-                limits.max_request_line_bytes
-            ),
-        )
-        .into_response();
+        return Some(
+            ScimError::status(
+                StatusCode::URI_TOO_LONG.as_u16(),
+                format!(
+                    "the request line is {line} bytes; this server accepts at most {} (send a long filter in the \
+                     body of POST /{{Resource}}/.search instead, RFC 7644 section 3.4.3)",
+                    limits.max_request_line_bytes
+                ),
+            )
+            .into_response(),
+        );
     }
     let headers: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
     if headers > limits.max_header_bytes {
-        return ScimError::status(
-            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE.as_u16(),
-            format!(
-                "the request's header fields are {headers} bytes; this server accepts at most {}",
-                limits.max_header_bytes
-            ),
-        )
-        .into_response();
+        return Some(
+            ScimError::status(
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE.as_u16(),
+                format!(
+                    "the request's header fields are {headers} bytes; this server accepts at most {}",
+                    limits.max_header_bytes
+                ),
+            )
+            .into_response(),
+        );
     }
-    next.run(request).await
+    None
+}
+
+/// The length of `uri` as written (`Uri`'s `Display`), without writing it: every request
+/// passes here.
+fn uri_len(uri: &axum::http::Uri) -> usize {
+    uri.scheme_str().map_or(0, |scheme| scheme.len() + "://".len())
+        + uri.authority().map_or(0, |authority| authority.as_str().len())
+        + uri.path().len()
+        + uri.query().map_or(0, |query| query.len() + 1)
 }
 
 /// `503` with `Retry-After` when handling the request takes longer than
 /// [`Limits::request_timeout`]; the handler is dropped (see the module docs).
-pub async fn time_limit(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    let Some(timeout) = shared.limits.request_timeout else {
-        return next.run(request).await;
+pub(crate) async fn within_time_limit(limits: &Limits, handling: impl Future<Output = Response>) -> Response {
+    let Some(timeout) = limits.request_timeout else {
+        return handling.await;
     };
-    match tokio::time::timeout(timeout, next.run(request)).await {
+    match tokio::time::timeout(timeout, handling).await {
         Ok(response) => response,
         Err(_) => retry_later(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -163,32 +174,38 @@ impl TenantGate {
     fn try_enter(&self, tenant: &str, limit: usize) -> Option<OwnedSemaphorePermit> {
         let semaphore = {
             let mut permits = self.permits.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            permits.entry(tenant.to_owned()).or_insert_with(|| Arc::new(Semaphore::new(limit))).clone()
+            // Looked up before inserting, so a known tenant (every request but its first) costs
+            // no allocation of its name.
+            match permits.get(tenant) {
+                Some(semaphore) => semaphore.clone(),
+                None => permits.entry(tenant.to_owned()).or_insert_with(|| Arc::new(Semaphore::new(limit))).clone(),
+            }
         };
         semaphore.try_acquire_owned().ok()
     }
 }
 
-/// `429` with `Retry-After` when the caller's tenant already has
-/// [`Limits::max_concurrent_requests_per_tenant`] requests in progress. Runs after
-/// authentication, which names the tenant.
-pub async fn tenant_concurrency(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    let (Some(limit), Some(principal)) =
-        (shared.limits.max_concurrent_requests_per_tenant, request.extensions().get::<Principal>())
-    else {
-        return next.run(request).await;
+/// A permit for one more request of the caller's tenant (`None`: no limit), or `429` with
+/// `Retry-After` when the tenant already has [`Limits::max_concurrent_requests_per_tenant`]
+/// requests in progress. Taken after authentication, which names the tenant.
+pub(crate) fn tenant_permit(
+    shared: &Shared,
+    principal: &Principal,
+) -> Result<Option<OwnedSemaphorePermit>, Box<Response>> {
+    let Some(limit) = shared.limits.max_concurrent_requests_per_tenant else {
+        return Ok(None);
     };
-    let Some(_permit) = shared.tenant_gate.try_enter(&principal.tenant, limit) else {
-        return retry_later(
+    match shared.tenant_gate.try_enter(&principal.tenant, limit) {
+        Some(permit) => Ok(Some(permit)),
+        None => Err(Box::new(retry_later(
             StatusCode::TOO_MANY_REQUESTS,
             format!(
                 "tenant {:?} already has {limit} requests in progress, the most this server handles at once \
                  for one tenant; retry after {RETRY_AFTER_SECONDS} s",
                 principal.tenant
             ),
-        );
-    };
-    next.run(request).await
+        ))),
+    }
 }
 
 /// An error response with `Retry-After`.
@@ -215,4 +232,26 @@ pub(crate) fn check_member_count(count: usize, limit: usize, resource_type: &str
         "the request adds or sets {count} members of this {resource_type}; at most {limit} are accepted in one \
          request: send the rest in further PATCH requests"
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri_len;
+
+    /// The request line limit counts the URI as the client wrote it, whatever its form.
+    #[test]
+    fn uri_len_is_the_length_of_the_written_uri() {
+        for text in [
+            "/scim/v2/Users",
+            "/scim/v2/Users?filter=userName%20eq%20%22a%22&count=5",
+            "/?",
+            "http://example.com/scim/v2/Users?x=1",
+            "https://user@example.com:8443/Users",
+            "example.com:443",
+            "*",
+        ] {
+            let uri: axum::http::Uri = text.parse().unwrap();
+            assert_eq!(uri_len(&uri), uri.to_string().len(), "{text}");
+        }
+    }
 }

@@ -1,4 +1,7 @@
-//! The two layers every request passes: a tracing span, and authentication.
+//! The two layers every request passes: the outer one (a tracing span, the head's size limits
+//! and the time limit), and, on the SCIM routes, authentication with the tenant's concurrency
+//! limit. Each is one layer rather than one per concern: every layer costs each request a clone
+//! of the service beneath it and a boxed future.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -11,10 +14,12 @@ use tracing::field::Empty;
 
 use super::auth::AuthRequest;
 use super::handlers::Shared;
+use super::limits;
 use crate::error::ScimError;
 
-/// Run the request inside a `scim_request` span and log its outcome with the latency.
-pub async fn trace(request: Request, next: Next) -> Response {
+/// Run the request inside a `scim_request` span, refuse a head over the size limits, bound the
+/// handling by the time limit, and log the outcome with the latency.
+pub async fn outer(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     let span = tracing::info_span!(
         "scim_request",
         method = %request.method(),
@@ -26,7 +31,10 @@ pub async fn trace(request: Request, next: Next) -> Response {
         latency_ms = Empty,
     );
     let started = Instant::now();
-    let response = next.run(request).instrument(span.clone()).await;
+    let response = match limits::head_error(&shared.limits, &request) {
+        Some(refused) => refused,
+        None => limits::within_time_limit(&shared.limits, next.run(request)).instrument(span.clone()).await,
+    };
     let status = response.status().as_u16();
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.record("status", status);
@@ -41,7 +49,8 @@ pub async fn trace(request: Request, next: Next) -> Response {
     response
 }
 
-/// Authenticate the request and put the [`super::auth::Principal`] in its extensions.
+/// Authenticate the request, put the [`super::auth::Principal`] in its extensions, and hold
+/// one of its tenant's concurrency permits while it is handled.
 pub async fn authenticate(
     State(shared): State<Arc<Shared>>,
     params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
@@ -59,6 +68,10 @@ pub async fn authenticate(
             let span = tracing::Span::current();
             span.record("tenant", principal.tenant.as_str());
             span.record("actor", principal.actor.as_str());
+            let _permit = match limits::tenant_permit(&shared, &principal) {
+                Ok(permit) => permit,
+                Err(refused) => return *refused,
+            };
             request.extensions_mut().insert(principal);
             next.run(request).await
         }

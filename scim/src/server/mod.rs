@@ -436,14 +436,10 @@ impl ServerBuilder {
         }
         let router = router
             .method_not_allowed_fallback(handlers::method_not_allowed)
-            // Layers run outside in: authentication names the tenant the concurrency limit counts.
-            .route_layer(axum::middleware::from_fn_with_state(shared.clone(), limits::tenant_concurrency))
             .route_layer(axum::middleware::from_fn_with_state(shared.clone(), middleware::authenticate))
             .merge(public)
             .fallback(handlers::not_found)
-            .layer(axum::middleware::from_fn_with_state(shared.clone(), limits::time_limit))
-            .layer(axum::middleware::from_fn_with_state(shared.clone(), limits::check_head))
-            .layer(axum::middleware::from_fn(middleware::trace))
+            .layer(axum::middleware::from_fn_with_state(shared.clone(), middleware::outer))
             .with_state(shared.clone());
         Ok((router, shared))
     }
