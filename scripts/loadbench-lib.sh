@@ -86,9 +86,26 @@ cpu_ticks() {
     awk '{print $14 + $15}' "/proc/$1/stat"
 }
 
-# rss_mib PID: the process's resident memory now, in MiB.
+# rss_mib PID [FIELD]: the process's resident memory now (VmRSS, or FIELD of /proc/PID/status),
+# in MiB.
 rss_mib() {
-    awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
+    awk -v field="${2:-VmRSS}:" '$1 == field { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
+}
+
+# record_rss KEY PID: the process's resident memory into RSS[KEY], and its private part into
+# ANON[KEY] (RssAnon: heap and stacks; the rest of VmRSS is mapped file pages, for SQLite the
+# memory map of the database file, which the kernel shares with its page cache and may drop).
+record_rss() {
+    RSS[$1]=$(rss_mib "$2")
+    ANON[$1]=$(rss_mib "$2" RssAnon)
+}
+
+# print_rss LARGE SMALL SERVER: both memory figures at the two sizes, and their ratios.
+print_rss() {
+    printf 'RSS %s/%s users  %-8s %s MiB / %s MiB = %s\n' "$1" "$2" "$3" "${RSS[$1/$3]}" "${RSS[$2/$3]}" \
+        "$(ratio "${RSS[$1/$3]}" "${RSS[$2/$3]}")"
+    printf 'RssAnon %s/%s users  %-8s %s MiB / %s MiB = %s\n' "$1" "$2" "$3" "${ANON[$1/$3]}" "${ANON[$2/$3]}" \
+        "$(ratio "${ANON[$1/$3]}" "${ANON[$2/$3]}")"
 }
 
 # The lookup load: GET a random one of LB_USERS users, by id or by userName filter (LB_MODE);
