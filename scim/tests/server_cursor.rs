@@ -20,24 +20,7 @@ use server_common::*;
 
 const SEARCH_URN: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 
-macro_rules! cursor_tests {
-    ($($name:ident),* $(,)?) => {
-        store_tests!($($name),*);
-        #[cfg(feature = "postgres")]
-        mod postgres_store {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(url) = $crate::store_common::postgres_schema_url().await else { return };
-                    let store = scim::store::PostgresStore::connect(&url).await.unwrap();
-                    super::$name(std::sync::Arc::new(store)).await;
-                }
-            )*
-        }
-    };
-}
-
-cursor_tests!(
+store_and_postgres_tests!(
     a_walk_returns_every_user_that_lived_through_it_exactly_once,
     sorted_walks_follow_the_sort_in_both_directions_with_missing_values,
     filters_attributes_and_search_requests_page_by_cursor,

@@ -96,7 +96,15 @@ async fn plain_and_full_paths_give_the_same_responses() {
 
     // And what the client sees is right in itself, not only equal.
     let read = app.get(&format!("/scim/v2/Users/{}", plain_user.id())).await;
-    assert_eq!(read.body, plain_user.body);
+    // Since its creation the user joined a group, which its computed `groups` shows.
+    let mut expected = plain_user.body.clone();
+    expected["groups"] = json!([{
+        "value": group_id,
+        "$ref": format!("http://scim.example.com/scim/v2/Groups/{group_id}"),
+        "display": "Tour Guides",
+        "type": "direct",
+    }]);
+    assert_eq!(read.body, expected);
     assert_eq!(read.header(header::ETAG), plain_user.header(header::ETAG));
     let location = format!("http://scim.example.com/scim/v2/Users/{}", plain_user.id());
     assert_eq!(read.body["meta"]["location"], json!(location));

@@ -14,7 +14,7 @@ use scim::ScimResult;
 use scim::patch::PatchOperation;
 use scim::server::Server;
 use scim::server::auth::TokenTable;
-use scim::store::{GetOptions, MemoryStore, Page, ResourceKind, Scope, Store, StoreQuery};
+use scim::store::{GetOptions, Membership, MemoryStore, Page, ResourceKind, Scope, Store, StoreQuery};
 use scim::typed::{ResourceDescriptor, ScimResource};
 use serde_json::{Value, json};
 use server_common::*;
@@ -91,6 +91,10 @@ impl Store for RecordingStore {
     async fn existing_ids(&self, scope: Scope<'_>, ids: &[&str]) -> ScimResult<HashSet<String>> {
         self.note("existing_ids", &scope, format!("ids={}", ids.len()));
         self.inner.existing_ids(scope, ids).await
+    }
+    async fn memberships(&self, scope: Scope<'_>, member_ids: &[&str]) -> ScimResult<Option<Vec<Membership>>> {
+        self.note("memberships", &scope, format!("ids={}", member_ids.len()));
+        self.inner.memberships(scope, member_ids).await
     }
     async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()> {
         self.note("delete", &scope, format!("if_match={if_match:?}"));
@@ -291,4 +295,49 @@ async fn descriptors_built_at_run_time_are_served() {
     let listed = app.get("/scim/v2/Teams?filter=displayName%20eq%20%22red%22").await;
     assert_eq!(listed.body["totalResults"], 1);
     assert_eq!(app.get("/scim/v2/ResourceTypes/Team").await.body["endpoint"], "/Teams");
+}
+
+/// A user's `groups` costs one `memberships` call per response: for a single read, and for a
+/// whole list page at once (never one per user); none when the response leaves `groups` out
+/// (`excludedAttributes=groups`, `attributes=userName`) or for a 201 (a new user is in no group).
+#[tokio::test]
+async fn a_users_groups_cost_one_memberships_call_per_response() {
+    let store = Arc::new(RecordingStore::default());
+    let app = TestApp::with(builder(store.clone()));
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        ids.push(app.create_user(&format!("user{n}")).await["id"].as_str().unwrap().to_owned());
+    }
+    let members: Vec<&str> = ids.iter().map(String::as_str).collect();
+    app.create_group("everyone", &members).await;
+    app.create_group("first", &members[..1]).await;
+    assert!(!calls(&store.take()).iter().any(|call| call.starts_with("memberships")), "a create does not look");
+
+    let user = format!("/scim/v2/Users/{}", ids[0]);
+    let read = app.get(&user).await;
+    assert_eq!(read.body["groups"].as_array().map(Vec::len), Some(2), "{}", read.body);
+    let list = app.get("/scim/v2/Users?count=4").await;
+    let page = list.body["Resources"].as_array().unwrap();
+    assert_eq!(page.len(), 4);
+    assert!(page.iter().all(|user| user["groups"].is_array()), "{}", list.body);
+    assert_eq!(
+        calls(&store.take()),
+        [
+            "get acme User exclude_members=true",
+            "memberships acme Group ids=1",
+            "list acme User filter=false count=Some(4) start=1 exclude_members=true",
+            "memberships acme Group ids=4",
+        ]
+    );
+
+    for query in ["excludedAttributes=groups", "attributes=userName", "attributes=name.givenName"] {
+        app.get(&format!("{user}?{query}")).await;
+        app.get(&format!("/scim/v2/Users?{query}")).await;
+        assert!(!calls(&store.take()).iter().any(|call| call.starts_with("memberships")), "{query}");
+    }
+    app.get(&format!("{user}?attributes=groups.display")).await;
+    assert_eq!(calls(&store.take()), ["get acme User exclude_members=true", "memberships acme Group ids=1"]);
+    // An empty page asks nothing.
+    app.get("/scim/v2/Users?filter=userName%20eq%20%22nobody%22").await;
+    assert_eq!(calls(&store.take()), ["list acme User filter=true count=Some(200) start=1 exclude_members=true"]);
 }

@@ -4,7 +4,7 @@
 mod store_common;
 
 use scim::store::{GetOptions, SqliteStore, Store, StoreQuery};
-use serde_json::json;
+use serde_json::{Value, json};
 use store_common::*;
 
 /// A fresh database file path under the system temp directory.
@@ -72,6 +72,38 @@ async fn members_live_in_their_own_table() {
     assert_eq!(page.total_results, 1);
     let all = store.list(scope, &StoreQuery::default()).await.unwrap();
     assert_eq!(all.resources[0]["members"][499]["value"], "u499");
+}
+
+/// Users' `groups` are read by member through the members table's index by member (made at
+/// registration, also for tables made before it), never by scanning every membership of the
+/// tenant; the memberships come back right.
+#[tokio::test]
+async fn memberships_are_read_through_the_index_by_member() {
+    let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
+    store.register(&[USERS.clone(), GROUPS.clone()]).await.unwrap();
+    let scope = groups("t");
+    let made = |name: &str, members: &[&str]| {
+        let members: Vec<Value> = members.iter().map(|id| json!({"value": id})).collect();
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": name, "members": members})
+    };
+    let sales = store.create(scope, made("Sales", &["u1", "u2"])).await.unwrap();
+    let admins = store.create(scope, made("Admins", &["u2"])).await.unwrap();
+    store.create(groups("other"), made("Elsewhere", &["u2"])).await.unwrap();
+
+    let plan = store.explain_memberships(scope, &["u1", "u2", "u3"]).await.unwrap();
+    let text = plan.join("\n");
+    assert!(text.contains("scim_groups__members__by_member__idx"), "{text}");
+    assert!(!plan.iter().any(|step| step.starts_with("SCAN") && !step.contains("INDEX")), "{text}");
+
+    let found = store.memberships(scope, &["u1", "u2", "u3"]).await.unwrap().unwrap();
+    let found: Vec<(&str, &str, Option<&str>)> =
+        found.iter().map(|m| (m.member.as_str(), m.group.as_str(), m.display.as_deref())).collect();
+    let (sales, admins) = (sales["id"].as_str().unwrap(), admins["id"].as_str().unwrap());
+    let mut expected = vec![("u1", sales, Some("Sales")), ("u2", sales, Some("Sales")), ("u2", admins, Some("Admins"))];
+    let mut found = found;
+    found.sort();
+    expected.sort();
+    assert_eq!(found, expected);
 }
 
 /// The lookups Entra ID and Okta make on every sync are index searches, never scans, so their

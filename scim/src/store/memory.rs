@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use super::keyset::page_in_memory;
 use super::{
-    GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery, changed_unique_values, check_if_match, import_id,
-    import_meta, into_object, member_id, not_found, now_rfc3339, record, strip_members, uniqueness_conflict,
+    GetOptions, Membership, Meta, Page, ResourceKind, Scope, Store, StoreQuery, changed_unique_values, check_if_match,
+    import_id, import_meta, into_object, member_id, not_found, now_rfc3339, record, strip_members, uniqueness_conflict,
     with_members,
 };
 use crate::error::{ScimError, ScimResult};
@@ -174,6 +174,26 @@ impl Store for MemoryStore {
             Ok(collection
                 .map(|c| ids.iter().filter(|id| c.by_id.contains_key(**id)).map(|id| (*id).to_owned()).collect())
                 .unwrap_or_default())
+        })
+    }
+
+    async fn memberships(&self, scope: Scope<'_>, member_ids: &[&str]) -> ScimResult<Option<Vec<Membership>>> {
+        let wanted: HashSet<&str> = member_ids.iter().copied().collect();
+        self.read(scope, |collection| {
+            let mut found = Vec::new();
+            for group in collection.map(|c| c.by_seq.values()).into_iter().flatten() {
+                let members = group.record.get("members").and_then(Value::as_array).map(Vec::as_slice);
+                for member in members.unwrap_or_default().iter().filter_map(|m| member_id(m).ok()) {
+                    if wanted.contains(member) {
+                        found.push(Membership {
+                            member: member.to_owned(),
+                            group: group.record.get("id").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                            display: group.record.get("displayName").and_then(Value::as_str).map(str::to_owned),
+                        });
+                    }
+                }
+            }
+            Ok(Some(found))
         })
     }
 

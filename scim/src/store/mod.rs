@@ -39,6 +39,8 @@
 //!   documents it checked with [`crate::plain::is_plain`] under [`crate::plain::schema_tag`], so
 //!   that the default response form is the text with `meta.location` spliced in, without
 //!   parsing and re-serialising it ([`SqliteStore`] does).
+//! - **Memberships**: [`Store::memberships`] tells which groups list a batch of members, so
+//!   the server can compute users' `groups` on read with one query per response.
 //! - **PATCH**: the default [`Store::patch`] is get, [`apply_patch`], and replace with the
 //!   version read, retried if another writer got in between; a store may override it.
 //! - **Errors** are [`ScimError`]s; a failure inside the backend is a `500` whose detail
@@ -385,6 +387,22 @@ pub trait Store: Send + Sync + 'static {
         Ok(found)
     }
 
+    /// Which groups of this scope's kind (a kind with members) list each of `member_ids` as a
+    /// direct member: what a user's `groups` (RFC 7643 section 4.1.2) is computed from on read,
+    /// never stored in the user. One call per response, whatever the number of ids (a whole
+    /// list page at once): [`SqliteStore`] and `PostgresStore` answer with one indexed query on
+    /// the members table per 500 ids, [`MemoryStore`] from its groups. The memberships come in
+    /// the groups' creation order.
+    ///
+    /// `None` when the store cannot answer that cheaply: the server then leaves `groups` out
+    /// rather than show it empty or wrong. That is the default, and what typed group backends
+    /// give (their [`crate::typed::backend::Members`] capability adds and removes, but cannot
+    /// look members up).
+    async fn memberships(&self, scope: Scope<'_>, member_ids: &[&str]) -> ScimResult<Option<Vec<Membership>>> {
+        let _ = (scope, member_ids);
+        Ok(None)
+    }
+
     /// Delete a resource (and a group's memberships).
     async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()>;
 
@@ -394,6 +412,17 @@ pub trait Store: Send + Sync + 'static {
 
     /// Remove members by id; ids that are not members are ignored.
     async fn remove_members(&self, scope: Scope<'_>, group_id: &str, member_ids: &[String]) -> ScimResult<()>;
+}
+
+/// One direct membership: a group lists a member ([`Store::memberships`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    /// The member's id (a user's).
+    pub member: String,
+    /// The group's id.
+    pub group: String,
+    /// The group's `displayName`, if it has one.
+    pub display: Option<String>,
 }
 
 /// How often [`patch_versioned`] retries when another writer changed the resource between its

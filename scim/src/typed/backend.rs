@@ -378,6 +378,11 @@ pub trait Backend<T: Queryable>: Send + Sync + 'static {
 /// Adding and removing group members without reading or rewriting the others: a backend that
 /// implements it keeps membership changes O(members in the request). A call that changes the
 /// membership changes the group's version (and `lastModified`), as any other write does.
+///
+/// It cannot tell which groups list a member, so users' `groups` (RFC 7643 section 4.1.2,
+/// computed on read through [`crate::store::Store::memberships`]) is left out of responses
+/// when groups are served by a typed backend, rather than shown empty; groups in the built-in
+/// stores (as `scimgen new` makes them, also beside a typed user backend) answer it.
 #[async_trait]
 pub trait Members: Send + Sync {
     /// Add these members (elements such as `{"value": "id", "type": "User"}`, checked by the

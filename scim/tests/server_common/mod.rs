@@ -122,6 +122,27 @@ pub async fn sqlite_store() -> Arc<dyn Store> {
     Arc::new(SqliteStore::connect("sqlite::memory:").await.unwrap())
 }
 
+/// [`store_tests!`], and against PostgreSQL (a fresh schema per test) when
+/// `SCIM_TEST_POSTGRES_URL` is set; the test file declares `mod store_common;` under
+/// `#[cfg(feature = "postgres")]`.
+#[macro_export]
+macro_rules! store_and_postgres_tests {
+    ($($name:ident),* $(,)?) => {
+        store_tests!($($name),*);
+        #[cfg(feature = "postgres")]
+        mod postgres_store {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(url) = $crate::store_common::postgres_schema_url().await else { return };
+                    let store = scim::store::PostgresStore::connect(&url).await.unwrap();
+                    super::$name(std::sync::Arc::new(store)).await;
+                }
+            )*
+        }
+    };
+}
+
 /// Run each named `async fn name(store: Arc<dyn Store>)` test against every store.
 #[macro_export]
 macro_rules! store_tests {

@@ -44,10 +44,20 @@ pub(super) async fn respond_list(
     let limits = context.shared.limits();
     let filter = resolve_checked(entry, query)?;
     if let Some(cursor) = &query.cursor {
-        return respond_cursor_page(entry, call, query, filter.as_ref(), cursor, query.page_size(&limits)).await;
+        let page_size = query.page_size(&limits);
+        return respond_cursor_page(&context.shared, entry, call, query, filter.as_ref(), cursor, page_size).await;
     }
-    let page =
-        list_page(entry, call, query, filter.as_ref(), query.start_index, query.page_size(&limits), None).await?;
+    let page = list_page(
+        &context.shared,
+        entry,
+        call,
+        query,
+        filter.as_ref(),
+        query.start_index,
+        query.page_size(&limits),
+        None,
+    )
+    .await?;
     let resources = page
         .resources
         .into_iter()
@@ -60,6 +70,7 @@ pub(super) async fn respond_list(
 /// holds, which tells whether there is a next page without counting; `nextCursor` names the
 /// last resource returned.
 async fn respond_cursor_page(
+    shared: &Shared,
     entry: &ResourceEntry,
     call: &Call,
     query: &ListQuery,
@@ -72,7 +83,7 @@ async fn respond_cursor_page(
     let after = if cursor.is_empty() { None } else { Some(cursor::decode_cursor(cursor, query_tag, now)?) };
     let keyset = Keyset { after: after.as_ref() };
     let ask = if page_size == 0 { 0 } else { page_size.saturating_add(1) };
-    let mut page = list_page(entry, call, query, filter, 1, ask, Some(keyset)).await?;
+    let mut page = list_page(shared, entry, call, query, filter, 1, ask, Some(keyset)).await?;
     let more = page.resources.len() > page_size;
     page.resources.truncate(page_size);
     let next_cursor = match page.resources.last() {
@@ -106,7 +117,11 @@ pub(super) fn resolve_checked<'s>(
     Ok(Some(resolved))
 }
 
+/// One page of `entry`'s resources for a list response, with users' `groups` (one memberships
+/// call for the whole page).
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn list_page(
+    shared: &Shared,
     entry: &ResourceEntry,
     call: &Call,
     query: &ListQuery,
@@ -129,7 +144,9 @@ pub(super) async fn list_page(
         exclude_members: !returns_members(entry, &query.attributes, &query.excluded_attributes),
         keyset,
     };
-    entry.store.list_for_response(scope, &store_query).await
+    let mut page = entry.store.list_for_response(scope, &store_query).await?;
+    add_groups(shared, entry, &call.principal, &call.base_url, query, &mut page.resources).await?;
+    Ok(page)
 }
 
 /// Sorting is offered on `id` and the attributes the resource type indexes (its filterable and
@@ -224,7 +241,7 @@ pub async fn search_all(
     let mut total = 0;
     let mut resources = Vec::new();
     for (entry, filter) in &searched {
-        let matches = list_page(entry, &call, &query, filter.as_ref(), 1, 0, None).await?.total_results;
+        let matches = list_page(&shared, entry, &call, &query, filter.as_ref(), 1, 0, None).await?.total_results;
         total += matches;
         if skip >= matches {
             skip -= matches;
@@ -232,7 +249,7 @@ pub async fn search_all(
         }
         let room = wanted.saturating_sub(resources.len());
         if room > 0 {
-            let page = list_page(entry, &call, &query, filter.as_ref(), skip + 1, room, None).await?;
+            let page = list_page(&shared, entry, &call, &query, filter.as_ref(), skip + 1, room, None).await?;
             for resource in page.resources {
                 resources.push(entry.response_text(resource, &call.base_url, &query)?);
             }

@@ -1,12 +1,13 @@
 //! The request handlers: generic over resource types, driven by each type's descriptor.
 //!
-//! `call`: the request-head extractor; `endpoints`: discovery and fixed endpoints; `lists`:
-//! list and search; `resources`: the single-resource operations; `redaction`: what the audit
+//! `call`: the request-head extractor; `endpoints`: discovery and fixed endpoints; `groups`: a
+//! user's computed `groups`; `lists`: list and search; `resources`: the single-resource operations; `redaction`: what the audit
 //! log hides.
 
 mod bulk;
 mod call;
 mod endpoints;
+mod groups;
 mod lists;
 mod me;
 mod redaction;
@@ -20,6 +21,7 @@ pub use me::{me_create, me_delete, me_get, me_patch, me_replace};
 pub use resources::{create, delete, get, patch, replace};
 // The helpers one handler module shares with another.
 use call::{encode_segment, record_resource, required_id, single_resource};
+use groups::add_groups;
 use lists::{names_whole_members, returns_members};
 use redaction::{redact_operations, secret_names};
 
@@ -203,16 +205,22 @@ impl ResourceEntry {
         query.attributes.is_empty() && query.excluded_attributes.iter().all(|path| names_whole_members(self, path))
     }
 
-    /// A resource response: the response form of `stored` as the body, its version as `ETag`
-    /// (even when the projection leaves `meta` out).
-    fn reply(
+    /// A resource response: the response form of `stored` (with a user's `groups`) as the
+    /// body, its version as `ETag` (even when the projection leaves `meta` out).
+    async fn reply(
         &self,
+        shared: &Shared,
         status: StatusCode,
-        stored: Fetched,
+        mut stored: Fetched,
         call: &Call,
         query: &ListQuery,
         extra: &[(HeaderName, String)],
     ) -> ScimResult<Response> {
+        // A resource just created is in no group yet (a group's members must exist before it
+        // names them), so a 201 does not look.
+        if status != StatusCode::CREATED {
+            add_groups(shared, self, &call.principal, &call.base_url, query, std::slice::from_mut(&mut stored)).await?;
+        }
         let version = stored.version().map(str::to_owned);
         let body = self.response_text(stored, &call.base_url, query)?;
         let mut response = resource_response(status, body, extra);

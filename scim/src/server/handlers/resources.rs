@@ -36,7 +36,7 @@ pub async fn get(State(context): State<ResourceContext>, call: Call) -> Result<R
         add_etag(response.headers_mut(), version);
         return Ok(response);
     }
-    entry.reply(StatusCode::OK, resource, &call, &query, &[])
+    entry.reply(&context.shared, StatusCode::OK, resource, &call, &query, &[]).await
 }
 
 /// `412` unless `If-Match` is absent or names the current version: the store's own check
@@ -175,7 +175,16 @@ pub async fn create(
     let created = Write::of(&context, &call).create(body).await?;
     let id = created.get("id").and_then(Value::as_str).unwrap_or_default();
     let location = entry.location(&call.base_url, id);
-    entry.reply(StatusCode::CREATED, Fetched::Value(created), &call, &query, &[(header::LOCATION, location)])
+    entry
+        .reply(
+            &context.shared,
+            StatusCode::CREATED,
+            Fetched::Value(created),
+            &call,
+            &query,
+            &[(header::LOCATION, location)],
+        )
+        .await
 }
 
 /// `PUT /{Resource}/{id}` (RFC 7644 section 3.5.1).
@@ -186,7 +195,7 @@ pub async fn replace(
 ) -> Result<Response, ScimError> {
     let (entry, id, query) = single_resource(&context, &call)?;
     let replaced = Write::of(&context, &call).replace(id, body).await?;
-    entry.reply(StatusCode::OK, Fetched::Value(replaced), &call, &query, &[])
+    entry.reply(&context.shared, StatusCode::OK, Fetched::Value(replaced), &call, &query, &[]).await
 }
 
 /// `PATCH /{Resource}/{id}` (RFC 7644 section 3.5.2).
@@ -210,7 +219,7 @@ pub async fn patch(
         add_etag(response.headers_mut(), meta_version(&patched));
         return Ok(response);
     }
-    entry.reply(StatusCode::OK, Fetched::Value(patched), &call, &query, &[])
+    entry.reply(&context.shared, StatusCode::OK, Fetched::Value(patched), &call, &query, &[]).await
 }
 
 /// `DELETE /{Resource}/{id}`.

@@ -17,6 +17,7 @@
 //!     PRIMARY KEY ("tenant", "id", "pos"));
 //! CREATE TABLE "scim_groups__members" (..., "elem" JSONB NOT NULL, "c_value" TEXT COLLATE "C" NOT NULL,
 //!     PRIMARY KEY ("tenant", "id", "c_value"));
+//! CREATE INDEX IF NOT EXISTS "scim_groups__members__by_member__idx" ON "scim_groups__members" ("tenant", "c_value", "id");
 //! CREATE TABLE "scim_store_layout" ("name" TEXT PRIMARY KEY, "layout" TEXT NOT NULL);
 //! ```
 //!
@@ -101,6 +102,9 @@ impl PostgresStore {
                 sql.push(", PRIMARY KEY (\"tenant\", \"id\", \"pos\"))");
             }
             exec(&mut tx, scope, sql).await?;
+            if side.members {
+                exec(&mut tx, scope, crate::store::sql::members::by_member_index(side)).await?;
+            }
         }
         for (table, attr) in plan.promoted_columns() {
             add_column(&mut tx, scope, table, &attr.column, column_type(attr.kind, attr.shape)).await?;

@@ -598,6 +598,32 @@ impl Store for PostgresStore {
         Ok(found)
     }
 
+    async fn memberships(
+        &self,
+        scope: Scope<'_>,
+        member_ids: &[&str],
+    ) -> ScimResult<Option<Vec<crate::store::Membership>>> {
+        use crate::store::sql::members::{MEMBERSHIPS_CHUNK, memberships_statement};
+        let plan = self.plan(scope.kind)?;
+        let scope = SqlScope::new(scope, &plan);
+        let Some(members) = scope.plan.members_table() else { return Ok(Some(Vec::new())) };
+        let mut found = Vec::new();
+        for chunk in member_ids.chunks(MEMBERSHIPS_CHUNK) {
+            let sql = memberships_statement(scope, members, chunk, crate::store::sql::compile::Dialect::Postgres);
+            let rows =
+                sql.pg_query()?.fetch_all(&self.pool).await.map_err(|e| storage_error("read memberships", &e))?;
+            for row in rows {
+                let read = |e| storage_error("read memberships", &e);
+                found.push(crate::store::Membership {
+                    member: row.try_get(0).map_err(read)?,
+                    group: row.try_get(1).map_err(read)?,
+                    display: row.try_get(2).map_err(read)?,
+                });
+            }
+        }
+        Ok(Some(found))
+    }
+
     async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()> {
         let plan = self.plan(scope.kind)?;
         let scope = SqlScope::new(scope, &plan);

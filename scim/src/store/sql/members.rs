@@ -1,8 +1,12 @@
 //! Which members a PATCH of a group concerns, so that a SQL store can load and change just
 //! those rows instead of the whole member list (see `SqliteStore`'s and `PostgresStore`'s
-//! `patch`).
+//! `patch`); and the lookup the other way, which groups list a member, for users' `groups`.
 
 use serde_json::Value;
+
+use super::builder::Sql;
+use super::compile::Dialect;
+use super::{SideTable, SqlScope};
 
 use crate::filter::{AttrPath, CompValue, CompareOp, Filter};
 use crate::patch::{PatchOpKind, PatchOperation};
@@ -66,4 +70,45 @@ fn value_ids(value: &Value, ids: &mut Vec<String>) -> Option<()> {
         ids.push(lookup(element, "value")?.as_str()?.to_owned());
     }
     Some(())
+}
+
+/// How many member ids one memberships statement looks up (well under SQLite's parameter
+/// limit; a list page holds at most this many resources unless the server allows more).
+pub(crate) const MEMBERSHIPS_CHUNK: usize = 500;
+
+/// `CREATE INDEX IF NOT EXISTS` on a members table by member: what the memberships lookup
+/// reads (the primary key starts with the group's id, so it cannot serve a lookup by member).
+pub(crate) fn by_member_index(members: &SideTable) -> Sql {
+    let index = super::Ident::derive(&format!("{}__", members.table), "by_member__idx");
+    let mut sql = Sql::new("CREATE INDEX IF NOT EXISTS ");
+    sql.ident(&index).push(" ON ").ident(&members.table).push(" (\"tenant\", \"c_value\", \"id\")");
+    sql
+}
+
+/// The statement answering [`crate::store::Store::memberships`] for up to
+/// [`MEMBERSHIPS_CHUNK`] member ids of `scope` (a kind with members): rows of (member id,
+/// group id, group displayName) in the groups' creation order, every id a bound parameter, read
+/// through [`by_member_index`].
+pub(crate) fn memberships_statement(
+    scope: SqlScope<'_>,
+    members: &SideTable,
+    member_ids: &[&str],
+    dialect: Dialect,
+) -> Sql {
+    let mut sql = Sql::new("SELECT m.\"c_value\", g.\"id\", ");
+    sql.push(match dialect {
+        Dialect::Sqlite => "json_extract(g.\"doc\", '$.displayName')",
+        Dialect::Postgres => "g.\"doc\"->>'displayName'",
+    });
+    sql.push(" FROM ").ident(&members.table).push(" m JOIN ").ident(&scope.plan.table);
+    sql.push(" g ON g.\"tenant\" = m.\"tenant\" AND g.\"id\" = m.\"id\" WHERE m.\"tenant\" = ");
+    sql.bind_text(scope.tenant).push(" AND m.\"c_value\" IN (");
+    for (index, id) in member_ids.iter().enumerate() {
+        if index > 0 {
+            sql.push(", ");
+        }
+        sql.bind_text(id);
+    }
+    sql.push(") ORDER BY g.\"seq\"");
+    sql
 }

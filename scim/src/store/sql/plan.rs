@@ -213,6 +213,11 @@ impl SqlPlan {
                 attr.unique && attr.unique_index
             ));
         }
+        // The members table's index by member came later than the table: naming it here makes
+        // a store built before it migrate (once) and create it.
+        if let Some(members) = self.members_table() {
+            out.push_str(&format!("{}|by_member;", members.table));
+        }
         out
     }
 

@@ -26,6 +26,8 @@
 //!     "tenant", "id", "pos", "prim", "present", "elem" TEXT NOT NULL (the member object),
 //!     "c_value" TEXT NOT NULL, "c_value_lc", "c_type", "c_type_lc",
 //!     PRIMARY KEY ("tenant", "id", "c_value"));
+//! -- which groups list a member (users' `groups`)
+//! CREATE INDEX "scim_groups__members__by_member__idx" ON "scim_groups__members" ("tenant", "c_value", "id");
 //! -- what each table was built for, to notice new indexed attributes
 //! CREATE TABLE "scim_store_layout" ("name" TEXT PRIMARY KEY, "layout" TEXT NOT NULL);
 //! ```
@@ -87,6 +89,9 @@ impl SqliteStore {
                 sql.push(", PRIMARY KEY (\"tenant\", \"id\", \"pos\"))");
             }
             exec(&mut tx, sql).await?;
+            if side.members {
+                exec(&mut tx, crate::store::sql::members::by_member_index(side)).await?;
+            }
         }
         // Promoted columns and their indexes.
         for (table, attr) in plan.promoted_columns() {

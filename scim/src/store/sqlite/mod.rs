@@ -436,6 +436,31 @@ impl Store for SqliteStore {
         Ok(found)
     }
 
+    async fn memberships(
+        &self,
+        scope: Scope<'_>,
+        member_ids: &[&str],
+    ) -> ScimResult<Option<Vec<crate::store::Membership>>> {
+        use crate::store::sql::members::{MEMBERSHIPS_CHUNK, memberships_statement};
+        let plan = self.plan(scope.kind)?;
+        let scope = SqlScope::new(scope, &plan);
+        let Some(members) = scope.plan.members_table() else { return Ok(Some(Vec::new())) };
+        let mut found = Vec::new();
+        for chunk in member_ids.chunks(MEMBERSHIPS_CHUNK) {
+            let sql = memberships_statement(scope, members, chunk, crate::store::sql::compile::Dialect::Sqlite);
+            let rows = sql.query().fetch_all(&self.pool).await.map_err(|e| storage_error("read memberships", &e))?;
+            for row in rows {
+                let read = |e| storage_error("read memberships", &e);
+                found.push(crate::store::Membership {
+                    member: row.try_get(0).map_err(read)?,
+                    group: row.try_get(1).map_err(read)?,
+                    display: row.try_get(2).map_err(read)?,
+                });
+            }
+        }
+        Ok(Some(found))
+    }
+
     async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()> {
         let plan = self.plan(scope.kind)?;
         let scope = SqlScope::new(scope, &plan);
@@ -538,9 +563,26 @@ impl SqliteStore {
     pub async fn explain_list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Vec<String>> {
         let plan = self.plan(scope.kind)?;
         let scope = SqlScope::new(scope, &plan);
-        let page = page_statement(scope, query, Dialect::Sqlite)?;
+        self.explain(page_statement(scope, query, Dialect::Sqlite)?).await
+    }
+
+    /// SQLite's query plan for the [`Store::memberships`] statement of a group kind: to check
+    /// that a lookup by member reads the members table's index by member.
+    pub async fn explain_memberships(&self, scope: Scope<'_>, member_ids: &[&str]) -> ScimResult<Vec<String>> {
+        let plan = self.plan(scope.kind)?;
+        let scope = SqlScope::new(scope, &plan);
+        let members = scope
+            .plan
+            .members_table()
+            .ok_or_else(|| ScimError::bad_request(format!("{} resources have no members", scope.kind.name())))?;
+        self.explain(crate::store::sql::members::memberships_statement(scope, members, member_ids, Dialect::Sqlite))
+            .await
+    }
+
+    /// `EXPLAIN QUERY PLAN` of a statement, one line per step.
+    async fn explain(&self, statement: Sql) -> ScimResult<Vec<String>> {
         let mut explain = Sql::new("EXPLAIN QUERY PLAN ");
-        explain.append(page);
+        explain.append(statement);
         let rows = explain.query().fetch_all(&self.pool).await.map_err(|e| storage_error("explain", &e))?;
         rows.iter().map(|row| row.try_get::<String, _>(3).map_err(|e| storage_error("explain", &e))).collect()
     }

@@ -1,0 +1,107 @@
+//! A user's `groups` (RFC 7643 section 4.1.2): readOnly, computed on read from the groups'
+//! membership ([`crate::store::Store::memberships`]), never stored in the user. One store call
+//! per response and group type, for a whole list page at once; none when the response leaves
+//! `groups` out.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::*;
+use crate::filter::AttrPath;
+use crate::schema::{AttrOwner, AttributeType, Mutability};
+use crate::server::auth::Principal;
+
+/// Whether `entry`'s resources carry a computed `groups`: its core schema has the readOnly,
+/// multi-valued, complex `groups` of RFC 7643 (User has), and the server serves groups.
+fn has_computed_groups(shared: &Shared, entry: &ResourceEntry) -> bool {
+    let declared = entry.schema().core.attribute("groups").is_some_and(|attribute| {
+        attribute.multi_valued
+            && attribute.mutability == Mutability::ReadOnly
+            && attribute.kind == AttributeType::Complex
+    });
+    declared && !entry.kind.has_members && shared.resources.iter().any(|r| r.kind.has_members)
+}
+
+/// Whether `path` names the core `groups` or one of its sub-attributes (`Some(whole)`).
+fn groups_path(entry: &ResourceEntry, path: &AttrPath) -> Option<bool> {
+    let attr = entry.schema().resolve(path).ok()?;
+    (attr.owner == AttrOwner::Core && attr.attribute.name == "groups").then_some(attr.sub_attribute.is_none())
+}
+
+/// Whether a response with these `attributes`/`excludedAttributes` shows `groups` (returned by
+/// default, so it is shown unless `attributes` names other attributes only or
+/// `excludedAttributes` names it).
+fn returns_groups(entry: &ResourceEntry, attributes: &[AttrPath], excluded: &[AttrPath]) -> bool {
+    if excluded.iter().any(|path| groups_path(entry, path) == Some(true)) {
+        return false;
+    }
+    attributes.is_empty() || attributes.iter().any(|path| groups_path(entry, path).is_some())
+}
+
+/// Add `groups` to the resources of a response that shows it: each element has the group's
+/// `value` (id), `$ref` (its location, as `meta.location` is built), `display` (its
+/// `displayName`) and `type` `"direct"`. A resource in no group is left as it is (an empty
+/// multi-valued attribute is absent), so a plain document stays on its fast path; a group type
+/// whose store cannot tell memberships adds nothing. `groups` is asked of every served group
+/// type in the caller's tenant.
+pub(super) async fn add_groups(
+    shared: &Shared,
+    entry: &ResourceEntry,
+    principal: &Principal,
+    base_url: &str,
+    query: &ListQuery,
+    resources: &mut [Fetched],
+) -> ScimResult<()> {
+    if resources.is_empty()
+        || !has_computed_groups(shared, entry)
+        || !returns_groups(entry, &query.attributes, &query.excluded_attributes)
+    {
+        return Ok(());
+    }
+    let ids: Vec<&str> = resources.iter().filter_map(fetched_id).collect();
+    let mut by_member: HashMap<String, Vec<Value>> = HashMap::new();
+    for groups in shared.resources.iter().filter(|r| r.kind.has_members) {
+        let scope = groups.scope(principal).await?;
+        let Some(memberships) = groups.store.memberships(scope, &ids).await? else { continue };
+        for membership in memberships {
+            let mut element = Map::new();
+            element.insert("value".to_owned(), Value::String(membership.group.clone()));
+            element.insert("$ref".to_owned(), Value::String(groups.location(base_url, &membership.group)));
+            if let Some(display) = membership.display {
+                element.insert("display".to_owned(), Value::String(display));
+            }
+            element.insert("type".to_owned(), Value::from("direct"));
+            by_member.entry(membership.member).or_default().push(Value::Object(element));
+        }
+    }
+    if by_member.is_empty() {
+        return Ok(());
+    }
+    for resource in resources.iter_mut() {
+        let Some(elements) = fetched_id(resource).and_then(|id| by_member.remove(id)) else { continue };
+        let value = std::mem::replace(resource, Fetched::Value(Value::Null)).into_value()?;
+        *resource = Fetched::Value(with_groups(value, elements));
+    }
+    Ok(())
+}
+
+/// The id of a fetched resource.
+fn fetched_id(fetched: &Fetched) -> Option<&str> {
+    match fetched {
+        Fetched::Plain { id, .. } => Some(id),
+        Fetched::Value(value) => value.get("id").and_then(Value::as_str),
+    }
+}
+
+/// `resource` with `groups` set to `elements`, just before `meta` (where a stored attribute
+/// would be).
+fn with_groups(resource: Value, elements: Vec<Value>) -> Value {
+    let Value::Object(mut map) = resource else { return resource };
+    let meta = map.shift_remove("meta");
+    map.insert("groups".to_owned(), Value::Array(elements));
+    if let Some(meta) = meta {
+        map.insert("meta".to_owned(), meta);
+    }
+    Value::Object(map)
+}

@@ -1,0 +1,256 @@
+//! A user's `groups` (RFC 7643 section 4.1.2) over HTTP, as a client sees it: computed from the
+//! groups' members on every read (value, `$ref`, display, `type` direct), in single reads,
+//! list pages and replies to writes; left out or included as `attributes` and
+//! `excludedAttributes` say; following group renames and deletes; readOnly for clients; per
+//! tenant. Against the memory and SQLite stores, and PostgreSQL when `SCIM_TEST_POSTGRES_URL`
+//! is set.
+#![cfg(feature = "server")]
+
+mod server_common;
+#[cfg(feature = "postgres")]
+mod store_common;
+
+use std::sync::Arc;
+
+use scim::store::Store;
+use serde_json::{Value, json};
+use server_common::*;
+
+store_and_postgres_tests!(
+    reads_and_lists_show_the_groups_a_user_is_a_direct_member_of,
+    attributes_and_excluded_attributes_select_groups,
+    groups_follow_renames_and_deletes_of_groups_and_users,
+    clients_cannot_write_groups,
+    tenants_see_only_their_own_groups,
+    filters_on_groups_are_refused_not_widened,
+);
+
+/// Entra ID's PATCH adding members to a group.
+fn add_members(ids: &[&str]) -> Value {
+    let members: Vec<Value> = ids.iter().map(|id| json!({"value": id})).collect();
+    json!({"schemas": [PATCH_URN], "Operations": [{"op": "Add", "path": "members", "value": members}]})
+}
+
+/// What a user's `groups` element for `group` (a group as the server returned it) must be.
+fn element(group: &Value) -> Value {
+    json!({
+        "value": group["id"],
+        "$ref": group["meta"]["location"],
+        "display": group["displayName"],
+        "type": "direct",
+    })
+}
+
+fn id(resource: &Value) -> &str {
+    resource["id"].as_str().unwrap()
+}
+
+/// The list's resources by id.
+fn listed<'a>(body: &'a Value, user: &Value) -> &'a Value {
+    body["Resources"].as_array().unwrap().iter().find(|r| r["id"] == user["id"]).unwrap()
+}
+
+async fn reads_and_lists_show_the_groups_a_user_is_a_direct_member_of(store: Arc<dyn Store>) {
+    let app = TestApp::new(store);
+    let alice = app.create_user("alice").await;
+    let bob = app.create_user("bob").await;
+    let carol = app.create_user("carol").await;
+    let engineering = app.create_group("Engineering", &[id(&alice)]).await;
+    let sales = app.create_group("Sales", &[]).await;
+    let reply = app.patch(&format!("/scim/v2/Groups/{}", id(&sales)), &add_members(&[id(&alice), id(&bob)])).await;
+    assert!(reply.status.is_success(), "{}", reply.body);
+
+    let reply = app.get(&format!("/scim/v2/Users/{}", id(&alice))).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    assert_eq!(reply.body["groups"], json!([element(&engineering), element(&sales)]));
+    assert_eq!(
+        reply.body["groups"][0]["$ref"],
+        json!(format!("http://scim.example.com/scim/v2/Groups/{}", id(&engineering)))
+    );
+    // After the user's own attributes, before meta, as a stored attribute would be.
+    let keys: Vec<&String> = reply.body.as_object().unwrap().keys().collect();
+    assert_eq!(keys.last().map(|k| k.as_str()), Some("meta"), "{keys:?}");
+    let bob_read = app.get(&format!("/scim/v2/Users/{}", id(&bob))).await;
+    assert_eq!(bob_read.body["groups"], json!([element(&sales)]));
+    // In no group: no `groups` at all (an empty multi-valued attribute is absent).
+    let carol_read = app.get(&format!("/scim/v2/Users/{}", id(&carol))).await;
+    assert_eq!(carol_read.status.as_u16(), 200);
+    assert!(carol_read.body.get("groups").is_none(), "{}", carol_read.body);
+
+    for uri in ["/scim/v2/Users?count=10", "/scim/v2/Users?sortBy=userName&sortOrder=descending"] {
+        let reply = app.get(uri).await;
+        assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+        assert_eq!(listed(&reply.body, &alice)["groups"], json!([element(&engineering), element(&sales)]), "{uri}");
+        assert_eq!(listed(&reply.body, &bob)["groups"], json!([element(&sales)]), "{uri}");
+        assert!(listed(&reply.body, &carol).get("groups").is_none(), "{uri}");
+    }
+    let search = app
+        .post(
+            "/scim/v2/Users/.search",
+            &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": "userName eq \"bob\""}),
+        )
+        .await;
+    assert_eq!(search.body["Resources"][0]["groups"], json!([element(&sales)]), "{}", search.body);
+    let page = app.get("/scim/v2/Users?cursor=&count=2&sortBy=userName").await;
+    assert_eq!(page.body["Resources"][0]["groups"], json!([element(&engineering), element(&sales)]));
+
+    // Replies to writes show it too.
+    let replaced = app
+        .put(
+            &format!("/scim/v2/Users/{}", id(&bob)),
+            &json!({"schemas": [USER_URN], "userName": "bob", "displayName": "Bob"}),
+        )
+        .await;
+    assert_eq!(replaced.status.as_u16(), 200, "{}", replaced.body);
+    assert_eq!(replaced.body["groups"], json!([element(&sales)]));
+    let patched = app
+        .patch(
+            &format!("/scim/v2/Users/{}", id(&bob)),
+            &json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "displayName", "value": "Robert"}]}),
+        )
+        .await;
+    assert_eq!(patched.status.as_u16(), 200, "{}", patched.body);
+    assert_eq!(patched.body["groups"], json!([element(&sales)]));
+
+    // Groups themselves carry no `groups` (the Group schema has none).
+    let group = app.get(&format!("/scim/v2/Groups/{}", id(&sales))).await;
+    assert!(group.body.get("groups").is_none(), "{}", group.body);
+}
+
+async fn attributes_and_excluded_attributes_select_groups(store: Arc<dyn Store>) {
+    let app = TestApp::new(store);
+    let alice = app.create_user("alice").await;
+    let engineering = app.create_group("Engineering", &[id(&alice)]).await;
+    let user = format!("/scim/v2/Users/{}", id(&alice));
+
+    for query in ["excludedAttributes=groups", "attributes=userName", "attributes=meta.version"] {
+        let reply = app.get(&format!("{user}?{query}")).await;
+        assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+        assert!(reply.body.get("groups").is_none(), "{query}: {}", reply.body);
+        let list = app.get(&format!("/scim/v2/Users?{query}")).await;
+        assert!(listed(&list.body, &alice).get("groups").is_none(), "{query}: {}", list.body);
+    }
+    let reply = app.get(&format!("{user}?excludedAttributes=groups.display")).await;
+    assert_eq!(
+        reply.body["groups"],
+        json!([{"value": engineering["id"], "$ref": engineering["meta"]["location"], "type": "direct"}])
+    );
+
+    let reply = app.get(&format!("{user}?attributes=groups")).await;
+    assert_eq!(reply.body, json!({"schemas": [USER_URN], "id": alice["id"], "groups": [element(&engineering)]}));
+    let reply = app.get(&format!("{user}?attributes=groups.display")).await;
+    assert_eq!(reply.body, json!({"schemas": [USER_URN], "id": alice["id"], "groups": [{"display": "Engineering"}]}));
+    let list = app.get("/scim/v2/Users?attributes=userName,groups.value").await;
+    assert_eq!(listed(&list.body, &alice)["groups"], json!([{"value": engineering["id"]}]));
+}
+
+async fn groups_follow_renames_and_deletes_of_groups_and_users(store: Arc<dyn Store>) {
+    let app = TestApp::new(store);
+    let alice = app.create_user("alice").await;
+    let bob = app.create_user("bob").await;
+    let engineering = app.create_group("Engineering", &[id(&alice), id(&bob)]).await;
+    let sales = app.create_group("Sales", &[id(&alice)]).await;
+    let user = format!("/scim/v2/Users/{}", id(&alice));
+
+    // Entra ID renames a group with a PATCH replace of displayName.
+    let rename =
+        json!({"schemas": [PATCH_URN], "Operations": [{"op": "Replace", "path": "displayName", "value": "R&D"}]});
+    let reply = app.patch(&format!("/scim/v2/Groups/{}", id(&engineering)), &rename).await;
+    assert!(reply.status.is_success(), "{}", reply.body);
+    let read = app.get(&user).await;
+    assert_eq!(read.body["groups"][0]["display"], json!("R&D"));
+    assert_eq!(read.body["groups"][1], element(&sales));
+
+    // Entra ID removes a member.
+    let remove = json!({"schemas": [PATCH_URN], "Operations": [{"op": "Remove", "path": format!("members[value eq \"{}\"]", id(&alice))}]});
+    let reply = app.patch(&format!("/scim/v2/Groups/{}", id(&sales)), &remove).await;
+    assert!(reply.status.is_success(), "{}", reply.body);
+    let read = app.get(&user).await;
+    assert_eq!(read.body["groups"].as_array().map(Vec::len), Some(1), "{}", read.body);
+
+    // A deleted group is gone from its users' groups on the next read.
+    assert_eq!(app.delete(&format!("/scim/v2/Groups/{}", id(&engineering))).await.status.as_u16(), 204);
+    let read = app.get(&user).await;
+    assert!(read.body.get("groups").is_none(), "{}", read.body);
+    let list = app.get("/scim/v2/Users").await;
+    assert!(listed(&list.body, &bob).get("groups").is_none(), "{}", list.body);
+
+    // A deleted user is gone from its groups' members.
+    let reply = app.patch(&format!("/scim/v2/Groups/{}", id(&sales)), &add_members(&[id(&bob)])).await;
+    assert!(reply.status.is_success(), "{}", reply.body);
+    assert_eq!(app.delete(&format!("/scim/v2/Users/{}", id(&bob))).await.status.as_u16(), 204);
+    let group = app.get(&format!("/scim/v2/Groups/{}", id(&sales))).await;
+    assert!(group.body.get("members").is_none(), "{}", group.body);
+}
+
+async fn clients_cannot_write_groups(store: Arc<dyn Store>) {
+    let app = TestApp::new(store);
+    let alice = app.create_user("alice").await;
+    let engineering = app.create_group("Engineering", &[id(&alice)]).await;
+    let made_up = json!([{"value": "not-a-group", "display": "Made up"}]);
+
+    // POST and PUT: readOnly attributes are ignored (RFC 7643 section 2.2).
+    let created =
+        app.post("/scim/v2/Users", &json!({"schemas": [USER_URN], "userName": "bob", "groups": made_up})).await;
+    assert_eq!(created.status.as_u16(), 201, "{}", created.body);
+    assert!(created.body.get("groups").is_none(), "{}", created.body);
+    let bob = app.get(&format!("/scim/v2/Users/{}", created.id())).await;
+    assert!(bob.body.get("groups").is_none(), "{}", bob.body);
+    let user = format!("/scim/v2/Users/{}", id(&alice));
+    let replaced = app.put(&user, &json!({"schemas": [USER_URN], "userName": "alice", "groups": made_up})).await;
+    assert_eq!(replaced.status.as_u16(), 200, "{}", replaced.body);
+    assert_eq!(replaced.body["groups"], json!([element(&engineering)]));
+
+    // PATCH naming `groups` is a mutability error, as for every readOnly attribute; a
+    // path-less value carrying it has it ignored.
+    let reply = app
+        .patch(
+            &user,
+            &json!({"schemas": [PATCH_URN], "Operations": [{"op": "add", "path": "groups", "value": made_up}]}),
+        )
+        .await;
+    reply.assert_error(400, Some("mutability"));
+    let reply = app
+        .patch(
+            &user,
+            &json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "value": {"groups": made_up, "title": "CTO"}}]}),
+        )
+        .await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    assert_eq!(reply.body["title"], json!("CTO"));
+    assert_eq!(reply.body["groups"], json!([element(&engineering)]));
+}
+
+async fn tenants_see_only_their_own_groups(store: Arc<dyn Store>) {
+    let acme = TestApp::new(store);
+    let globex = acme.as_token(Some(GLOBEX));
+    let alice = acme.create_user("alice").await;
+    let engineering = acme.create_group("Engineering", &[id(&alice)]).await;
+    let bob = globex.create_user("bob").await;
+    let sales = globex.create_group("Sales", &[id(&bob)]).await;
+
+    assert_eq!(
+        acme.get(&format!("/scim/v2/Users/{}", id(&alice))).await.body["groups"],
+        json!([element(&engineering)])
+    );
+    assert_eq!(globex.get(&format!("/scim/v2/Users/{}", id(&bob))).await.body["groups"], json!([element(&sales)]));
+    assert_eq!(globex.get(&format!("/scim/v2/Users/{}", id(&alice))).await.status.as_u16(), 404);
+    let list = globex.get("/scim/v2/Users").await;
+    assert_eq!(list.body["totalResults"], json!(1));
+    assert_eq!(list.body["Resources"][0]["groups"], json!([element(&sales)]));
+}
+
+async fn filters_on_groups_are_refused_not_widened(store: Arc<dyn Store>) {
+    let app = TestApp::new(store);
+    let alice = app.create_user("alice").await;
+    app.create_user("bob").await;
+    let engineering = app.create_group("Engineering", &[id(&alice)]).await;
+    let filter = format!("groups.value eq \"{}\"", id(&engineering));
+    let reply = app.get(&format!("/scim/v2/Users?filter={}", urlencode(&filter))).await;
+    let detail = reply.assert_error(400, Some("invalidFilter"));
+    assert!(detail.contains("groups"), "{detail}");
+}
+
+fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
