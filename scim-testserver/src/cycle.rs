@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 use crate::BASE_PATH;
 
 /// One user's userName in this run: `prefix` keeps runs on one database apart.
-fn user_name(prefix: &str, i: usize) -> String {
+pub(crate) fn user_name(prefix: &str, i: usize) -> String {
     format!("{prefix}{i:07}@example.com")
 }
 
-fn body(prefix: &str, i: usize) -> String {
+/// The user Entra ID would create; `create` sends the same, alone or in Bulk operations.
+pub(crate) fn user(prefix: &str, i: usize) -> serde_json::Value {
     let name = user_name(prefix, i);
     serde_json::json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
@@ -24,7 +25,16 @@ fn body(prefix: &str, i: usize) -> String {
         "name": {"givenName": "Cycle", "familyName": format!("User{i}")},
         "emails": [{"value": name, "type": "work", "primary": true}]
     })
-    .to_string()
+}
+
+/// A blocking client that hands every status back (the callers check them) and gives up on a
+/// request after 30 seconds.
+pub(crate) fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
 }
 
 /// Run the cycle for `users` users against the servers at `urls` (`http://HOST:PORT`).
@@ -32,11 +42,7 @@ pub fn run(urls: &[String], token: &str, users: usize, connections: usize, prefi
     if urls.is_empty() {
         return Err("--url is required".into());
     }
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into();
+    let agent = agent();
     let next = AtomicUsize::new(0);
     let authorization = format!("Bearer {token}");
     let started = Instant::now();
@@ -64,7 +70,7 @@ pub fn run(urls: &[String], token: &str, users: usize, connections: usize, prefi
                             .post(&base)
                             .header("Authorization", authorization)
                             .header("Content-Type", "application/scim+json")
-                            .send(body(prefix, i))
+                            .send(user(prefix, i).to_string())
                             .map_err(|e| format!("POST {base}: {e}"))?;
                         if created.status().as_u16() != 201 {
                             return Err(format!("POST {base} (user {i}): status {}", created.status()));

@@ -1,5 +1,5 @@
 //! A harness for conformance checks and load benchmarks; not the product (generated projects
-//! are). Three commands:
+//! are). Its commands:
 //!
 //! - `serve --database URL --listen ADDR --token TOKEN [--group-patch-status 200|204]
 //!   [--seed-users N --seed-group-members M]`: the SCIM server built by `scim::server::Server`
@@ -15,11 +15,15 @@
 //! - `cycle --url http://HOST:PORT [--url ...] --token TOKEN --users N [--connections C]
 //!   [--prefix P]`: Entra ID's first provisioning cycle (filter by userName, then create) as a
 //!   client, over one or more servers (see [`cycle`]).
+//! - `create --url http://HOST:PORT --token TOKEN --users N --mode single|bulk [--connections C]
+//!   [--prefix P]`: create N users by single POSTs or by Bulk requests of the advertised
+//!   `maxOperations` (see [`create`]), to compare the server's CPU per user of the two.
 //!
 //! URLs are sqlx SQLite URLs (`sqlite://path/to/file.db` or `sqlite::memory:`) or
 //! `postgres://USER:PASSWORD@HOST/DATABASE`.
 
 mod baseline;
+mod create;
 mod cycle;
 mod descriptors;
 mod seed;
@@ -39,7 +43,8 @@ const USAGE: &str = "usage:
                        [--seed-users N] [--seed-group-members M]
   scim-testserver seed --database URL --users N [--group-members M] [--spare-users S] [--seed-jobs J]
   scim-testserver baseline --database URL --listen ADDR --token TOKEN
-  scim-testserver cycle --url http://HOST:PORT [--url ...] --token TOKEN --users N [--connections C] [--prefix P]";
+  scim-testserver cycle --url http://HOST:PORT [--url ...] --token TOKEN --users N [--connections C] [--prefix P]
+  scim-testserver create --url http://HOST:PORT --token TOKEN --users N --mode single|bulk [--connections C] [--prefix P]";
 
 /// The parsed command line.
 #[derive(Debug, Default)]
@@ -55,6 +60,7 @@ struct Options {
     urls: Vec<String>,
     connections: usize,
     prefix: Option<String>,
+    mode: Option<create::Mode>,
 }
 
 impl Options {
@@ -75,6 +81,7 @@ impl Options {
                 "--url" => options.urls.push(value.clone()),
                 "--connections" => options.connections = number()?,
                 "--prefix" => options.prefix = Some(value.clone()),
+                "--mode" => options.mode = Some(create::Mode::parse(value)?),
                 "--group-patch-status" => {
                     options.group_patch_no_content = match value.as_str() {
                         "200" => false,
@@ -111,12 +118,26 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if command == "cycle" {
-        // A blocking client: no runtime needed.
+    if command == "cycle" || command == "create" {
+        // Blocking clients: no runtime needed.
         let token = options.token.as_deref().unwrap_or_default();
-        let prefix = options.prefix.as_deref().unwrap_or("cycle");
         let connections = if options.connections == 0 { 8 } else { options.connections };
-        return match cycle::run(&options.urls, token, options.users, connections, prefix) {
+        let result = if command == "cycle" {
+            cycle::run(&options.urls, token, options.users, connections, options.prefix.as_deref().unwrap_or("cycle"))
+        } else {
+            match (options.urls.as_slice(), options.mode) {
+                ([url], Some(mode)) => create::run(
+                    url,
+                    token,
+                    options.users,
+                    connections,
+                    options.prefix.as_deref().unwrap_or("create"),
+                    mode,
+                ),
+                _ => Err(format!("create needs one --url and --mode single|bulk\n{USAGE}")),
+            }
+        };
+        return match result {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("scim-testserver: {message}");

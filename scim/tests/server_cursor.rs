@@ -23,6 +23,7 @@ const SEARCH_URN: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 store_and_postgres_tests!(
     a_walk_returns_every_user_that_lived_through_it_exactly_once,
     sorted_walks_follow_the_sort_in_both_directions_with_missing_values,
+    sorted_walks_in_both_directions_survive_inserts_and_deletes_in_both_groups,
     filters_attributes_and_search_requests_page_by_cursor,
     bad_cursors_are_scim_errors,
     discovery_advertises_both_pagination_methods,
@@ -136,6 +137,89 @@ async fn sorted_walks_follow_the_sort_in_both_directions_with_missing_values(sto
     let mut by_id: Vec<String> = users.iter().map(|(_, id)| id.clone()).collect();
     by_id.sort();
     assert_eq!(walked, by_id);
+}
+
+/// A walk sorted by a promoted column (`displayName`), ascending and descending, over several
+/// pages while users with and without a displayName are created and deleted between pages, on
+/// both sides of the position: every user that lived through the walk is returned exactly
+/// once, and the walk is in the keyset order (missing values last ascending, first descending;
+/// ties by id).
+async fn sorted_walks_in_both_directions_survive_inserts_and_deletes_in_both_groups(store: Arc<dyn Store>) {
+    let app = TestApp::new(store);
+    let create = async |user_name: String, display_name: Option<String>| -> String {
+        let mut body = json!({"schemas": [USER_URN], "userName": user_name});
+        if let Some(name) = display_name {
+            body["displayName"] = json!(name);
+        }
+        let reply = app.post("/scim/v2/Users", &body).await;
+        assert_eq!(reply.status.as_u16(), 201, "{}", reply.body);
+        reply.id()
+    };
+    let mut lasting = Vec::new();
+    for n in 0..12 {
+        // Every third user has no displayName; the others have ties ("m") and case variants.
+        let name = match n % 3 {
+            0 => None,
+            1 => Some(format!("M{}", n % 2)),
+            _ => Some(format!("m{n:02}")),
+        };
+        lasting.push(create(format!("lasting-{n}"), name).await);
+    }
+    for (order, descending) in [("ascending", false), ("descending", true)] {
+        let mut doomed = Vec::new();
+        for n in 0..4 {
+            doomed.push(create(format!("{order}-doomed-{n}"), (n % 2 == 0).then(|| format!("m{n:02}"))).await);
+        }
+        let mut inserted = 0;
+        let uri = format!("/scim/v2/Users?sortBy=displayName&sortOrder={order}&count=3");
+        let (pages, _) = walk(&app, &uri, async |page| {
+            if let Some(victim) = doomed.pop() {
+                assert_eq!(app.delete(&format!("/scim/v2/Users/{victim}")).await.status.as_u16(), 204);
+            }
+            // New users before and after the position, in both groups.
+            let name = match page % 3 {
+                0 => None,
+                1 => Some("a-first".to_owned()),
+                _ => Some("z-last".to_owned()),
+            };
+            create(format!("{order}-new-{page}"), name).await;
+            inserted += 1;
+        })
+        .await;
+        assert!(pages.len() >= 5, "several pages: {pages:?}");
+        assert!(inserted >= 5);
+        let returned: Vec<&String> = pages.iter().flatten().collect();
+        let mut counts: HashMap<&String, usize> = HashMap::new();
+        for id in &returned {
+            *counts.entry(id).or_default() += 1;
+        }
+        assert!(counts.values().all(|&n| n == 1), "{order}: an id was returned twice: {pages:?}");
+        for id in &lasting {
+            assert_eq!(counts.get(id), Some(&1), "{order}: {id} lived through the walk but was skipped");
+        }
+        // The walk is in keyset order, by the users as they are now (all returned ones exist:
+        // only the doomed were deleted, and a deleted user is never returned after its delete).
+        let now = app.get("/scim/v2/Users?count=1000").await;
+        let keys: HashMap<String, Option<String>> = now.body["Resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["id"].as_str().unwrap().to_owned(), r["displayName"].as_str().map(str::to_lowercase)))
+            .collect();
+        let walked: Vec<(Option<String>, &String)> =
+            returned.iter().filter_map(|id| keys.get(*id).map(|key| (key.clone(), *id))).collect();
+        for pair in walked.windows(2) {
+            let ((a, a_id), (b, b_id)) = (&pair[0], &pair[1]);
+            let by_key = match (a, b) {
+                (None, None) => std::cmp::Ordering::Equal,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (Some(a), Some(b)) => a.cmp(b),
+            };
+            let by_key = if descending { by_key.reverse() } else { by_key };
+            assert_eq!(by_key.then_with(|| a_id.cmp(b_id)), std::cmp::Ordering::Less, "{order}: {walked:?}");
+        }
+    }
 }
 
 async fn filters_attributes_and_search_requests_page_by_cursor(store: Arc<dyn Store>) {

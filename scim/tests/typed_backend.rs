@@ -919,3 +919,76 @@ async fn a_storage_failure_keeps_its_cause_out_of_the_reply() {
         assert!(!reply.body.to_string().contains("secret-user"), "the cause is not sent: {}", reply.body);
     }
 }
+
+/// `POST /Bulk` on a server over typed backends runs each operation through the backend as its
+/// own request would: a group refers by `bulkId` to a user created later in the request, the
+/// backend's uniqueness conflict is that operation's `409`, `version` is the If-Match of PUT,
+/// PATCH and DELETE (`412` when stale), and `failOnErrors` leaves the rest unrun.
+#[tokio::test]
+async fn bulk_runs_on_typed_backends() {
+    let app = TestApp::with(
+        Server::builder()
+            .tokens(TokenTable::new().token("acme", "entra", ACME))
+            .backend::<Person, _>(People::default())
+            .backend::<Team, _>(Teams { capability: true, ..Teams::default() }),
+    );
+    let user = |bulk_id: &str, login: &str| {
+        json!({"method": "POST", "path": "/Users", "bulkId": bulk_id,
+               "data": {"schemas": [USER_URN], "userName": login, "active": true}})
+    };
+    let replace = json!({"schemas": [USER_URN], "userName": "alice", "title": "Lead"});
+    let deactivate =
+        json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "active", "value": false}]});
+    let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": [
+        user("alice", "alice"),
+        {"method": "POST", "path": "/Groups", "bulkId": "ops",
+         "data": {"schemas": [GROUP_URN], "displayName": "ops",
+                  "members": [{"value": "bulkId:alice"}, {"value": "bulkId:bob"}]}},
+        user("bob", "bob"),
+        user("again", "ALICE"),
+        {"method": "PUT", "path": "/Users/bulkId:alice", "version": "W/\"1\"", "data": replace},
+        {"method": "PATCH", "path": "/Users/bulkId:bob", "version": "W/\"7\"", "data": deactivate},
+        {"method": "PATCH", "path": "/Users/bulkId:bob", "version": "W/\"1\"", "data": deactivate},
+        {"method": "DELETE", "path": "/Users/bulkId:alice", "version": "W/\"1\""},
+    ]});
+    let reply = app.post("/scim/v2/Bulk", &body).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let operations = reply.body["Operations"].as_array().unwrap();
+    let statuses: Vec<&str> = operations.iter().map(|o| o["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["201", "201", "201", "409", "200", "412", "200", "412"], "{operations:#?}");
+    // The backend numbers users in creation order; the group waits for bob, whom it names.
+    assert_eq!(operations[0]["location"], "http://scim.example.com/scim/v2/Users/1");
+    assert_eq!(operations[2]["location"], "http://scim.example.com/scim/v2/Users/2");
+    assert_eq!(operations[1]["location"], "http://scim.example.com/scim/v2/Groups/1");
+    assert_eq!(operations[3]["response"]["scimType"], "uniqueness", "{}", operations[3]);
+    let conflict = operations[3]["response"]["detail"].as_str().unwrap();
+    assert!(conflict.contains("userName") && conflict.contains("ALICE"), "{conflict}");
+    assert_eq!(operations[4]["version"], "W/\"2\"", "the PUT's new version");
+    assert_eq!(operations[6]["version"], "W/\"2\"", "the PATCH's new version");
+    assert_eq!(operations[7]["status"], "412", "DELETE with the version the PUT replaced");
+    let group = app.get("/scim/v2/Groups/1").await;
+    let mut members: Vec<&str> =
+        group.body["members"].as_array().unwrap().iter().map(|m| m["value"].as_str().unwrap()).collect();
+    members.sort_unstable();
+    assert_eq!(members, ["1", "2"], "{}", group.body);
+    assert_eq!(app.get("/scim/v2/Users/1").await.body["title"], "Lead");
+    assert_eq!(app.get("/scim/v2/Users/2").await.body["active"], false);
+
+    // failOnErrors: 1 stops after the conflict; carol's POST is neither run nor listed.
+    let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "failOnErrors": 1,
+        "Operations": [user("dup", "Bob"), user("carol", "carol"),
+                       {"method": "DELETE", "path": "/Users/1", "version": "W/\"2\""}]});
+    let reply = app.post("/scim/v2/Bulk", &body).await;
+    let operations = reply.body["Operations"].as_array().unwrap();
+    assert_eq!(operations.len(), 1, "{operations:#?}");
+    assert_eq!((operations[0]["status"].as_str(), operations[0]["bulkId"].as_str()), (Some("409"), Some("dup")));
+    let carol = app.get("/scim/v2/Users?filter=userName%20eq%20%22carol%22").await;
+    assert_eq!(carol.body["totalResults"], 0, "{}", carol.body);
+    assert_eq!(app.get("/scim/v2/Users/1").await.status, StatusCode::OK, "the DELETE after the stop did not run");
+    // With the current version the DELETE applies.
+    let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+        "Operations": [{"method": "DELETE", "path": "/Users/1", "version": "W/\"2\""}]});
+    let reply = app.post("/scim/v2/Bulk", &body).await;
+    assert_eq!(reply.body["Operations"][0]["status"], "204", "{}", reply.body);
+    app.get("/scim/v2/Users/1").await.assert_error(404, None);
+}

@@ -110,6 +110,25 @@ fn a_server_taking_the_string_false_as_true_fails_the_read_back_with_the_request
     assert_eq!(total(&url, "/Users"), 0);
 }
 
+/// A server that keeps a user active through a PUT with `active: false` (seen where PUT is
+/// taken as a profile update only): Okta's deactivation by PUT fails, and its read-back.
+async fn put_keeps_users_active(request: Request, next: Next) -> Response {
+    let request = if request.method() == axum::http::Method::PUT {
+        with_body(request, |text| text.replace(r#""active":false"#, r#""active":true"#)).await
+    } else {
+        request
+    };
+    next.run(request).await
+}
+
+#[test]
+fn a_server_ignoring_active_false_in_a_put_fails_oktas_put_deactivation() {
+    let url = serve(scim_server().layer(middleware::from_fn(put_keeps_users_active)));
+    let report = verify(&url, "okta");
+    assert_eq!(failed(&report), ["put-deactivate-user", "read-put-deactivated"], "{}", report.render());
+    assert_eq!(total(&url, "/Users"), 0);
+}
+
 /// Another: PATCH op names taken case-sensitively ("Replace" is refused).
 async fn lower_case_ops_only(request: Request, next: Next) -> Response {
     let mut capitalised = false;
