@@ -43,6 +43,24 @@ use crate::typed::{FilterableAttribute, ResourceDescriptor, ScimResource};
 /// How many sample resources the list checks create.
 const LISTED: usize = 7;
 
+/// The PostgreSQL server a test of a PostgreSQL backend uses: `SCIM_TEST_POSTGRES_URL`, which
+/// `scripts/pg` and `scripts/test` provide. Without it the test fails when
+/// `SCIM_TEST_REQUIRE_POSTGRES=1` (as `scripts/test` sets, so that nothing it runs is skipped
+/// silently), and otherwise (a developer's plain `cargo test`) is skipped: `None`, after saying
+/// on stderr that `what` is skipped.
+pub fn postgres_test_url(what: &str) -> Option<String> {
+    match std::env::var("SCIM_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("SCIM_TEST_REQUIRE_POSTGRES").as_deref() == Ok("1") => {
+            panic!("SCIM_TEST_REQUIRE_POSTGRES=1 but SCIM_TEST_POSTGRES_URL is not set: run under scripts/pg")
+        }
+        _ => {
+            eprintln!("skipping {what}: SCIM_TEST_POSTGRES_URL is not set (scripts/pg provides one)");
+            None
+        }
+    }
+}
+
 /// The contract for one resource type.
 pub struct StoreContract {
     descriptor: &'static ResourceDescriptor,

@@ -9,7 +9,7 @@ use scimgen::config::Project;
 use scimgen::error::{CliResult, read_text, write_text};
 use scimgen::mapping::{self, ImportOptions, ImportReport};
 use scimgen::scaffold::{self, BackendKind, NewOptions};
-use scimgen::{check, generate, openapi, table, verify};
+use scimgen::{check, generate, openapi, table, typed, verify};
 
 /// scimgen turns SCIM 2.0 schemas and attribute-mapping tables into SCIM servers that
 /// Microsoft Entra ID and Okta can provision users and groups into.
@@ -57,6 +57,10 @@ enum Command {
         /// backend of the generated User, with filters, sorting and paging in SQL that you edit.
         #[arg(long, value_enum, default_value_t = Backend::Builtin)]
         backend: Backend,
+        /// The database of `--backend typed`'s `users` table: `sqlite`, or `postgres` (a PgPool;
+        /// the server then takes `--database postgres://...` or `DATABASE_URL`).
+        #[arg(long, value_enum, default_value_t = Database::Sqlite)]
+        database: Database,
     },
     /// Rewrite the generated module (src/generated/) from scimgen.toml and schemas/.
     ///
@@ -154,6 +158,13 @@ enum Backend {
     Typed,
 }
 
+/// `new --database`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Database {
+    Sqlite,
+    Postgres,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
@@ -179,7 +190,17 @@ fn print_import_report(report: &ImportReport) {
 
 fn run(command: Command) -> CliResult<ExitCode> {
     match command {
-        Command::New { dir, extensions, no_groups, no_enterprise, from_table, runtime_path, crates_io, backend } => {
+        Command::New {
+            dir,
+            extensions,
+            no_groups,
+            no_enterprise,
+            from_table,
+            runtime_path,
+            crates_io,
+            backend,
+            database,
+        } => {
             let options = NewOptions {
                 dir: dir.clone(),
                 extensions,
@@ -192,6 +213,10 @@ fn run(command: Command) -> CliResult<ExitCode> {
                     Backend::Builtin => BackendKind::Builtin,
                     Backend::Typed => BackendKind::Typed,
                 },
+                database: match database {
+                    Database::Sqlite => typed::Database::Sqlite,
+                    Database::Postgres => typed::Database::Postgres,
+                },
             };
             let report = scaffold::new_project(&options)?;
             println!("created {} (package `{}`)", dir.display(), report.name);
@@ -201,7 +226,11 @@ fn run(command: Command) -> CliResult<ExitCode> {
             if let Some(why) = &report.unformatted {
                 eprintln!("note: {why}; run `cargo fmt` in the project");
             }
-            println!("run it:\n  cd {}\n  cargo run -- --token s3cret", dir.display());
+            let database = match database {
+                Database::Sqlite => "",
+                Database::Postgres => " --database postgres://USER:PASSWORD@HOST/DATABASE",
+            };
+            println!("run it:\n  cd {}\n  cargo run -- --token s3cret{database}", dir.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate { check: true, project } => {

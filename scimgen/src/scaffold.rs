@@ -25,6 +25,9 @@ pub struct NewOptions {
     pub crates_io: bool,
     /// Where users are stored.
     pub backend: BackendKind,
+    /// The database of a typed backend's `users` table (the built-in store takes either at
+    /// run time, from `--database`).
+    pub database: typed::Database,
 }
 
 /// Where a new project stores its users.
@@ -93,10 +96,21 @@ pub fn new_project(options: &NewOptions) -> CliResult<NewReport> {
     }
     let runtime = if options.crates_io { None } else { options.runtime_path.clone().or_else(checkout_runtime) };
     let backend_data = match options.backend {
+        BackendKind::Builtin if options.database != typed::Database::Sqlite => {
+            return Err(CliError::new("--database postgres chooses the database of --backend typed's `users` table")
+                .hint(
+                    "the built-in store needs no choice here: its server takes `--database postgres://...` at run time",
+                ));
+        }
         BackendKind::Builtin => None,
         BackendKind::Typed => Some(typed::check_served(&config)?),
     };
-    let data = template_data(&name, &config, runtime.as_deref(), backend_data.as_ref())?;
+    let mut data = template_data(&name, &config, runtime.as_deref(), backend_data.as_ref())?;
+    if backend_data.is_some() {
+        for (key, value) in typed::database_data(options.database) {
+            data[key] = value;
+        }
+    }
     writes.extend(project_files(dir, &data, &config, runtime.as_deref())?);
     check_schema_files(&writes)?;
     let mut files = write_all(dir, &writes)?;

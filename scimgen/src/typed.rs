@@ -64,8 +64,9 @@ pub fn write_backend(dir: &Path, config: &ProjectConfig, data: &Value) -> CliRes
         .hint("use the built-in store (drop --backend typed), or rename the attribute in the mapping"));
     }
     let mut data = data.clone();
+    let database = if data["postgres"] == true { Database::Postgres } else { Database::Sqlite };
     let object = data.as_object_mut().expect("template data is an object");
-    for (key, value) in backend_data(&plan) {
+    for (key, value) in backend_data(&plan, database) {
         object.insert(key.to_owned(), value);
     }
     let mut files = Vec::new();
@@ -76,8 +77,43 @@ pub fn write_backend(dir: &Path, config: &ProjectConfig, data: &Value) -> CliRes
     Ok(files)
 }
 
-/// The template data that varies with the mapping.
-fn backend_data(plan: &TypedPlan) -> Vec<(&'static str, Value)> {
+/// The database the `users` table is in (`scimgen new --database`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Database {
+    #[default]
+    Sqlite,
+    Postgres,
+}
+
+impl Database {
+    /// The sqlx names the templates use: (driver module, pool, database, row).
+    fn sqlx_names(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            Database::Sqlite => ("sqlite", "SqlitePool", "Sqlite", "SqliteRow"),
+            Database::Postgres => ("postgres", "PgPool", "Postgres", "PgRow"),
+        }
+    }
+}
+
+/// The template data that varies with the database.
+pub(crate) fn database_data(database: Database) -> Vec<(&'static str, Value)> {
+    let (driver, pool, db, row) = database.sqlx_names();
+    let postgres = database == Database::Postgres;
+    vec![
+        ("postgres", json!(postgres)),
+        ("database", json!(if postgres { "PostgreSQL" } else { "SQLite" })),
+        ("driver", json!(driver)),
+        ("pool", json!(pool)),
+        ("db", json!(db)),
+        ("row", json!(row)),
+        ("row_imports", json!(if postgres { "{PgRow, Postgres}" } else { row })),
+        ("query", json!(if postgres { "SqlQuery<'q, Postgres>" } else { "SqlQuery<'q>" })),
+    ]
+}
+
+/// The template data that varies with the mapping (and the database).
+fn backend_data(plan: &TypedPlan, database: Database) -> Vec<(&'static str, Value)> {
+    let postgres = database == Database::Postgres;
     let stored: Vec<&PlannedField> = plan.fields.iter().collect();
     let folded: Vec<String> = stored.iter().filter(|f| is_folded(f)).map(|f| f.name.clone()).collect();
     let uniques: Vec<String> = stored
@@ -93,7 +129,7 @@ fn backend_data(plan: &TypedPlan) -> Vec<(&'static str, Value)> {
         }
     }
     let rust_place = |place: &Place| rust_place(place, &folded);
-    let filters: Vec<Value> = plan.filters.iter().map(|f| filter_data(f, &rust_place)).collect();
+    let filters: Vec<Value> = plan.filters.iter().map(|f| filter_data(f, &rust_place, database)).collect();
     let tests: Vec<&str> = plan.filters.iter().map(|f| f.test.as_str()).collect();
     let sorts: Vec<Value> = plan
         .sorts
@@ -120,10 +156,11 @@ fn backend_data(plan: &TypedPlan) -> Vec<(&'static str, Value)> {
         }
         _ => None,
     });
-    vec![
+    let mut data = database_data(database);
+    data.extend([
         ("filter", json!(plan.filter)),
         ("sort", json!(plan.sort)),
-        ("columns", json!(stored.iter().flat_map(|f| columns(f)).collect::<Vec<_>>())),
+        ("columns", json!(stored.iter().flat_map(|f| columns(f, database)).collect::<Vec<_>>())),
         ("uniques", json!(uniques)),
         ("fields", json!(stored.iter().map(|f| json!({"name": f.name, "read": read(f)})).collect::<Vec<_>>())),
         ("written", json!(written)),
@@ -131,8 +168,10 @@ fn backend_data(plan: &TypedPlan) -> Vec<(&'static str, Value)> {
         ("filters", json!(filters)),
         ("sorts", json!(sorts)),
         ("sample", json!(sample(plan))),
-        ("lookup", lookup.unwrap_or(Value::Bool(false))),
-    ]
+        // The lookup's test reads SQLite's query plan.
+        ("lookup", lookup.filter(|_| !postgres).unwrap_or(Value::Bool(false))),
+    ]);
+    data
 }
 
 /// Whether a field also has a key column: a unique string that SCIM compares ignoring case.
@@ -156,12 +195,13 @@ fn fold(field: &PlannedField) -> String {
 }
 
 /// A field's column definition lines (with their commas): its own, and its key's.
-fn columns(field: &PlannedField) -> Vec<String> {
-    let mut lines = vec![column(field)];
+fn columns(field: &PlannedField, database: Database) -> Vec<String> {
+    let mut lines = vec![column(field, database)];
     if is_folded(field) {
         let not_null = if field.required { " NOT NULL" } else { "" };
+        let binary = if database == Database::Postgres { " COLLATE \"C\"" } else { "" };
         lines.push(format!(
-            "\"{}\" TEXT{not_null}, -- {} lower-cased (all of Unicode): its uniqueness and lookups",
+            "\"{}\" TEXT{not_null}{binary}, -- {} lower-cased (all of Unicode): its uniqueness and lookups",
             key_column(&field.name),
             field.path
         ));
@@ -170,15 +210,25 @@ fn columns(field: &PlannedField) -> Vec<String> {
 }
 
 /// A column definition line (with its comma), named after the field.
-fn column(field: &PlannedField) -> String {
-    let kind = match field.storage {
-        Storage::Text | Storage::Json => "TEXT",
-        Storage::Boolean | Storage::Integer => "INTEGER",
-        Storage::Decimal => "REAL",
+fn column(field: &PlannedField, database: Database) -> String {
+    let postgres = database == Database::Postgres;
+    let kind = match (field.storage, postgres) {
+        (Storage::Text | Storage::Json, _) => "TEXT",
+        (Storage::Boolean | Storage::Integer, false) => "INTEGER",
+        (Storage::Decimal, false) => "REAL",
+        (Storage::Boolean, true) => "BOOLEAN",
+        // The runtime's integers are i64.
+        (Storage::Integer, true) => "BIGINT",
+        (Storage::Decimal, true) => "DOUBLE PRECISION",
     };
     let not_null = if field.required { " NOT NULL" } else { "" };
     // SQLite's NOCASE: uniqueness and `eq` ignore (ASCII) case, as SCIM wants for caseExact false.
-    let nocase = if field.storage == Storage::Text && !field.case_exact { " COLLATE NOCASE" } else { "" };
+    // PostgreSQL has none (its conditions lower-case); its text orders by code point, as SCIM's.
+    let nocase = match (field.storage, postgres) {
+        (Storage::Text, true) => " COLLATE \"C\"",
+        (Storage::Text, false) if !field.case_exact => " COLLATE NOCASE",
+        _ => "",
+    };
     let note = if field.storage == Storage::Json { format!(" -- {}: SCIM JSON", field.path) } else { String::new() };
     format!("\"{}\" {kind}{not_null}{nocase},{note}", field.name)
 }
@@ -214,7 +264,9 @@ fn rust_place(place: &Place, folded: &[String]) -> String {
 }
 
 /// One filter variant's arms: each test variant as a call into `sql`.
-fn filter_data(filter: &PlannedFilter, rust_place: &dyn Fn(&Place) -> String) -> Value {
+fn filter_data(filter: &PlannedFilter, rust_place: &dyn Fn(&Place) -> String, database: Database) -> Value {
+    // `id pr` holds for every row.
+    let always = if database == Database::Postgres { "TRUE" } else { "1" };
     let is_id = filter.extension.is_none() && filter.attribute == "id";
     let place = filter.place.as_ref().map(rust_place);
     let arms: Vec<Value> = filter
@@ -222,7 +274,7 @@ fn filter_data(filter: &PlannedFilter, rust_place: &dyn Fn(&Place) -> String) ->
         .iter()
         .map(|op| {
             let (pattern, call) = match (op.as_str(), is_id, &place) {
-                ("Pr", true, _) => (format!("{}::Pr", filter.test), "{ sql.push(\"1\"); }".to_owned()),
+                ("Pr", true, _) => (format!("{}::Pr", filter.test), format!("{{ sql.push(\"{always}\"); }}")),
                 ("Pr", false, Some(place)) => (format!("{}::Pr", filter.test), format!("sql::present(sql, {place})")),
                 (op, true, _) => (format!("{}::{op}(id)", filter.test), format!("sql::id(sql, \"id\", Op::{op}, id)?")),
                 (op, false, Some(place)) => (

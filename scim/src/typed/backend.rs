@@ -230,10 +230,10 @@ pub enum BackendError {
     Storage(Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// sqlx errors (feature `sqlite`): a unique constraint is a conflict on the resource type's
-/// unique attributes, no row is not found, anything else a storage failure; so a sqlx backend
-/// can use `?`.
-#[cfg(feature = "sqlite")]
+/// sqlx errors (feature `sqlite` or `postgres`): a unique constraint (SQLite's, or
+/// PostgreSQL's `23505`) is a conflict on the resource type's unique attributes, no row is not
+/// found, anything else a storage failure; so a sqlx backend can use `?`.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 impl From<sqlx::Error> for BackendError {
     fn from(error: sqlx::Error) -> Self {
         match &error {

@@ -23,7 +23,7 @@ pub mod backend;
 mod descriptor;
 pub mod filter_support;
 pub mod query;
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod sql;
 pub mod value;
 

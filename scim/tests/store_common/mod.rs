@@ -85,16 +85,7 @@ pub async fn sqlite() -> Arc<dyn Store> {
 /// `SCIM_TEST_REQUIRE_POSTGRES=1` (as in `scripts/test`, which must never skip them silently),
 /// and otherwise (a developer's plain `cargo test`) skip, saying so on stderr.
 pub fn postgres_url() -> Option<String> {
-    match std::env::var("SCIM_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("SCIM_TEST_REQUIRE_POSTGRES").as_deref() == Ok("1") => {
-            panic!("SCIM_TEST_REQUIRE_POSTGRES=1 but SCIM_TEST_POSTGRES_URL is not set: run under scripts/pg")
-        }
-        _ => {
-            eprintln!("skipping the PostgreSQL store: SCIM_TEST_POSTGRES_URL is not set (scripts/pg provides one)");
-            None
-        }
-    }
+    scim::testkit::postgres_test_url("the PostgreSQL store")
 }
 
 /// A URL of a fresh, empty schema of the test server (its own `search_path`), so that tests

@@ -1,5 +1,5 @@
-//! Typed filters and sorts as SQLite conditions and `ORDER BY` terms over a table of one row
-//! per resource: what a backend's `condition` (the exhaustive match of its generated filter)
+//! Typed filters and sorts as SQL conditions and `ORDER BY` terms (SQLite's, or PostgreSQL's:
+//! see [`super::dialect`]) over a table of one row per resource: what a backend's `condition` (the exhaustive match of its generated filter)
 //! and its sort mapping call. Column names come from the backend's constants, never from a
 //! request; every value from a request is a bound parameter.
 //!
@@ -13,16 +13,21 @@
 //! narrowed or misordered:
 //! - a case-insensitive comparison with a literal that is not ASCII, except on a key column
 //!   ([`Place::Folded`]): SQLite's `NOCASE` and `lower()` fold ASCII letters only, SCIM all of
-//!   Unicode; for the same reason a case-insensitive sort, except on a key column;
+//!   Unicode (PostgreSQL's `lower()` folds as its locale says); for the same reason a
+//!   case-insensitive sort, except on a key column;
 //! - an ordering comparison or equality on a `dateTime` (kept as RFC 3339 text, which does not
 //!   order chronologically across offsets and fractions);
-//! - a sort on a multi-valued attribute.
+//! - a sort on a multi-valued attribute, and on PostgreSQL a sort on a value kept as JSON.
+//!
+//! On PostgreSQL, strings compared by order are compared `COLLATE "C"` (by code point, as the
+//! runtime compares them), and JSON values are read as the literal's type (a JSON value of
+//! another type is no value, as in the runtime's evaluator).
 
 use serde_json::Value;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::QueryBuilder;
 
-use super::ident;
+use super::dialect::{Dialect, JsonAt, ValueKind};
+use super::{bound, ident};
 use crate::query::SortOrder;
 use crate::typed::ScimValue;
 use crate::typed::backend::{BackendError, BackendResult};
@@ -73,28 +78,35 @@ pub struct SortColumn {
 }
 
 /// `place op literal` as a condition.
-pub fn compare(sql: &mut QueryBuilder<Sqlite>, place: Place, op: Op, literal: Literal<'_>) -> BackendResult<()> {
+pub fn compare<DB: Dialect>(
+    sql: &mut QueryBuilder<DB>,
+    place: Place,
+    op: Op,
+    literal: Literal<'_>,
+) -> BackendResult<()> {
     if op == Op::Ne {
         sql.push("NOT ");
         return compare(sql, place, Op::Eq, literal);
     }
     // Fold in SQL (ASCII only) unless the place holds the value folded already.
     let folded = matches!(literal, Literal::Text { case_exact: false, .. }) && !matches!(place, Place::Folded(_));
-    match literal {
+    let kind = match literal {
         Literal::Text { value, .. } if folded && !value.is_ascii() => {
             return Err(BackendError::Unsupported(format!("a case-insensitive comparison with `{value}`")));
         }
         Literal::DateTime(_) => return Err(BackendError::Unsupported("a dateTime comparison".into())),
         // SCIM compares booleans with `eq` only; anything else holds for no value.
         Literal::Boolean(_) if op != Op::Eq => {
-            sql.push("0");
+            sql.push(DB::FALSE);
             return Ok(());
         }
-        _ => {}
-    }
-    holds(sql, place, |sql, value| {
+        Literal::Boolean(_) => ValueKind::Boolean,
+        Literal::Integer(_) | Literal::Decimal(_) => ValueKind::Number,
+        Literal::Text { .. } => ValueKind::Text,
+    };
+    holds(sql, place, kind, |sql, value| {
         // The value is compared lower-cased (`lower()`) when SCIM folds case; `value` pushes it.
-        let text = |sql: &mut QueryBuilder<Sqlite>| {
+        let text = |sql: &mut QueryBuilder<DB>| {
             if folded {
                 sql.push("lower(");
                 value(sql);
@@ -105,7 +117,7 @@ pub fn compare(sql: &mut QueryBuilder<Sqlite>, place: Place, op: Op, literal: Li
         };
         match op {
             Op::Co => {
-                sql.push("instr(");
+                sql.push(DB::POSITION).push("(");
                 text(sql);
                 sql.push(", ");
                 bind(sql, literal);
@@ -134,9 +146,21 @@ pub fn compare(sql: &mut QueryBuilder<Sqlite>, place: Place, op: Op, literal: Li
                 bind(sql, literal);
             }
             Op::Eq | Op::Ne | Op::Gt | Op::Ge | Op::Lt | Op::Le => {
-                value(sql);
-                // NOCASE keeps a case-insensitive column's index usable for Entra's lookups.
-                sql.push(if folded { " COLLATE NOCASE " } else { " " });
+                // A NOCASE collation keeps a case-insensitive column's index usable for Entra's
+                // lookups; without one, the value is lower-cased.
+                match DB::NOCASE.filter(|_| folded) {
+                    Some(nocase) => {
+                        value(sql);
+                        sql.push(nocase);
+                    }
+                    None => {
+                        text(sql);
+                        sql.push(" ");
+                    }
+                }
+                if op != Op::Eq && kind == ValueKind::Text {
+                    sql.push(DB::BINARY_ORDER);
+                }
                 sql.push(match op {
                     Op::Gt => "> ",
                     Op::Ge => ">= ",
@@ -152,15 +176,15 @@ pub fn compare(sql: &mut QueryBuilder<Sqlite>, place: Place, op: Op, literal: Li
 }
 
 /// `place pr`: some value that is not null or an empty string.
-pub fn present(sql: &mut QueryBuilder<Sqlite>, place: Place) {
-    holds(sql, place, |sql, value| {
+pub fn present<DB: Dialect>(sql: &mut QueryBuilder<DB>, place: Place) {
+    holds(sql, place, ValueKind::Any, |sql, value| {
         value(sql);
         sql.push(" <> ''");
     });
 }
 
 /// The resource id, the table's integer key `column`, compared with `id`: only `eq` and `ne`.
-pub fn id(sql: &mut QueryBuilder<Sqlite>, column: &str, op: Op, id: &str) -> BackendResult<()> {
+pub fn id<DB: Dialect>(sql: &mut QueryBuilder<DB>, column: &str, op: Op, id: &str) -> BackendResult<()> {
     let negated = match op {
         Op::Eq => false,
         Op::Ne => true,
@@ -170,19 +194,22 @@ pub fn id(sql: &mut QueryBuilder<Sqlite>, column: &str, op: Op, id: &str) -> Bac
         sql.push("NOT ");
     }
     match id.parse::<i64>() {
-        Ok(key) => sql.push(format!("({} = ", ident(column))).push_bind(key).push(")"),
+        Ok(key) => bound(sql.push(format!("({} = ", ident(column))), key).push(")"),
         // Not an integer: no row has it.
-        Err(_) => sql.push("(0)"),
+        Err(_) => sql.push("(").push(DB::FALSE).push(")"),
     };
     Ok(())
 }
 
 /// `ORDER BY` terms for a sort on `column`: missing values last when ascending and first when
 /// descending (RFC 7644 section 3.4.2.3, as the runtime sorts), then the values. The caller
-/// adds the creation-order tie-break. Declined (see the module docs) where SQLite would order
-/// otherwise than the runtime: case-insensitive strings outside a key column (SQLite folds
-/// ASCII only) and multi-valued places.
-pub fn order(sql: &mut QueryBuilder<Sqlite>, column: SortColumn, order: SortOrder) -> BackendResult<()> {
+/// adds the creation-order tie-break. Declined (see the module docs) where the database would
+/// order otherwise than the runtime: case-insensitive strings outside a key column (SQLite
+/// folds ASCII only), multi-valued places, and on PostgreSQL JSON values (whose type is known
+/// per row only). A column's strings order by its collation: give text columns `COLLATE "C"` on
+/// a PostgreSQL whose default collation is another (as the scaffold does), so that they order
+/// by code point as the runtime does.
+pub fn order<DB: Dialect>(sql: &mut QueryBuilder<DB>, column: SortColumn, order: SortOrder) -> BackendResult<()> {
     let SortColumn { place, case_exact } = column;
     if matches!(place, Place::Each { .. }) {
         return Err(BackendError::Unsupported("a sort on a multi-valued attribute".into()));
@@ -190,11 +217,17 @@ pub fn order(sql: &mut QueryBuilder<Sqlite>, column: SortColumn, order: SortOrde
     if !case_exact && !matches!(place, Place::Folded(_)) {
         return Err(BackendError::Unsupported("a case-insensitive sort outside a key column".into()));
     }
+    if matches!(place, Place::Json { .. }) && !DB::SORTS_JSON {
+        return Err(BackendError::Unsupported("a sort on a value kept as JSON".into()));
+    }
     let direction = if order == SortOrder::Descending { " DESC" } else { " ASC" };
     sql.push("(");
-    value_at(sql, place);
+    value_at(sql, place, ValueKind::Any);
     sql.push(" IS NULL)").push(direction).push(", ");
-    value_at(sql, place);
+    value_at(sql, place, ValueKind::Any);
+    if matches!(place, Place::Id(_)) && !DB::BINARY_ORDER.is_empty() {
+        sql.push(" ").push(DB::BINARY_ORDER.trim_end());
+    }
     sql.push(direction);
     Ok(())
 }
@@ -206,30 +239,27 @@ pub fn sorted_in_memory<S: std::fmt::Debug>(sort: S) -> BackendResult<SortColumn
 }
 
 /// `(value IS NOT NULL AND test)` for a single value, `EXISTS (...)` over an array's elements:
-/// 0 or 1, never NULL. `test` pushes its condition, given a function that pushes the value.
-fn holds(
-    sql: &mut QueryBuilder<Sqlite>,
+/// 0 or 1, never NULL. `test` pushes its condition, given a function that pushes the value
+/// (read as `kind`).
+fn holds<DB: Dialect>(
+    sql: &mut QueryBuilder<DB>,
     place: Place,
-    test: impl FnOnce(&mut QueryBuilder<Sqlite>, &dyn Fn(&mut QueryBuilder<Sqlite>)),
+    kind: ValueKind,
+    test: impl FnOnce(&mut QueryBuilder<DB>, &dyn Fn(&mut QueryBuilder<DB>)),
 ) {
     match place {
         Place::Column(_) | Place::Folded(_) | Place::Id(_) | Place::Json { .. } => {
             sql.push("(");
-            value_at(sql, place);
+            value_at(sql, place, kind);
             sql.push(" IS NOT NULL AND ");
-            test(sql, &|sql| value_at(sql, place));
+            test(sql, &|sql| value_at(sql, place, kind));
             sql.push(")");
         }
         Place::Each { column, array, element } => {
-            sql.push(format!("EXISTS (SELECT 1 FROM json_each({}, ", ident(column)));
-            sql.push_bind(array).push(") AS element WHERE ");
-            let value = |sql: &mut QueryBuilder<Sqlite>| {
-                if element == "$" {
-                    sql.push("element.value");
-                } else {
-                    sql.push("json_extract(element.value, ").push_bind(element).push(")");
-                }
-            };
+            sql.push("EXISTS (SELECT 1 FROM ");
+            DB::json_elements(sql, column, array);
+            sql.push(" WHERE ");
+            let value = |sql: &mut QueryBuilder<DB>| DB::json_value(sql, JsonAt::Element { path: element }, kind);
             value(sql);
             sql.push(" IS NOT NULL AND ");
             test(sql, &value);
@@ -238,23 +268,27 @@ fn holds(
     }
 }
 
-/// The single value at `place` (not for [`Place::Each`], which callers handle).
-fn value_at(sql: &mut QueryBuilder<Sqlite>, place: Place) {
+/// The single value at `place`, read as `kind` (not for [`Place::Each`], which callers handle).
+fn value_at<DB: Dialect>(sql: &mut QueryBuilder<DB>, place: Place, kind: ValueKind) {
     match place {
-        Place::Column(column) | Place::Folded(column) => sql.push(ident(column)),
-        Place::Id(column) => sql.push(format!("CAST({} AS TEXT)", ident(column))),
-        Place::Json { column, path } => sql.push(format!("json_extract({}, ", ident(column))).push_bind(path).push(")"),
-        Place::Each { .. } => sql.push("NULL"),
-    };
+        Place::Column(column) | Place::Folded(column) => DB::column_value(sql, column, kind),
+        Place::Id(column) => {
+            sql.push(format!("CAST({} AS TEXT)", ident(column)));
+        }
+        Place::Json { column, path } => DB::json_value(sql, JsonAt::Column { column, path }, kind),
+        Place::Each { .. } => {
+            sql.push("NULL");
+        }
+    }
 }
 
-fn bind(sql: &mut QueryBuilder<Sqlite>, literal: Literal<'_>) {
+fn bind<DB: Dialect>(sql: &mut QueryBuilder<DB>, literal: Literal<'_>) {
     match literal {
-        Literal::Text { value, .. } => sql.push_bind(value.to_owned()),
-        Literal::Boolean(value) => sql.push_bind(value),
-        Literal::Integer(value) => sql.push_bind(value),
-        Literal::Decimal(value) => sql.push_bind(value),
-        Literal::DateTime(value) => sql.push_bind(value.to_string()),
+        Literal::Text { value, .. } => bound(sql, value.to_owned()),
+        Literal::Boolean(value) => bound(sql, value),
+        Literal::Integer(value) => bound(sql, value),
+        Literal::Decimal(value) => bound(sql, value),
+        Literal::DateTime(value) => bound(sql, value.to_string()),
     };
 }
 
@@ -264,8 +298,8 @@ pub fn to_json<T: ScimValue>(value: &T) -> Option<String> {
 }
 
 /// A field read back from its SCIM JSON column.
-pub fn from_json<T: ScimValue>(row: &SqliteRow, column: &str) -> BackendResult<T> {
-    let text: Option<String> = row.try_get(column)?;
+pub fn from_json<T: ScimValue>(row: &impl sqlx::Row<Database: Dialect>, column: &str) -> BackendResult<T> {
+    let text: Option<String> = super::read(row, column)?;
     let value: Option<Value> = text
         .map(|text| serde_json::from_str(&text))
         .transpose()

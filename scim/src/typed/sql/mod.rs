@@ -1,30 +1,31 @@
-//! A typed backend over an app's own SQL table (feature `sqlite`): the statements every such
-//! backend writes alike, so that the backend keeps only what is its own (its row mapping and its
-//! filter's SQL). [`SqlTable`] describes the table: one resource per row, an integer primary key
-//! as the id, a tenant column, a change counter as the version and RFC 3339 text timestamps.
-//! Every statement binds its values; the only text put into SQL is the table's own names.
+//! A typed backend over an app's own SQL table, on SQLite (feature `sqlite`) or PostgreSQL
+//! (feature `postgres`): the statements every such backend writes alike, so that the backend
+//! keeps only what is its own (its row mapping and its filter's SQL). [`SqlTable`] describes the
+//! table: one resource per row, an integer primary key as the id (PostgreSQL: `BIGINT`), a
+//! tenant column, a change counter as the version (PostgreSQL: `BIGINT`) and RFC 3339 text
+//! timestamps. Every statement binds its values; the only text put into SQL is the table's own
+//! names. One implementation serves both databases, generic over [`Dialect`], which holds what
+//! differs between them: the pool given (`SqlitePool` or `PgPool`) chooses.
 //!
 //! [`condition`] writes a backend's typed filter and sort as SQL for [`SqlTable::list`].
 //!
 //! `examples/golinks/src/backend.rs` is a backend written with it, and so is the one
-//! `scimgen new --backend typed` scaffolds.
+//! `scimgen new --backend typed` scaffolds (`--database postgres` for PostgreSQL).
 
 pub mod condition;
+pub mod dialect;
 
 use std::collections::HashSet;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::sqlite::{SqliteArguments, SqlitePool, SqliteRow};
-use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite};
+use sqlx::{AssertSqlSafe, Connection, Pool, QueryBuilder};
 
 pub use self::condition::{Literal, Op, Place, SortColumn, compare, from_json, id, present, sorted_in_memory, to_json};
+use self::dialect::{Binds, Reads};
+pub use self::dialect::{Dialect, SqlQuery};
 use super::backend::{BackendError, BackendResult, ListQuery, Record, parse_instant};
 use super::query::Queryable;
-
-/// A statement with bound values, as [`SqlTable::insert`] and [`SqlTable::update`] hand it to
-/// the backend to bind its columns.
-pub type SqlQuery<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments>;
 
 /// How many ids one [`SqlTable::existing_ids`] statement looks up (SQLite limits bound values).
 const IDS_PER_STATEMENT: usize = 500;
@@ -35,11 +36,12 @@ const IDS_PER_STATEMENT: usize = 500;
 pub struct SqlTable {
     /// The table.
     pub name: &'static str,
-    /// The `INTEGER PRIMARY KEY`: the resource's id.
+    /// The `INTEGER PRIMARY KEY` (PostgreSQL: a `BIGINT` identity): the resource's id.
     pub id: &'static str,
     /// The tenant (a text column): every statement is limited to the caller's.
     pub tenant: &'static str,
-    /// The change counter (`INTEGER NOT NULL DEFAULT 1`): the version, bumped by every update.
+    /// The change counter (`INTEGER NOT NULL DEFAULT 1`; PostgreSQL: `BIGINT`): the version,
+    /// bumped by every update.
     pub version: &'static str,
     /// When the row was made and last changed (RFC 3339 text).
     pub created: &'static str,
@@ -60,6 +62,27 @@ fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// `value` as the next placeholder of `sql`.
+fn bound<DB: Binds<T>, T>(sql: &mut QueryBuilder<DB>, value: T) -> &mut QueryBuilder<DB> {
+    DB::push_bind(sql, value);
+    sql
+}
+
+/// `query` with `value` bound to its next placeholder.
+fn with<DB: Binds<T>, T>(query: SqlQuery<'_, DB>, value: T) -> SqlQuery<'_, DB> {
+    DB::bind(query, value)
+}
+
+/// The value of `column` in `row`.
+fn read<T, R: sqlx::Row<Database: Reads<T>>>(row: &R, column: &str) -> Result<T, sqlx::Error> {
+    <R::Database as Reads<T>>::read(row, column)
+}
+
+/// `count` placeholders from the `first`, separated by commas.
+fn placeholders<DB: Dialect>(first: usize, count: usize) -> Vec<String> {
+    (first..first + count).map(DB::placeholder).collect()
+}
+
 /// A resource id as the table's integer key: any other text names no row.
 pub fn row_key(id: &str) -> BackendResult<i64> {
     id.parse().map_err(|_| BackendError::NotFound)
@@ -72,8 +95,11 @@ fn expected_version(expected: Option<u64>) -> Option<i64> {
 
 /// A JSON text column of `row` (`NULL`: `T`'s default, such as an empty list). Text that is
 /// not the JSON of a `T` is a storage failure: stored values are never silently dropped.
-pub fn json_column<T: DeserializeOwned + Default>(row: &SqliteRow, column: &str) -> BackendResult<T> {
-    match row.try_get::<Option<String>, _>(column)? {
+pub fn json_column<T: DeserializeOwned + Default>(
+    row: &impl sqlx::Row<Database: Dialect>,
+    column: &str,
+) -> BackendResult<T> {
+    match read::<Option<String>, _>(row, column)? {
         None => Ok(T::default()),
         Some(text) => serde_json::from_str(&text)
             .map_err(|e| BackendError::Storage(format!("column {column} does not hold the JSON expected: {e}").into())),
@@ -94,109 +120,163 @@ impl SqlTable {
     }
 
     /// The id, version and timestamps of a row.
-    pub fn record(&self, row: &SqliteRow) -> BackendResult<Record> {
-        let id: i64 = row.try_get(self.id)?;
-        let version = u64::try_from(row.try_get::<i64, _>(self.version)?).ok();
-        let mut record = Record::new(id.to_string(), version, parse_instant(&row.try_get::<String, _>(self.created)?)?);
-        record.last_modified = parse_instant(&row.try_get::<String, _>(self.updated)?)?;
+    pub fn record(&self, row: &impl sqlx::Row<Database: Dialect>) -> BackendResult<Record> {
+        let id: i64 = read(row, self.id)?;
+        let version = u64::try_from(read::<i64, _>(row, self.version)?).ok();
+        let created: String = read(row, self.created)?;
+        let updated: String = read(row, self.updated)?;
+        let mut record = Record::new(id.to_string(), version, parse_instant(&created)?);
+        record.last_modified = parse_instant(&updated)?;
         Ok(record)
     }
 
     /// Run the app's `CREATE TABLE IF NOT EXISTS` and add the `columns` (name, definition) it
     /// lacks: the ones SCIM needs that the app did not have.
-    pub async fn prepare(&self, pool: &SqlitePool, create: &str, columns: &[(&str, &str)]) -> BackendResult<()> {
-        sqlx::query(AssertSqlSafe(create.to_owned())).execute(pool).await?;
-        let have: Vec<String> =
-            sqlx::query_scalar("SELECT name FROM pragma_table_info(?)").bind(self.name).fetch_all(pool).await?;
+    pub async fn prepare<DB: Dialect>(
+        &self,
+        pool: &Pool<DB>,
+        create: &str,
+        columns: &[(&str, &str)],
+    ) -> BackendResult<()> {
+        self.prepare_all(pool, &[create], columns).await
+    }
+
+    /// [`Self::prepare`] with several statements (`CREATE TABLE IF NOT EXISTS`, then its
+    /// `CREATE INDEX IF NOT EXISTS`...), in one transaction; on PostgreSQL under a lock held
+    /// for the table, so that server processes starting together on one database do not race.
+    pub async fn prepare_all<DB: Dialect>(
+        &self,
+        pool: &Pool<DB>,
+        statements: &[&str],
+        columns: &[(&str, &str)],
+    ) -> BackendResult<()> {
+        let mut connection = pool.acquire().await?;
+        let mut transaction = connection.begin().await?;
+        if let Some(lock) = DB::PREPARE_LOCK {
+            let query = with(sqlx::query(AssertSqlSafe(lock)), self.name.to_owned());
+            DB::fetch_all(&mut transaction, query).await?;
+        }
+        for statement in statements {
+            DB::fetch_all(&mut transaction, sqlx::query(AssertSqlSafe(statement.to_string()))).await?;
+        }
+        let have_query = with(sqlx::query(AssertSqlSafe(DB::COLUMNS_OF)), self.name.to_owned());
+        let mut have: Vec<String> = Vec::new();
+        for row in DB::fetch_all(&mut transaction, have_query).await? {
+            have.push(read::<String, _>(&row, "name")?);
+        }
         for (column, definition) in columns.iter().filter(|(c, _)| !have.iter().any(|h| h == c)) {
             let statement = format!("ALTER TABLE {} ADD COLUMN {} {definition}", ident(self.name), ident(column));
-            sqlx::query(AssertSqlSafe(statement)).execute(pool).await?;
+            DB::fetch_all(&mut transaction, sqlx::query(AssertSqlSafe(statement))).await?;
         }
+        transaction.commit().await?;
         Ok(())
     }
 
     /// Insert a row for `tenant`, with `bind` binding the `written` columns; the row as stored.
-    pub async fn insert<'q>(
+    pub async fn insert<'q, DB: Dialect>(
         &self,
-        pool: &SqlitePool,
+        pool: &Pool<DB>,
         tenant: &'q str,
-        bind: impl FnOnce(SqlQuery<'q>) -> SqlQuery<'q>,
-    ) -> BackendResult<SqliteRow> {
+        bind: impl FnOnce(SqlQuery<'q, DB>) -> SqlQuery<'q, DB>,
+    ) -> BackendResult<DB::Row> {
         let names: Vec<String> =
             names(self.written).chain([self.tenant, self.created, self.updated]).map(ident).collect();
         let statement = format!(
             "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
             ident(self.name),
             names.join(", "),
-            vec!["?"; names.len()].join(", "),
+            placeholders::<DB>(1, names.len()).join(", "),
             self.columns()
         );
         let now = crate::store::now_rfc3339();
-        let query = bind(sqlx::query(AssertSqlSafe(statement))).bind(tenant).bind(now.clone()).bind(now);
-        Ok(query.fetch_one(pool).await?)
+        let query = bind(sqlx::query(AssertSqlSafe(statement)));
+        let query = with(with(with(query, tenant.to_owned()), now.clone()), now);
+        Ok(DB::fetch_one(&mut *pool.acquire().await?, query).await?)
     }
 
     /// The tenant's row with this id ([`BackendError::NotFound`] if none).
-    pub async fn fetch(&self, pool: &SqlitePool, tenant: &str, id: &str) -> BackendResult<SqliteRow> {
+    pub async fn fetch<DB: Dialect>(&self, pool: &Pool<DB>, tenant: &str, id: &str) -> BackendResult<DB::Row> {
         let statement = format!(
-            "SELECT {} FROM {} WHERE {} = ? AND {} = ?",
+            "SELECT {} FROM {} WHERE {} = {} AND {} = {}",
             self.columns(),
             ident(self.name),
             ident(self.id),
-            ident(self.tenant)
+            DB::placeholder(1),
+            ident(self.tenant),
+            DB::placeholder(2)
         );
-        Ok(sqlx::query(AssertSqlSafe(statement)).bind(row_key(id)?).bind(tenant).fetch_one(pool).await?)
+        let query = with(with(sqlx::query(AssertSqlSafe(statement)), row_key(id)?), tenant.to_owned());
+        Ok(DB::fetch_one(&mut *pool.acquire().await?, query).await?)
     }
 
     /// Update the tenant's row with this id, with `bind` binding the `written` columns, bumping
     /// the version; with `expected`, only a row still at that version (else no row:
     /// [`BackendError::NotFound`], which the runtime tells from a missing row).
-    pub async fn update<'q>(
+    pub async fn update<'q, DB: Dialect>(
         &self,
-        pool: &SqlitePool,
+        pool: &Pool<DB>,
         tenant: &'q str,
         id: &str,
         expected: Option<u64>,
-        bind: impl FnOnce(SqlQuery<'q>) -> SqlQuery<'q>,
-    ) -> BackendResult<SqliteRow> {
+        bind: impl FnOnce(SqlQuery<'q, DB>) -> SqlQuery<'q, DB>,
+    ) -> BackendResult<DB::Row> {
         let version = ident(self.version);
+        let set: Vec<&str> = names(self.written).chain([self.updated]).collect();
         let sets: Vec<String> =
-            names(self.written).chain([self.updated]).map(|c| format!("{} = ?", ident(c))).collect();
+            set.iter().zip(placeholders::<DB>(1, set.len())).map(|(c, p)| format!("{} = {p}", ident(c))).collect();
+        let [id_at, tenant_at, expected_at] = [1, 2, 3].map(|i| DB::placeholder(set.len() + i));
         let statement = format!(
-            "UPDATE {} SET {}, {version} = {version} + 1 WHERE {} = ? AND {} = ? AND {version} = COALESCE(?, {version}) \
-             RETURNING {}",
+            "UPDATE {} SET {}, {version} = {version} + 1 WHERE {} = {id_at} AND {} = {tenant_at} \
+             AND {version} = COALESCE({expected_at}, {version}) RETURNING {}",
             ident(self.name),
             sets.join(", "),
             ident(self.id),
             ident(self.tenant),
             self.columns()
         );
-        let query = bind(sqlx::query(AssertSqlSafe(statement))).bind(crate::store::now_rfc3339());
-        Ok(query.bind(row_key(id)?).bind(tenant).bind(expected_version(expected)).fetch_one(pool).await?)
+        let query = with(bind(sqlx::query(AssertSqlSafe(statement))), crate::store::now_rfc3339());
+        let query = with(with(with(query, row_key(id)?), tenant.to_owned()), expected_version(expected));
+        Ok(DB::fetch_one(&mut *pool.acquire().await?, query).await?)
     }
 
     /// Delete the tenant's row with this id; with `expected`, as [`Self::update`].
-    pub async fn delete(&self, pool: &SqlitePool, tenant: &str, id: &str, expected: Option<u64>) -> BackendResult<()> {
+    pub async fn delete<DB: Dialect>(
+        &self,
+        pool: &Pool<DB>,
+        tenant: &str,
+        id: &str,
+        expected: Option<u64>,
+    ) -> BackendResult<()> {
         let version = ident(self.version);
+        let [id_at, tenant_at, expected_at] = [1, 2, 3].map(DB::placeholder);
         let statement = format!(
-            "DELETE FROM {} WHERE {} = ? AND {} = ? AND {version} = COALESCE(?, {version})",
+            "DELETE FROM {} WHERE {} = {id_at} AND {} = {tenant_at} AND {version} = COALESCE({expected_at}, {version}) \
+             RETURNING {}",
             ident(self.name),
             ident(self.id),
-            ident(self.tenant)
+            ident(self.tenant),
+            ident(self.id)
         );
-        let query = sqlx::query(AssertSqlSafe(statement)).bind(row_key(id)?).bind(tenant);
-        let deleted = query.bind(expected_version(expected)).execute(pool).await?;
-        if deleted.rows_affected() == 0 { Err(BackendError::NotFound) } else { Ok(()) }
+        let query = with(with(sqlx::query(AssertSqlSafe(statement)), row_key(id)?), tenant.to_owned());
+        let deleted = DB::fetch_all(&mut *pool.acquire().await?, with(query, expected_version(expected))).await?;
+        if deleted.is_empty() { Err(BackendError::NotFound) } else { Ok(()) }
     }
 
     /// Which of `ids` are the tenant's rows: one `id IN (...)` statement (per 500 ids) on the
     /// primary key, for [`super::backend::Backend::existing_ids`].
-    pub async fn existing_ids(&self, pool: &SqlitePool, tenant: &str, ids: &[&str]) -> BackendResult<HashSet<String>> {
+    pub async fn existing_ids<DB: Dialect>(
+        &self,
+        pool: &Pool<DB>,
+        tenant: &str,
+        ids: &[&str],
+    ) -> BackendResult<HashSet<String>> {
         let keys: Vec<i64> = ids.iter().filter_map(|id| row_key(id).ok()).collect();
         let mut found = HashSet::new();
+        let mut connection = pool.acquire().await?;
         for chunk in keys.chunks(IDS_PER_STATEMENT) {
-            for row in self.ids_statement(tenant, chunk).build().fetch_all(pool).await? {
-                found.insert(row.try_get::<i64, _>(0)?.to_string());
+            let mut statement = self.ids_statement(tenant, chunk);
+            for row in DB::fetch_all(&mut connection, statement.build()).await? {
+                found.insert(read::<i64, _>(&row, self.id)?.to_string());
             }
         }
         // The ids as asked: `007` is row 7, but not the id `7` the client knows.
@@ -204,15 +284,18 @@ impl SqlTable {
     }
 
     /// `SELECT id ... WHERE tenant = ? AND id IN (keys)`.
-    fn ids_statement(&self, tenant: &str, keys: &[i64]) -> QueryBuilder<Sqlite> {
-        // `+tenant`: no index on the tenant for this term, so that SQLite looks each id up by the
-        // primary key instead of scanning the tenant's rows of a (tenant, ...) index.
-        let mut sql = QueryBuilder::new(format!("SELECT {} FROM {} WHERE +", ident(self.id), ident(self.name)));
-        sql.push(ident(self.tenant)).push(" = ").push_bind(tenant.to_owned());
+    fn ids_statement<DB: Dialect>(&self, tenant: &str, keys: &[i64]) -> QueryBuilder<DB> {
+        // `+tenant` on SQLite: no index on the tenant for this term, so that SQLite looks each
+        // id up by the primary key instead of scanning the tenant's rows of a (tenant, ...) index.
+        let mut sql =
+            QueryBuilder::new(format!("SELECT {} FROM {} WHERE {}", ident(self.id), ident(self.name), DB::BY_KEY_ONLY));
+        bound(sql.push(ident(self.tenant)).push(" = "), tenant.to_owned());
         sql.push(format!(" AND {} IN (", ident(self.id)));
-        let mut list = sql.separated(", ");
-        for key in keys {
-            list.push_bind(*key);
+        for (i, key) in keys.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            bound(&mut sql, *key);
         }
         sql.push(")");
         sql
@@ -220,15 +303,15 @@ impl SqlTable {
 
     /// `head FROM table WHERE tenant = ? [AND condition]`: the tenant's rows `filter` selects,
     /// with `condition` writing the typed filter as SQL (binding its literals).
-    pub fn select<F>(
+    pub fn select<F, DB: Dialect>(
         &self,
         head: &str,
         tenant: &str,
         filter: Option<&F>,
-        condition: impl Fn(&mut QueryBuilder<Sqlite>, &F) -> BackendResult<()>,
-    ) -> BackendResult<QueryBuilder<Sqlite>> {
+        condition: impl Fn(&mut QueryBuilder<DB>, &F) -> BackendResult<()>,
+    ) -> BackendResult<QueryBuilder<DB>> {
         let mut sql = QueryBuilder::new(format!("{head} FROM {} WHERE {} = ", ident(self.name), ident(self.tenant)));
-        sql.push_bind(tenant.to_owned());
+        bound(&mut sql, tenant.to_owned());
         if let Some(filter) = filter {
             sql.push(" AND (");
             condition(&mut sql, filter)?;
@@ -239,42 +322,47 @@ impl SqlTable {
 
     /// A page of the tenant's rows the query's filter selects, sorted, and how many there are
     /// in all: the page, and a count only when the page does not tell it (a later page, or a
-    /// full first one). `condition` writes the typed filter,
-    /// `sort` names where each sortable attribute is (see [`condition::order`], which declines
-    /// what SQLite would order otherwise than the runtime: the runtime then sorts in memory).
-    /// Ties, and lists without a sort, are in creation order (the id).
-    pub async fn list<T: Queryable>(
+    /// full first one). `condition` writes the typed filter, `sort` names where each sortable
+    /// attribute is (see [`condition::order`], which declines what the database would order
+    /// otherwise than the runtime: the runtime then sorts in memory). Ties, and lists without a sort, are in creation order (the id).
+    pub async fn list<T: Queryable, DB: Dialect>(
         &self,
-        pool: &SqlitePool,
+        pool: &Pool<DB>,
         tenant: &str,
         query: &ListQuery<T>,
-        condition: impl Fn(&mut QueryBuilder<Sqlite>, &T::Filter) -> BackendResult<()>,
+        condition: impl Fn(&mut QueryBuilder<DB>, &T::Filter) -> BackendResult<()>,
         sort: impl Fn(T::Sort) -> BackendResult<SortColumn>,
-    ) -> BackendResult<(usize, Vec<SqliteRow>)> {
+    ) -> BackendResult<(usize, Vec<DB::Row>)> {
         let mut page = self.select(&format!("SELECT {}", self.columns()), tenant, query.filter.as_ref(), &condition)?;
         page.push(" ORDER BY ");
         if let Some((attribute, order)) = query.sort {
             condition::order(&mut page, sort(attribute)?, order)?;
             page.push(", ");
         }
-        page.push(ident(self.id)).push(" LIMIT ").push_bind(query.sql_limit());
-        page.push(" OFFSET ").push_bind(query.sql_offset());
-        let rows = page.build().fetch_all(pool).await?;
+        page.push(ident(self.id));
+        match query.sql_limit() {
+            limit if limit < 0 => page.push(DB::ALL_ROWS),
+            limit => bound(page.push(" LIMIT "), limit),
+        };
+        bound(page.push(" OFFSET "), query.sql_offset());
+        let mut connection = pool.acquire().await?;
+        let rows = DB::fetch_all(&mut connection, page.build()).await?;
         // A first page that is not full holds every match, so its length is the total: the page
-        // statement alone answers the list, one round trip to the connection's worker thread
-        // instead of two (Entra ID's `userName eq "..."` lookup is this case).
+        // statement alone answers the list, one round trip to the database instead of two
+        // (Entra ID's `userName eq "..."` lookup is this case).
         if query.offset() == 0 && query.count.is_none_or(|count| rows.len() < count) {
             return Ok((rows.len(), rows));
         }
-        let mut count = self.select("SELECT COUNT(*)", tenant, query.filter.as_ref(), &condition)?;
-        let total: i64 = count.build().fetch_one(pool).await?.try_get(0)?;
+        let mut count = self.select("SELECT COUNT(*) AS total", tenant, query.filter.as_ref(), &condition)?;
+        let total: i64 = read(&DB::fetch_one(&mut connection, count.build()).await?, "total")?;
         Ok((usize::try_from(total).unwrap_or(0), rows))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use sqlx::sqlite::SqlitePoolOptions;
+    use sqlx::Row;
+    use sqlx::sqlite::{SqlitePool, SqlitePoolOptions};
 
     use super::*;
 
@@ -301,7 +389,7 @@ mod tests {
     #[tokio::test]
     async fn existing_ids_look_each_id_up_by_the_primary_key() {
         let pool = pool().await;
-        let statement = TABLE.ids_statement("acme", &[1, 2, 3]);
+        let statement = TABLE.ids_statement::<sqlx::Sqlite>("acme", &[1, 2, 3]);
         let plan: Vec<String> = sqlx::query(AssertSqlSafe(format!("EXPLAIN QUERY PLAN {}", statement.sql().as_str())))
             .bind("acme")
             .bind(1)
