@@ -80,6 +80,26 @@ pub fn with_location(text: &str, location: &str) -> Option<String> {
     Some(out)
 }
 
+/// The text of a plain document with `name: value` added as its first member (`groups`, which a
+/// store computes on read); `None` when the text is not a non-empty object. Being first, the
+/// member leaves the end of the text (`meta`, see [`with_location`]) as it was.
+pub fn with_first_member(text: &str, name: &str, value: &Value) -> Option<String> {
+    let rest = text.strip_prefix('{')?;
+    if rest.trim_start().starts_with('}') {
+        return None;
+    }
+    let name = serde_json::to_string(name).ok()?;
+    let value = serde_json::to_string(value).ok()?;
+    let mut out = String::with_capacity(text.len() + name.len() + value.len() + 3);
+    out.push('{');
+    out.push_str(&name);
+    out.push(':');
+    out.push_str(&value);
+    out.push(',');
+    out.push_str(rest);
+    Some(out)
+}
+
 /// FNV-1a, 64 bits: small, and the same on every platform and in every release (unlike the
 /// standard library's hashers, which promise neither).
 struct Fnv64(u64);
@@ -106,6 +126,20 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_first_member_goes_before_the_rest_and_keeps_meta_last() {
+        let text = r#"{"id":"1","userName":"a\"b","meta":{"version":"W/\"1\""}}"#;
+        let groups = json!([{"value": "g", "display": "Group \"one\""}]);
+        let with = with_first_member(text, "groups", &groups).unwrap();
+        let mut expected: Value = serde_json::from_str(text).unwrap();
+        expected.as_object_mut().unwrap().insert("groups".to_owned(), groups.clone());
+        assert_eq!(serde_json::from_str::<Value>(&with).unwrap(), expected);
+        let located = with_location(&with, "https://x/Users/1").unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&located).unwrap()["meta"]["location"], "https://x/Users/1");
+        assert_eq!(with_first_member("{}", "groups", &groups), None);
+        assert_eq!(with_first_member("[1]", "groups", &groups), None);
+    }
     use crate::schema::builtin;
 
     fn user_schema() -> ResourceSchema {

@@ -80,8 +80,18 @@ pub(super) async fn add_groups(
     }
     for resource in resources.iter_mut() {
         let Some(elements) = fetched_id(resource).and_then(|id| by_member.remove(id)) else { continue };
+        // A plain document keeps its fast path: `groups` goes into its text as the first
+        // member (member order carries no meaning in JSON), so it is neither parsed nor
+        // projected again; parsing it cost a lookup more than the membership query.
+        let groups = Value::Array(elements);
+        if let Fetched::Plain { text, .. } = resource
+            && let Some(with) = crate::plain::with_first_member(text, "groups", &groups)
+        {
+            *text = with;
+            continue;
+        }
         let value = std::mem::replace(resource, Fetched::Value(Value::Null)).into_value()?;
-        *resource = Fetched::Value(with_groups(value, elements));
+        *resource = Fetched::Value(with_groups(value, groups));
     }
     Ok(())
 }
@@ -96,10 +106,10 @@ fn fetched_id(fetched: &Fetched) -> Option<&str> {
 
 /// `resource` with `groups` set to `elements`, just before `meta` (where a stored attribute
 /// would be).
-fn with_groups(resource: Value, elements: Vec<Value>) -> Value {
+fn with_groups(resource: Value, groups: Value) -> Value {
     let Value::Object(mut map) = resource else { return resource };
     let meta = map.shift_remove("meta");
-    map.insert("groups".to_owned(), Value::Array(elements));
+    map.insert("groups".to_owned(), groups);
     if let Some(meta) = meta {
         map.insert("meta".to_owned(), meta);
     }
