@@ -112,16 +112,7 @@ async fn sorted_walks_follow_the_sort_in_both_directions_with_missing_values(sto
     }
     for (order, descending) in [("ascending", false), ("descending", true)] {
         let mut expected = users.clone();
-        expected.sort_by(|(a, a_id), (b, b_id)| {
-            let by_key = match (a, b) {
-                (None, None) => std::cmp::Ordering::Equal,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (Some(a), Some(b)) => a.cmp(b),
-            };
-            let by_key = if descending { by_key.reverse() } else { by_key };
-            by_key.then_with(|| a_id.cmp(b_id))
-        });
+        expected.sort_by(|(a, a_id), (b, b_id)| walk_order(a.as_deref(), a_id, b.as_deref(), b_id, descending));
         let expected: Vec<String> = expected.into_iter().map(|(_, id)| id).collect();
         for count in [1, 2, 4, 9, 20] {
             let uri = format!("/scim/v2/Users?sortBy=displayName&sortOrder={order}&count={count}");
@@ -210,14 +201,8 @@ async fn sorted_walks_in_both_directions_survive_inserts_and_deletes_in_both_gro
             returned.iter().filter_map(|id| keys.get(*id).map(|key| (key.clone(), *id))).collect();
         for pair in walked.windows(2) {
             let ((a, a_id), (b, b_id)) = (&pair[0], &pair[1]);
-            let by_key = match (a, b) {
-                (None, None) => std::cmp::Ordering::Equal,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (Some(a), Some(b)) => a.cmp(b),
-            };
-            let by_key = if descending { by_key.reverse() } else { by_key };
-            assert_eq!(by_key.then_with(|| a_id.cmp(b_id)), std::cmp::Ordering::Less, "{order}: {walked:?}");
+            let order_of_pair = walk_order(a.as_deref(), a_id, b.as_deref(), b_id, descending);
+            assert_eq!(order_of_pair, std::cmp::Ordering::Less, "{order}: {walked:?}");
         }
     }
 }
@@ -327,4 +312,18 @@ async fn discovery_advertises_both_pagination_methods(store: Arc<dyn Store>) {
         "{}",
         config.body
     );
+}
+
+/// The order a sorted cursor walk promises: by the (lower-cased) key, users without one last
+/// ascending and first descending (RFC 7644 section 3.4.2.3), ties by id.
+fn walk_order(a: Option<&str>, a_id: &str, b: Option<&str>, b_id: &str, descending: bool) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let by_key = match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(a), Some(b)) => a.cmp(b),
+    };
+    let by_key = if descending { by_key.reverse() } else { by_key };
+    by_key.then_with(|| a_id.cmp(b_id))
 }

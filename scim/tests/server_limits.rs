@@ -26,6 +26,11 @@ fn endless_body() -> (Sender<Bytes>, Body) {
     (sender, Body::new(body))
 }
 
+/// Filters (and PATCH paths, which hold filters) of at most 30 bytes and 2 levels.
+fn tight_filter_limits() -> Limits {
+    Limits { filter: FilterLimits { max_length: 30, max_depth: 2, ..FilterLimits::default() }, ..Limits::default() }
+}
+
 #[tokio::test]
 async fn a_body_over_max_body_bytes_is_413() {
     let app = app_with(Limits { max_body_bytes: 100, ..Limits::default() });
@@ -36,11 +41,7 @@ async fn a_body_over_max_body_bytes_is_413() {
 
 #[tokio::test]
 async fn a_filter_over_the_length_or_depth_limit_is_invalid_filter() {
-    let limits = Limits {
-        filter: FilterLimits { max_length: 30, max_depth: 2, ..FilterLimits::default() },
-        ..Limits::default()
-    };
-    let app = app_with(limits);
+    let app = app_with(tight_filter_limits());
     let long = format!("userName eq \"{}\"", "a".repeat(30));
     let detail =
         app.get(&format!("/scim/v2/Users?filter={}", urlencode(&long))).await.assert_error(400, Some("invalidFilter"));
@@ -73,11 +74,7 @@ async fn more_patch_operations_than_allowed_is_too_many() {
 /// A PATCH `path` is parsed within the server's filter limits too (its value filter is a filter).
 #[tokio::test]
 async fn a_patch_path_over_the_filter_limits_is_invalid_path() {
-    let limits = Limits {
-        filter: FilterLimits { max_length: 30, max_depth: 2, ..FilterLimits::default() },
-        ..Limits::default()
-    };
-    let app = app_with(limits);
+    let app = app_with(tight_filter_limits());
     let id = app.create_user("bjensen").await["id"].as_str().unwrap().to_owned();
     let long = format!("emails[value eq \"{}\"].type", "a".repeat(30));
     let body = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": long, "value": "home"}]});

@@ -603,7 +603,7 @@ impl Store for PostgresStore {
         scope: Scope<'_>,
         member_ids: &[&str],
     ) -> ScimResult<Option<Vec<crate::store::Membership>>> {
-        use crate::store::sql::members::{MEMBERSHIPS_CHUNK, memberships_statement};
+        use crate::store::sql::members::{MEMBERSHIPS_CHUNK, memberships_statement, read_membership};
         let plan = self.plan(scope.kind)?;
         let scope = SqlScope::new(scope, &plan);
         let Some(members) = scope.plan.members_table() else { return Ok(Some(Vec::new())) };
@@ -612,13 +612,8 @@ impl Store for PostgresStore {
             let sql = memberships_statement(scope, members, chunk, crate::store::sql::compile::Dialect::Postgres);
             let rows =
                 sql.pg_query()?.fetch_all(&self.pool).await.map_err(|e| storage_error("read memberships", &e))?;
-            for row in rows {
-                let read = |e| storage_error("read memberships", &e);
-                found.push(crate::store::Membership {
-                    member: row.try_get(0).map_err(read)?,
-                    group: row.try_get(1).map_err(read)?,
-                    display: row.try_get(2).map_err(read)?,
-                });
+            for row in &rows {
+                found.push(read_membership("PostgreSQL", row)?);
             }
         }
         Ok(Some(found))

@@ -85,6 +85,23 @@ pub(crate) fn by_member_index(members: &SideTable) -> Sql {
     sql
 }
 
+/// One row of [`memberships_statement`], as either store's driver reads it (`database` names it
+/// in a failure, as [`super::database_error`] does).
+pub(crate) fn read_membership<R>(database: &'static str, row: &R) -> crate::error::ScimResult<crate::store::Membership>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let read = |e| super::database_error(database, "read memberships", &e);
+    Ok(crate::store::Membership {
+        member: row.try_get(0).map_err(read)?,
+        group: row.try_get(1).map_err(read)?,
+        display: row.try_get(2).map_err(read)?,
+    })
+}
+
 /// The statement answering [`crate::store::Store::memberships`] for up to
 /// [`MEMBERSHIPS_CHUNK`] member ids of `scope` (a kind with members): rows of (member id,
 /// group id, group displayName) in the groups' creation order, every id a bound parameter, read
