@@ -1,6 +1,7 @@
 //! What the server asks of its store: the tenant scope of every call, `members` skipped when
 //! the response leaves them out, the page size clamped, unsupported filters stopped before the
-//! store, and the typed `resource::<T>()` registration. A recording store wraps MemoryStore.
+//! store, and the typed `resource::<T>()` registration. A recording store wraps MemoryStore
+//! (or SqliteStore, where a user's memberships are read with the user).
 #![cfg(feature = "server")]
 
 mod server_common;
@@ -14,19 +15,30 @@ use scim::ScimResult;
 use scim::patch::PatchOperation;
 use scim::server::Server;
 use scim::server::auth::TokenTable;
-use scim::store::{GetOptions, Membership, MemoryStore, Page, ResourceKind, Scope, Store, StoreQuery};
+use scim::store::{
+    Fetched, FetchedPage, GetOptions, Membership, MemoryStore, Page, ResourceKind, Scope, SqliteStore, Store,
+    StoreQuery, WithMemberships,
+};
 use scim::typed::{ResourceDescriptor, ScimResource};
 use serde_json::{Value, json};
 use server_common::*;
 
 /// Every call: `(method, tenant, resource type, detail)`.
-#[derive(Debug, Default)]
 struct RecordingStore {
-    inner: MemoryStore,
+    inner: Arc<dyn Store>,
     calls: Mutex<Vec<(String, String, String, String)>>,
 }
 
+impl Default for RecordingStore {
+    fn default() -> Self {
+        RecordingStore::over(Arc::new(MemoryStore::new()))
+    }
+}
+
 impl RecordingStore {
+    fn over(inner: Arc<dyn Store>) -> Self {
+        RecordingStore { inner, calls: Mutex::default() }
+    }
     fn note(&self, method: &str, scope: &Scope<'_>, detail: String) {
         self.calls.lock().unwrap().push((
             method.to_owned(),
@@ -58,14 +70,7 @@ impl Store for RecordingStore {
         self.inner.get(scope, id, options).await
     }
     async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page> {
-        let detail = format!(
-            "filter={} count={:?} start={} exclude_members={}",
-            query.filter.is_some(),
-            query.count,
-            query.start_index,
-            query.exclude_members
-        );
-        self.note("list", &scope, detail);
+        self.note("list", &scope, list_detail(query));
         self.inner.list(scope, query).await
     }
     async fn replace(&self, scope: Scope<'_>, id: &str, resource: Value, if_match: Option<&str>) -> ScimResult<Value> {
@@ -92,6 +97,25 @@ impl Store for RecordingStore {
         self.note("existing_ids", &scope, format!("ids={}", ids.len()));
         self.inner.existing_ids(scope, ids).await
     }
+    async fn get_with_memberships(
+        &self,
+        scope: Scope<'_>,
+        id: &str,
+        options: GetOptions,
+        groups: &ResourceKind,
+    ) -> ScimResult<WithMemberships<Fetched>> {
+        self.note("get_with_memberships", &scope, format!("groups={}", groups.name()));
+        self.inner.get_with_memberships(scope, id, options, groups).await
+    }
+    async fn list_with_memberships(
+        &self,
+        scope: Scope<'_>,
+        query: &StoreQuery<'_>,
+        groups: &ResourceKind,
+    ) -> ScimResult<WithMemberships<FetchedPage>> {
+        self.note("list_with_memberships", &scope, format!("groups={} {}", groups.name(), list_detail(query)));
+        self.inner.list_with_memberships(scope, query, groups).await
+    }
     async fn memberships(&self, scope: Scope<'_>, member_ids: &[&str]) -> ScimResult<Option<Vec<Membership>>> {
         self.note("memberships", &scope, format!("ids={}", member_ids.len()));
         self.inner.memberships(scope, member_ids).await
@@ -108,6 +132,16 @@ impl Store for RecordingStore {
         self.note("remove_members", &scope, String::new());
         self.inner.remove_members(scope, group_id, member_ids).await
     }
+}
+
+fn list_detail(query: &StoreQuery<'_>) -> String {
+    format!(
+        "filter={} count={:?} start={} exclude_members={}",
+        query.filter.is_some(),
+        query.count,
+        query.start_index,
+        query.exclude_members
+    )
 }
 
 fn calls(list: &[(String, String, String, String)]) -> Vec<String> {
@@ -139,7 +173,7 @@ async fn the_store_sees_the_tenant_the_clamped_page_and_whether_members_are_want
             "get acme Group exclude_members=true",
             "list acme Group filter=true count=Some(50) start=1 exclude_members=true",
             "list acme Group filter=false count=Some(50) start=1 exclude_members=false",
-            "list acme User filter=false count=Some(7) start=3 exclude_members=true",
+            "list_with_memberships acme User groups=Group filter=false count=Some(7) start=3 exclude_members=true",
         ]
     );
 
@@ -320,12 +354,13 @@ async fn a_users_groups_cost_one_memberships_call_per_response() {
     let page = list.body["Resources"].as_array().unwrap();
     assert_eq!(page.len(), 4);
     assert!(page.iter().all(|user| user["groups"].is_array()), "{}", list.body);
+    // MemoryStore does not read memberships with the users, so the server asks for them.
     assert_eq!(
         calls(&store.take()),
         [
-            "get acme User exclude_members=true",
+            "get_with_memberships acme User groups=Group",
             "memberships acme Group ids=1",
-            "list acme User filter=false count=Some(4) start=1 exclude_members=true",
+            "list_with_memberships acme User groups=Group filter=false count=Some(4) start=1 exclude_members=true",
             "memberships acme Group ids=4",
         ]
     );
@@ -336,8 +371,69 @@ async fn a_users_groups_cost_one_memberships_call_per_response() {
         assert!(!calls(&store.take()).iter().any(|call| call.starts_with("memberships")), "{query}");
     }
     app.get(&format!("{user}?attributes=groups.display")).await;
-    assert_eq!(calls(&store.take()), ["get acme User exclude_members=true", "memberships acme Group ids=1"]);
+    assert_eq!(calls(&store.take()), ["get_with_memberships acme User groups=Group", "memberships acme Group ids=1"]);
     // An empty page asks nothing.
     app.get("/scim/v2/Users?filter=userName%20eq%20%22nobody%22").await;
-    assert_eq!(calls(&store.take()), ["list acme User filter=true count=Some(200) start=1 exclude_members=true"]);
+    assert_eq!(
+        calls(&store.take()),
+        ["list_with_memberships acme User groups=Group filter=true count=Some(200) start=1 exclude_members=true"]
+    );
+}
+
+/// Where one SQL store keeps users and groups, a user's `groups` is read by the user's own
+/// statement: a GET, a list page, a cursor page sorted by `userName` (whose statement reads two
+/// arms) and a `.search` each make one store call and no `memberships` call, and show the same
+/// `groups` as the separate lookup.
+#[tokio::test]
+async fn sql_stores_read_a_users_groups_with_the_user() {
+    let sqlite: Arc<dyn Store> = Arc::new(SqliteStore::connect("sqlite::memory:").await.unwrap());
+    let store = Arc::new(RecordingStore::over(sqlite));
+    let app = TestApp::with(builder(store.clone()));
+    let mut ids = Vec::new();
+    for name in ["dora", "abe", "cy"] {
+        ids.push(app.create_user(name).await["id"].as_str().unwrap().to_owned());
+    }
+    let everyone = app.create_group("everyone", &[&ids[0], &ids[1], &ids[2]]).await;
+    let first = app.create_group("first", &[&ids[0]]).await;
+    store.take();
+    let display = |user: &Value| -> Vec<String> {
+        let groups = user["groups"].as_array().cloned().unwrap_or_default();
+        groups.iter().map(|group| group["display"].as_str().unwrap().to_owned()).collect()
+    };
+
+    let read = app.get(&format!("/scim/v2/Users/{}", ids[0])).await;
+    assert_eq!(display(&read.body), ["everyone", "first"], "{}", read.body);
+    assert_eq!(read.body["groups"][1]["value"], first["id"]);
+    assert_eq!(read.body["groups"][0]["$ref"], everyone["meta"]["location"]);
+    assert_eq!(read.body["groups"][0]["type"], "direct");
+    assert_eq!(calls(&store.take()), ["get_with_memberships acme User groups=Group"]);
+
+    let list = app.get("/scim/v2/Users?count=2").await;
+    let page = list.body["Resources"].as_array().unwrap();
+    assert_eq!(page.iter().map(display).collect::<Vec<_>>(), [vec!["everyone", "first"], vec!["everyone"]]);
+    let page_call =
+        "list_with_memberships acme User groups=Group filter=false count=Some(2) start=1 exclude_members=true";
+    assert_eq!(calls(&store.take()), [page_call]);
+
+    let sorted = app.get("/scim/v2/Users?sortBy=userName&count=2&cursor=").await;
+    let page = sorted.body["Resources"].as_array().unwrap();
+    let names: Vec<&str> = page.iter().map(|user| user["userName"].as_str().unwrap()).collect();
+    assert_eq!(names, ["abe", "cy"], "{}", sorted.body);
+    assert!(page.iter().all(|user| display(user) == ["everyone"]), "{}", sorted.body);
+    // A cursor page asks one more than it shows, to know whether another follows.
+    let cursor_call =
+        "list_with_memberships acme User groups=Group filter=false count=Some(3) start=1 exclude_members=true";
+    assert_eq!(calls(&store.take()), [cursor_call]);
+
+    let search =
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": "userName eq \"dora\""});
+    let found = app.post("/scim/v2/Users/.search", &search).await;
+    assert_eq!(display(&found.body["Resources"][0]), ["everyone", "first"], "{}", found.body);
+    let search_call =
+        "list_with_memberships acme User groups=Group filter=true count=Some(200) start=1 exclude_members=true";
+    assert_eq!(calls(&store.take()), [search_call]);
+
+    // Left out, nothing is read for it.
+    app.get(&format!("/scim/v2/Users/{}?excludedAttributes=groups", ids[0])).await;
+    assert_eq!(calls(&store.take()), ["get acme User exclude_members=true"]);
 }

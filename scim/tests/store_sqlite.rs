@@ -104,6 +104,31 @@ async fn memberships_are_read_through_the_index_by_member() {
     found.sort();
     expected.sort();
     assert_eq!(found, expected);
+
+    // Read with the users themselves: the same index, per user, in the groups' creation order,
+    // and only the caller's tenant's groups.
+    let users_scope = users("t");
+    let plan = store.explain_list_with_memberships(users_scope, &StoreQuery::default(), &GROUPS).await.unwrap();
+    let text = plan.join("\n");
+    assert!(text.contains("scim_groups__members__by_member__idx"), "{text}");
+    assert!(!plan.iter().any(|step| step.contains("SCAN m") || step.contains("SCAN g")), "{text}");
+    let user = |id: &str| json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": id, "userName": id});
+    let u1 = store.import(users_scope, user("u1")).await.unwrap();
+    store.import(users_scope, user("u2")).await.unwrap();
+    let read = store.get_with_memberships(users_scope, "u1", GetOptions::default(), &GROUPS).await.unwrap();
+    assert_eq!(read.read.version(), u1["meta"]["version"].as_str());
+    let groups_of = |memberships: &[scim::store::Membership]| -> Vec<(String, String, Option<String>)> {
+        memberships.iter().map(|m| (m.member.clone(), m.group.clone(), m.display.clone())).collect()
+    };
+    let own =
+        |member: &str, group: &str, display: &str| (member.to_owned(), group.to_owned(), Some(display.to_owned()));
+    assert_eq!(groups_of(&read.memberships.unwrap()), [own("u1", sales, "Sales")]);
+    let page = store.list_with_memberships(users_scope, &StoreQuery::default(), &GROUPS).await.unwrap();
+    assert_eq!(page.read.resources.len(), 2);
+    assert_eq!(
+        groups_of(&page.memberships.unwrap()),
+        [own("u1", sales, "Sales"), own("u2", sales, "Sales"), own("u2", admins, "Admins")]
+    );
 }
 
 /// The lookups Entra ID and Okta make on every sync are index searches, never scans, so their

@@ -403,6 +403,33 @@ pub trait Store: Send + Sync + 'static {
         Ok(None)
     }
 
+    /// [`Store::get_for_response`] together with which groups of `groups` (a kind with members
+    /// that this same store keeps) list the resource, read by one statement where the store
+    /// can: a user's `groups` without a second round trip. `memberships` is `None` when the
+    /// store did not read them (the default): the server then asks [`Store::memberships`].
+    async fn get_with_memberships(
+        &self,
+        scope: Scope<'_>,
+        id: &str,
+        options: GetOptions,
+        groups: &ResourceKind,
+    ) -> ScimResult<WithMemberships<Fetched>> {
+        let _ = groups;
+        Ok(WithMemberships { read: self.get_for_response(scope, id, options).await?, memberships: None })
+    }
+
+    /// [`Store::list_for_response`] together with the memberships of the page's resources in
+    /// `groups`, as [`Store::get_with_memberships`] is to [`Store::get_for_response`].
+    async fn list_with_memberships(
+        &self,
+        scope: Scope<'_>,
+        query: &StoreQuery<'_>,
+        groups: &ResourceKind,
+    ) -> ScimResult<WithMemberships<FetchedPage>> {
+        let _ = groups;
+        Ok(WithMemberships { read: self.list_for_response(scope, query).await?, memberships: None })
+    }
+
     /// Delete a resource (and a group's memberships).
     async fn delete(&self, scope: Scope<'_>, id: &str, if_match: Option<&str>) -> ScimResult<()>;
 
@@ -412,6 +439,17 @@ pub trait Store: Send + Sync + 'static {
 
     /// Remove members by id; ids that are not members are ignored.
     async fn remove_members(&self, scope: Scope<'_>, group_id: &str, member_ids: &[String]) -> ScimResult<()>;
+}
+
+/// A read for a response and, when the store read them in the same statement, the memberships
+/// of what it read ([`Store::get_with_memberships`], [`Store::list_with_memberships`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WithMemberships<T> {
+    /// The resource or page.
+    pub read: T,
+    /// Which groups list the resources read, in the groups' creation order; `None` when the
+    /// store did not read them.
+    pub memberships: Option<Vec<Membership>>,
 }
 
 /// One direct membership: a group lists a member ([`Store::memberships`]).

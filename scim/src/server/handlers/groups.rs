@@ -1,7 +1,8 @@
 //! A user's `groups` (RFC 7643 section 4.1.2): readOnly, computed on read from the groups'
 //! membership ([`crate::store::Store::memberships`]), never stored in the user. One store call
 //! per response and group type, for a whole list page at once; none when the response leaves
-//! `groups` out.
+//! `groups` out. Where the users' store also keeps the groups, the memberships come with the
+//! users, read by the same statement ([`crate::store::Store::get_with_memberships`]).
 
 use std::collections::HashMap;
 
@@ -11,6 +12,7 @@ use super::*;
 use crate::filter::AttrPath;
 use crate::schema::{AttrOwner, AttributeType, Mutability};
 use crate::server::auth::Principal;
+use crate::store::{FetchedPage, GetOptions, Membership, StoreQuery, WithMemberships};
 
 /// Whether `entry`'s resources carry a computed `groups`: its core schema has the readOnly,
 /// multi-valued, complex `groups` of RFC 7643 (User has), and the server serves groups.
@@ -45,6 +47,7 @@ fn returns_groups(entry: &ResourceEntry, attributes: &[AttrPath], excluded: &[At
 /// multi-valued attribute is absent), so a plain document stays on its fast path; a group type
 /// whose store cannot tell memberships adds nothing. `groups` is asked of every served group
 /// type in the caller's tenant.
+/// `folded`: memberships the store read with the resources, which are not asked again.
 pub(super) async fn add_groups(
     shared: &Shared,
     entry: &ResourceEntry,
@@ -52,18 +55,22 @@ pub(super) async fn add_groups(
     base_url: &str,
     query: &ListQuery,
     resources: &mut [Fetched],
+    mut folded: Option<Folded<'_>>,
 ) -> ScimResult<()> {
-    if resources.is_empty()
-        || !has_computed_groups(shared, entry)
-        || !returns_groups(entry, &query.attributes, &query.excluded_attributes)
-    {
+    if resources.is_empty() || !shows_groups(shared, entry, query) {
         return Ok(());
     }
     let ids: Vec<&str> = resources.iter().filter_map(fetched_id).collect();
     let mut by_member: HashMap<String, Vec<Value>> = HashMap::new();
     for groups in shared.resources.iter().filter(|r| r.kind.has_members) {
-        let scope = groups.scope(principal).await?;
-        let Some(memberships) = groups.store.memberships(scope, &ids).await? else { continue };
+        let memberships = match folded.take_if(|folded| std::ptr::eq(folded.groups, &**groups)) {
+            Some(folded) => folded.memberships,
+            None => {
+                let scope = groups.scope(principal).await?;
+                let Some(memberships) = groups.store.memberships(scope, &ids).await? else { continue };
+                memberships
+            }
+        };
         for membership in memberships {
             let mut element = Map::new();
             element.insert("value".to_owned(), Value::String(membership.group.clone()));
@@ -94,6 +101,75 @@ pub(super) async fn add_groups(
         *resource = Fetched::Value(with_groups(value, groups));
     }
     Ok(())
+}
+
+/// Whether responses of `entry`'s resources with this query show a computed `groups`.
+fn shows_groups(shared: &Shared, entry: &ResourceEntry, query: &ListQuery) -> bool {
+    has_computed_groups(shared, entry) && returns_groups(entry, &query.attributes, &query.excluded_attributes)
+}
+
+/// Memberships in one group type that the store read together with the resources.
+pub(super) struct Folded<'s> {
+    groups: &'s ResourceEntry,
+    memberships: Vec<Membership>,
+}
+
+/// The group type whose memberships a read of `entry`'s resources can fold into its own
+/// statement: the only group type served, kept by the same store (several group types are
+/// asked one by one).
+async fn folding_groups<'s>(
+    shared: &'s Shared,
+    entry: &ResourceEntry,
+    principal: &Principal,
+    query: &ListQuery,
+) -> ScimResult<Option<&'s ResourceEntry>> {
+    if !shows_groups(shared, entry, query) {
+        return Ok(None);
+    }
+    let mut group_types = shared.resources.iter().filter(|r| r.kind.has_members);
+    let (Some(groups), None) = (group_types.next(), group_types.next()) else { return Ok(None) };
+    if !Arc::ptr_eq(&groups.store, &entry.store) {
+        return Ok(None);
+    }
+    // Its tables must be ready before a statement reads them.
+    groups.scope(principal).await?;
+    Ok(Some(groups))
+}
+
+/// One resource for a response, with its memberships when the response shows `groups` and
+/// the store reads them by the same statement (else they are asked by [`add_groups`]).
+pub(super) async fn read_one<'s>(
+    shared: &'s Shared,
+    entry: &ResourceEntry,
+    principal: &Principal,
+    query: &ListQuery,
+    id: &str,
+    options: GetOptions,
+) -> ScimResult<(Fetched, Option<Folded<'s>>)> {
+    let scope = entry.scope(principal).await?;
+    let Some(groups) = folding_groups(shared, entry, principal, query).await? else {
+        return Ok((entry.store.get_for_response(scope, id, options).await?, None));
+    };
+    let WithMemberships { read, memberships } =
+        entry.store.get_with_memberships(scope, id, options, &groups.kind).await?;
+    Ok((read, memberships.map(|memberships| Folded { groups, memberships })))
+}
+
+/// One list page for a response, with its memberships as [`read_one`] reads them.
+pub(super) async fn read_page<'s>(
+    shared: &'s Shared,
+    entry: &ResourceEntry,
+    principal: &Principal,
+    query: &ListQuery,
+    store_query: &StoreQuery<'_>,
+) -> ScimResult<(FetchedPage, Option<Folded<'s>>)> {
+    let scope = entry.scope(principal).await?;
+    let Some(groups) = folding_groups(shared, entry, principal, query).await? else {
+        return Ok((entry.store.list_for_response(scope, store_query).await?, None));
+    };
+    let WithMemberships { read, memberships } =
+        entry.store.list_with_memberships(scope, store_query, &groups.kind).await?;
+    Ok((read, memberships.map(|memberships| Folded { groups, memberships })))
 }
 
 /// The id of a fetched resource.

@@ -134,7 +134,6 @@ pub(super) async fn list_page(
     if let Some(attr) = &sort_by {
         check_sortable(entry, attr)?;
     }
-    let scope = entry.scope(&call.principal).await?;
     let store_query = StoreQuery {
         filter,
         sort_by,
@@ -144,8 +143,8 @@ pub(super) async fn list_page(
         exclude_members: !returns_members(entry, &query.attributes, &query.excluded_attributes),
         keyset,
     };
-    let mut page = entry.store.list_for_response(scope, &store_query).await?;
-    add_groups(shared, entry, &call.principal, &call.base_url, query, &mut page.resources).await?;
+    let (mut page, folded) = groups::read_page(shared, entry, &call.principal, query, &store_query).await?;
+    add_groups(shared, entry, &call.principal, &call.base_url, query, &mut page.resources, folded).await?;
     Ok(page)
 }
 

@@ -205,22 +205,17 @@ impl ResourceEntry {
         query.attributes.is_empty() && query.excluded_attributes.iter().all(|path| names_whole_members(self, path))
     }
 
-    /// A resource response: the response form of `stored` (with a user's `groups`) as the
-    /// body, its version as `ETag` (even when the projection leaves `meta` out).
+    /// A resource response: the response form of `stored` (with a user's `groups` added by
+    /// [`add_groups`] before) as the body, its version as `ETag` (even when the projection
+    /// leaves `meta` out).
     async fn reply(
         &self,
-        shared: &Shared,
         status: StatusCode,
-        mut stored: Fetched,
+        stored: Fetched,
         call: &Call,
         query: &ListQuery,
         extra: &[(HeaderName, String)],
     ) -> ScimResult<Response> {
-        // A resource just created is in no group yet (a group's members must exist before it
-        // names them), so a 201 does not look.
-        if status != StatusCode::CREATED {
-            add_groups(shared, self, &call.principal, &call.base_url, query, std::slice::from_mut(&mut stored)).await?;
-        }
         let version = stored.version().map(str::to_owned);
         let body = self.response_text(stored, &call.base_url, query)?;
         let mut response = resource_response(status, body, extra);

@@ -24,8 +24,7 @@ pub async fn get(State(context): State<ResourceContext>, call: Call) -> Result<R
     let (entry, id, query) = single_resource(&context, &call)?;
     let options =
         GetOptions { exclude_members: !returns_members(entry, &query.attributes, &query.excluded_attributes) };
-    let scope = entry.scope(&call.principal).await?;
-    let resource = entry.store.get_for_response(scope, id, options).await?;
+    let (mut resource, folded) = groups::read_one(&context.shared, entry, &call.principal, &query, id, options).await?;
     let version = resource.version();
     check_if_match(entry, id, call.if_match.as_deref(), version)?;
     if let Some(if_none_match) = &call.if_none_match
@@ -36,7 +35,10 @@ pub async fn get(State(context): State<ResourceContext>, call: Call) -> Result<R
         add_etag(response.headers_mut(), version);
         return Ok(response);
     }
-    entry.reply(&context.shared, StatusCode::OK, resource, &call, &query, &[]).await
+    let shared = &context.shared;
+    add_groups(shared, entry, &call.principal, &call.base_url, &query, std::slice::from_mut(&mut resource), folded)
+        .await?;
+    entry.reply(StatusCode::OK, resource, &call, &query, &[]).await
 }
 
 /// `412` unless `If-Match` is absent or names the current version: the store's own check
@@ -175,16 +177,9 @@ pub async fn create(
     let created = Write::of(&context, &call).create(body).await?;
     let id = created.get("id").and_then(Value::as_str).unwrap_or_default();
     let location = entry.location(&call.base_url, id);
-    entry
-        .reply(
-            &context.shared,
-            StatusCode::CREATED,
-            Fetched::Value(created),
-            &call,
-            &query,
-            &[(header::LOCATION, location)],
-        )
-        .await
+    // A resource just created is in no group yet (a group's members must exist before it names
+    // them), so a 201 does not look for its `groups`.
+    entry.reply(StatusCode::CREATED, Fetched::Value(created), &call, &query, &[(header::LOCATION, location)]).await
 }
 
 /// `PUT /{Resource}/{id}` (RFC 7644 section 3.5.1).
@@ -194,8 +189,11 @@ pub async fn replace(
     ScimJson(body): ScimJson,
 ) -> Result<Response, ScimError> {
     let (entry, id, query) = single_resource(&context, &call)?;
-    let replaced = Write::of(&context, &call).replace(id, body).await?;
-    entry.reply(&context.shared, StatusCode::OK, Fetched::Value(replaced), &call, &query, &[]).await
+    let mut replaced = Fetched::Value(Write::of(&context, &call).replace(id, body).await?);
+    let shared = &context.shared;
+    add_groups(shared, entry, &call.principal, &call.base_url, &query, std::slice::from_mut(&mut replaced), None)
+        .await?;
+    entry.reply(StatusCode::OK, replaced, &call, &query, &[]).await
 }
 
 /// `PATCH /{Resource}/{id}` (RFC 7644 section 3.5.2).
@@ -219,7 +217,11 @@ pub async fn patch(
         add_etag(response.headers_mut(), meta_version(&patched));
         return Ok(response);
     }
-    entry.reply(&context.shared, StatusCode::OK, Fetched::Value(patched), &call, &query, &[]).await
+    let mut patched = Fetched::Value(patched);
+    let shared = &context.shared;
+    add_groups(shared, entry, &call.principal, &call.base_url, &query, std::slice::from_mut(&mut patched), None)
+        .await?;
+    entry.reply(StatusCode::OK, patched, &call, &query, &[]).await
 }
 
 /// `DELETE /{Resource}/{id}`.

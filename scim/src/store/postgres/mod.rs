@@ -38,7 +38,7 @@ use sqlx::{Postgres, Row, Transaction};
 
 use super::{
     DatabaseOptions, Fetched, FetchedPage, GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery,
-    check_if_match, import_id, import_meta, into_object, member_id, not_found, now_rfc3339, record,
+    WithMemberships, check_if_match, import_id, import_meta, into_object, member_id, not_found, now_rfc3339, record,
     uniqueness_conflict,
 };
 use crate::error::{ScimError, ScimResult};
@@ -47,8 +47,11 @@ use crate::store::kind::lookup;
 use crate::store::shown_url;
 use crate::store::sql::builder::Sql;
 use crate::store::sql::compile::Dialect;
-use crate::store::sql::list::{count_statement, matches_at_most_one, page_statement, stored_doc_columns};
+use crate::store::sql::list::{
+    count_statement, matches_at_most_one, page_statement, stored_doc_columns, stored_doc_select,
+};
 use crate::store::sql::members::targeted_member_ids;
+use crate::store::sql::members::{MembershipsFold, read_folded};
 use crate::store::sql::statements::{self, where_row};
 use crate::store::sql::{Plans, SideTable, SqlPlan, SqlScope, database_error, next_meta};
 
@@ -140,6 +143,82 @@ impl PostgresStore {
         let row = row.ok_or_else(|| not_found(scope.kind, id))?;
         let (_, doc, version) = stored_doc(&row, scope, "read")?;
         Ok((doc, version))
+    }
+
+    /// [`Store::list`], with the page's memberships in `groups` folded into its statement when
+    /// given and kept here.
+    async fn read_page(
+        &self,
+        scope: Scope<'_>,
+        query: &StoreQuery<'_>,
+        groups: Option<&ResourceKind>,
+    ) -> ScimResult<WithMemberships<Page>> {
+        let plan = self.plan(scope.kind)?;
+        let groups_plan = self.groups_plan(groups);
+        let fold = groups_plan.as_deref().and_then(|plan| MembershipsFold::new(plan, scope.tenant));
+        let mut memberships = fold.map(|_| Vec::new());
+        let scope = SqlScope::new(scope, &plan);
+        let page = page_statement(scope, query, Dialect::Postgres, fold)?;
+        let without_members = !scope.kind.has_members || query.exclude_members;
+        // A first page that is not full holds every match: its length is `totalResults`, and
+        // the page statement alone answers (Entra ID's and Okta's `userName eq` lookups).
+        if query.offset() == 0 && !query.continues_keyset() && query.count != Some(0) && without_members {
+            let rows = if matches_at_most_one(scope.plan, query.filter) {
+                page.pg_query()?.fetch_optional(&self.pool).await.map(|row| row.into_iter().collect())
+            } else {
+                page.pg_query()?.fetch_all(&self.pool).await
+            }
+            .map_err(|e| storage_error("list", &e))?;
+            if query.count.is_none_or(|count| rows.len() < count) {
+                let resources = rows
+                    .iter()
+                    .map(|row| Ok(folded_doc(row, scope, "list", &mut memberships)?.1))
+                    .collect::<ScimResult<Vec<_>>>()?;
+                return Ok(WithMemberships { read: Page { total_results: resources.len(), resources }, memberships });
+            }
+        }
+        let mut tx = self.snapshot().await?;
+        let count = count_statement(scope, query, Dialect::Postgres)?;
+        let row = count.pg_query()?.fetch_one(&mut *tx).await.map_err(|e| storage_error("count", &e))?;
+        let total: i64 = row.try_get(0).map_err(|e| storage_error("count", &e))?;
+        let total_results = usize::try_from(total).unwrap_or_default();
+        let mut resources = Vec::new();
+        if query.count != Some(0) && query.offset() < total_results {
+            let rows = page.pg_query()?.fetch_all(&mut *tx).await.map_err(|e| storage_error("list", &e))?;
+            for row in rows {
+                let (id, doc, _) = folded_doc(&row, scope, "list", &mut memberships)?;
+                resources.push(Self::assemble(&mut tx, scope, &id, doc, without_members).await?);
+            }
+        }
+        tx.commit().await.map_err(|e| storage_error("list", &e))?;
+        Ok(WithMemberships { read: Page { total_results, resources }, memberships })
+    }
+
+    /// The plan of `groups` when this store keeps them (a kind with members registered here):
+    /// what a read folds a user's memberships from.
+    fn groups_plan(&self, groups: Option<&ResourceKind>) -> Option<Arc<SqlPlan>> {
+        groups.filter(|kind| kind.has_members).and_then(|kind| self.plan(kind).ok())
+    }
+
+    /// [`Store::get`] of a resource without members to assemble, with `fold`'s memberships
+    /// read by the same statement.
+    async fn load_folded(
+        &self,
+        scope: SqlScope<'_>,
+        id: &str,
+        fold: MembershipsFold<'_>,
+    ) -> ScimResult<(Value, Vec<crate::store::Membership>)> {
+        if id.contains('\0') {
+            return Err(not_found(scope.kind, id));
+        }
+        let mut sql = stored_doc_select(Dialect::Postgres, Some(fold), "t.\"id\"");
+        sql.ident(&scope.plan.table).push(" t");
+        where_row(&mut sql, scope.tenant, id);
+        let row = sql.pg_query()?.fetch_optional(&self.pool).await.map_err(|e| storage_error("read", &e))?;
+        let row = row.ok_or_else(|| not_found(scope.kind, id))?;
+        let mut memberships = Some(Vec::new());
+        let (_, doc, _) = folded_doc(&row, scope, "read", &mut memberships)?;
+        Ok((doc, memberships.unwrap_or_default()))
     }
 
     /// A group's members, in the order they were added; only those whose value is in `only`
@@ -394,6 +473,22 @@ async fn exec(tx: &mut Tx, scope: SqlScope<'_>, sql: Sql) -> ScimResult<u64> {
     })
 }
 
+/// [`stored_doc`], adding the row's memberships to `memberships` when the read folded them
+/// (their column follows the document's).
+fn folded_doc(
+    row: &PgRow,
+    scope: SqlScope<'_>,
+    action: &str,
+    memberships: &mut Option<Vec<crate::store::Membership>>,
+) -> ScimResult<(String, Value, u64)> {
+    let stored = stored_doc(row, scope, action)?;
+    if let Some(memberships) = memberships {
+        let text: Option<String> = row.try_get(3).map_err(|e| storage_error(action, &e))?;
+        memberships.extend(read_folded(&stored.0, text.as_deref())?);
+    }
+    Ok(stored)
+}
+
 /// `id`, document and version of a row selected by [`stored_doc_columns`].
 fn stored_doc(row: &PgRow, scope: SqlScope<'_>, action: &str) -> ScimResult<(String, Value, u64)> {
     let read = |e: sqlx::Error| storage_error(action, &e);
@@ -463,48 +558,44 @@ impl Store for PostgresStore {
     }
 
     async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page> {
-        let plan = self.plan(scope.kind)?;
-        let scope = SqlScope::new(scope, &plan);
-        let page = page_statement(scope, query, Dialect::Postgres)?;
-        let without_members = !scope.kind.has_members || query.exclude_members;
-        // A first page that is not full holds every match: its length is `totalResults`, and
-        // the page statement alone answers (Entra ID's and Okta's `userName eq` lookups).
-        if query.offset() == 0 && !query.continues_keyset() && query.count != Some(0) && without_members {
-            let rows = if matches_at_most_one(scope.plan, query.filter) {
-                page.pg_query()?.fetch_optional(&self.pool).await.map(|row| row.into_iter().collect())
-            } else {
-                page.pg_query()?.fetch_all(&self.pool).await
-            }
-            .map_err(|e| storage_error("list", &e))?;
-            if query.count.is_none_or(|count| rows.len() < count) {
-                let resources =
-                    rows.iter().map(|row| Ok(stored_doc(row, scope, "list")?.1)).collect::<ScimResult<Vec<_>>>()?;
-                return Ok(Page { total_results: resources.len(), resources });
-            }
-        }
-        let mut tx = self.snapshot().await?;
-        let count = count_statement(scope, query, Dialect::Postgres)?;
-        let row = count.pg_query()?.fetch_one(&mut *tx).await.map_err(|e| storage_error("count", &e))?;
-        let total: i64 = row.try_get(0).map_err(|e| storage_error("count", &e))?;
-        let total_results = usize::try_from(total).unwrap_or_default();
-        let mut resources = Vec::new();
-        if query.count != Some(0) && query.offset() < total_results {
-            let rows = page.pg_query()?.fetch_all(&mut *tx).await.map_err(|e| storage_error("list", &e))?;
-            for row in rows {
-                let (id, doc, _) = stored_doc(&row, scope, "list")?;
-                resources.push(Self::assemble(&mut tx, scope, &id, doc, without_members).await?);
-            }
-        }
-        tx.commit().await.map_err(|e| storage_error("list", &e))?;
-        Ok(Page { total_results, resources })
+        Ok(self.read_page(scope, query, None).await?.read)
     }
 
     async fn list_for_response(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<FetchedPage> {
         self.list(scope, query).await.map(FetchedPage::from)
     }
 
+    async fn list_with_memberships(
+        &self,
+        scope: Scope<'_>,
+        query: &StoreQuery<'_>,
+        groups: &ResourceKind,
+    ) -> ScimResult<WithMemberships<FetchedPage>> {
+        let WithMemberships { read, memberships } = self.read_page(scope, query, Some(groups)).await?;
+        Ok(WithMemberships { read: FetchedPage::from(read), memberships })
+    }
+
     async fn get_for_response(&self, scope: Scope<'_>, id: &str, options: GetOptions) -> ScimResult<Fetched> {
         self.get(scope, id, options).await.map(Fetched::Value)
+    }
+
+    async fn get_with_memberships(
+        &self,
+        scope: Scope<'_>,
+        id: &str,
+        options: GetOptions,
+        groups: &ResourceKind,
+    ) -> ScimResult<WithMemberships<Fetched>> {
+        let plan = self.plan(scope.kind)?;
+        let groups_plan = self.groups_plan(Some(groups));
+        let fold = groups_plan.as_deref().and_then(|plan| MembershipsFold::new(plan, scope.tenant));
+        match fold {
+            Some(fold) if !scope.kind.has_members || options.exclude_members => {
+                let (doc, memberships) = self.load_folded(SqlScope::new(scope, &plan), id, fold).await?;
+                Ok(WithMemberships { read: Fetched::Value(doc), memberships: Some(memberships) })
+            }
+            _ => Ok(WithMemberships { read: self.get_for_response(scope, id, options).await?, memberships: None }),
+        }
     }
 
     async fn replace(&self, scope: Scope<'_>, id: &str, resource: Value, if_match: Option<&str>) -> ScimResult<Value> {

@@ -2,6 +2,7 @@
 
 use super::builder::Sql;
 use super::compile::{self, Dialect};
+use super::members::MembershipsFold;
 use super::{SqlPlan, SqlScope};
 use crate::error::{ScimError, ScimResult};
 use crate::filter::{CompareOp, PathScope, ResolvedFilter};
@@ -18,6 +19,19 @@ pub(crate) fn stored_doc_columns(dialect: Dialect) -> &'static str {
         Dialect::Sqlite => "SELECT \"id\", \"doc\", \"version\", \"plain\" FROM ",
         Dialect::Postgres => "SELECT \"id\", \"doc\"::text, \"version\" FROM ",
     }
+}
+
+/// [`stored_doc_columns`] with `fold`'s memberships column after them (of the row whose id is
+/// `member_id`, an expression of the outer statement), when there is a fold.
+pub(crate) fn stored_doc_select(dialect: Dialect, fold: Option<MembershipsFold<'_>>, member_id: &'static str) -> Sql {
+    let Some(fold) = fold else { return Sql::new(stored_doc_columns(dialect)) };
+    let mut sql = Sql::new(match dialect {
+        Dialect::Sqlite => "SELECT \"id\", \"doc\", \"version\", \"plain\"",
+        Dialect::Postgres => "SELECT \"id\", \"doc\"::text, \"version\"",
+    });
+    fold.push_column(&mut sql, member_id, dialect);
+    sql.push(" FROM ");
+    sql
 }
 
 /// Whether `filter` matches at most one resource of a tenant: `eq` on a unique single-valued
@@ -50,7 +64,12 @@ pub(crate) fn count_statement(scope: SqlScope<'_>, query: &StoreQuery<'_>, diale
 /// The statement reading a list's page: `id`, `doc`, `version`, `plain` of each row. An index
 /// page skips `OFFSET` rows; a keyset page ([`StoreQuery::keyset`]) starts after its position
 /// with a condition on the ordering columns, so that its cost does not grow with its depth.
-pub(crate) fn page_statement(scope: SqlScope<'_>, query: &StoreQuery<'_>, dialect: Dialect) -> ScimResult<Sql> {
+pub(crate) fn page_statement(
+    scope: SqlScope<'_>,
+    query: &StoreQuery<'_>,
+    dialect: Dialect,
+    fold: Option<MembershipsFold<'_>>,
+) -> ScimResult<Sql> {
     let sort_attr = match query.keyset {
         Some(_) => keyset_sort_attr(query.sort_by)?,
         None => query.sort_by.map(sort_target).transpose()?,
@@ -58,9 +77,9 @@ pub(crate) fn page_statement(scope: SqlScope<'_>, query: &StoreQuery<'_>, dialec
     let order = sort_attr.map(|attr| sort_expression(scope, attr)).transpose()?;
     let descending = query.sort_order == SortOrder::Descending;
     if let (Some(keyset), Some(key)) = (query.keyset, &order) {
-        return sorted_keyset_page(scope, query, dialect, keyset.after, key, descending);
+        return sorted_keyset_page(scope, query, dialect, keyset.after, key, descending, fold);
     }
-    let mut page = Sql::new(stored_doc_columns(dialect));
+    let mut page = stored_doc_select(dialect, fold, "t.\"id\"");
     page.ident(&scope.plan.table).push(" t").append(list_condition(scope, query, dialect)?);
     if let Some(after) = query.keyset.and_then(|keyset| keyset.after) {
         page.push(" AND t.\"id\" > ").bind_text(&after.id);
@@ -109,6 +128,7 @@ fn sorted_keyset_page(
     after: Option<&KeysetPosition>,
     key: &Sql,
     descending: bool,
+    fold: Option<MembershipsFold<'_>>,
 ) -> ScimResult<Sql> {
     let with_keyed = descending || after.is_none_or(|position| position.key.is_some());
     let with_keyless = !descending || after.is_none_or(|position| position.key.is_none());
@@ -141,9 +161,13 @@ fn sorted_keyset_page(
         arms.push(arm);
     }
     let mut page = Sql::new(match dialect {
-        Dialect::Sqlite => "SELECT \"id\", \"doc\", \"version\", \"plain\" FROM (",
-        Dialect::Postgres => "SELECT \"id\", \"doc\", \"version\" FROM (",
+        Dialect::Sqlite => "SELECT \"id\", \"doc\", \"version\", \"plain\"",
+        Dialect::Postgres => "SELECT \"id\", \"doc\", \"version\"",
     });
+    if let Some(fold) = fold {
+        fold.push_column(&mut page, "u.\"id\"", dialect);
+    }
+    page.push(" FROM (");
     for (index, arm) in arms.into_iter().enumerate() {
         // Each arm is a subquery of its own: SQLite allows `ORDER BY` and `LIMIT` only at the
         // end of a compound select, and PostgreSQL wants every subquery named.
@@ -225,7 +249,7 @@ mod tests {
             [(Some(5), " LIMIT 5 OFFSET ?"), (None, " LIMIT -1 OFFSET ?"), (Some(0), " LIMIT 0 OFFSET ?")]
         {
             let query = StoreQuery { count, start_index: 3, ..StoreQuery::default() };
-            let page = page_statement(scope, &query, Dialect::Sqlite).unwrap();
+            let page = page_statement(scope, &query, Dialect::Sqlite, None).unwrap();
             assert!(page.text().ends_with(ending), "{count:?}: {}", page.text());
             assert!(!page.text().contains("LIMIT ?"), "{}", page.text());
         }
@@ -312,7 +336,7 @@ mod tests {
                 ..StoreQuery::default()
             };
             for dialect in [Dialect::Sqlite, Dialect::Postgres] {
-                let page = page_statement(scope, &query, dialect).unwrap();
+                let page = page_statement(scope, &query, dialect, None).unwrap();
                 assert!(!page.text().contains("OFFSET"), "{}", page.text());
                 assert!(!page.text().contains("IS NULL DESC") && !page.text().contains("IS NULL,"), "{}", page.text());
                 for part in &expected {
@@ -351,7 +375,7 @@ mod tests {
                     ..StoreQuery::default()
                 };
                 let mut explain = Sql::new("EXPLAIN QUERY PLAN ");
-                explain.append(page_statement(scope, &query, Dialect::Sqlite).unwrap());
+                explain.append(page_statement(scope, &query, Dialect::Sqlite, None).unwrap());
                 let rows = explain.query().fetch_all(store.pool()).await.unwrap();
                 let details: Vec<String> = rows.iter().map(|row| row.get::<String, _>(3)).collect();
                 let plan_text = details.join("\n");

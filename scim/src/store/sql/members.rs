@@ -129,3 +129,65 @@ pub(crate) fn memberships_statement(
     sql.push(") ORDER BY g.\"seq\"");
     sql
 }
+
+/// The groups whose memberships a read of members (users) folds into its own statement, as a
+/// column beside each document: a kind with members kept by the same store. One statement per
+/// GET or list page instead of two, which is what a user's `groups` cost before (a second round
+/// trip doubled the CPU of a GET /Users/{id}).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MembershipsFold<'a> {
+    /// The groups' table.
+    groups: &'a super::SqlPlan,
+    /// Their members table.
+    members: &'a SideTable,
+    /// The caller's tenant (the groups are the members' tenant's).
+    tenant: &'a str,
+}
+
+impl<'a> MembershipsFold<'a> {
+    /// The fold of `groups` (a plan of this store) for `tenant`; `None` when the kind has no
+    /// members table.
+    pub(crate) fn new(groups: &'a super::SqlPlan, tenant: &'a str) -> Option<Self> {
+        Some(MembershipsFold { groups, members: groups.members_table()?, tenant })
+    }
+
+    /// `, (SELECT ...)`: a column holding the groups that list the member whose id is
+    /// `member_id` (an SQL expression of the outer statement, such as `t."id"`), as JSON
+    /// `[[group id, displayName], ...]` in the groups' creation order; `[]` (SQLite) or NULL
+    /// (PostgreSQL) for none. Read through [`by_member_index`], every value bound.
+    pub(crate) fn push_column(self, sql: &mut Sql, member_id: &'static str, dialect: Dialect) {
+        let from_members = |sql: &mut Sql| {
+            sql.push(" FROM ").ident(&self.members.table).push(" m JOIN ").ident(&self.groups.table);
+            sql.push(" g ON g.\"tenant\" = m.\"tenant\" AND g.\"id\" = m.\"id\" WHERE m.\"tenant\" = ");
+            sql.bind_text(self.tenant).push(" AND m.\"c_value\" = ").push(member_id);
+        };
+        match dialect {
+            // The ordered subquery feeds the aggregate in its order (SQLite before 3.44 has no
+            // `ORDER BY` inside an aggregate's arguments).
+            Dialect::Sqlite => {
+                sql.push(
+                    ", (SELECT json_group_array(json_array(f.\"id\", f.\"display\")) FROM (SELECT g.\"id\" AS \"id\", ",
+                );
+                sql.push("json_extract(g.\"doc\", '$.displayName') AS \"display\"");
+                from_members(sql);
+                sql.push(" ORDER BY g.\"seq\") f)");
+            }
+            Dialect::Postgres => {
+                sql.push(", (SELECT json_agg(json_build_array(g.\"id\", g.\"doc\"->>'displayName') ORDER BY g.\"seq\")::text");
+                from_members(sql);
+                sql.push(")");
+            }
+        }
+    }
+}
+
+/// The memberships of `member` from the text of a [`MembershipsFold`] column.
+pub(crate) fn read_folded(member: &str, text: Option<&str>) -> crate::error::ScimResult<Vec<crate::store::Membership>> {
+    let Some(text) = text.filter(|text| *text != "[]") else { return Ok(Vec::new()) };
+    let pairs: Vec<(String, Option<String>)> = serde_json::from_str(text)
+        .map_err(|_| crate::error::ScimError::internal("a folded memberships column is not valid JSON"))?;
+    Ok(pairs
+        .into_iter()
+        .map(|(group, display)| crate::store::Membership { member: member.to_owned(), group, display })
+        .collect())
+}

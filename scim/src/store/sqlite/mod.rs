@@ -30,14 +30,16 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{Row, Sqlite, Transaction};
 
 use super::{
-    Fetched, FetchedPage, GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery, check_if_match, import_id,
-    import_meta, into_object, member_id, not_found, now_rfc3339, patch_by_replace, record, uniqueness_conflict,
+    Fetched, FetchedPage, GetOptions, Meta, Page, ResourceKind, Scope, Store, StoreQuery, WithMemberships,
+    check_if_match, import_id, import_meta, into_object, member_id, not_found, now_rfc3339, patch_by_replace, record,
+    uniqueness_conflict,
 };
 use crate::error::{ScimError, ScimResult};
 use crate::patch::PatchOperation;
 use crate::store::sql::builder::Sql;
 use crate::store::sql::compile::Dialect;
-use crate::store::sql::list::{count_statement, matches_at_most_one, page_statement, stored_doc_columns};
+use crate::store::sql::list::{count_statement, matches_at_most_one, page_statement, stored_doc_select};
+use crate::store::sql::members::{MembershipsFold, read_folded};
 use crate::store::sql::{Plans, SqlPlan, SqlScope, database_error, next_meta, statements};
 
 /// A [`Store`] in SQLite.
@@ -122,21 +124,124 @@ impl SqliteStore {
     where
         E: sqlx::Executor<'e, Database = Sqlite>,
     {
-        let stored = Self::load_stored(executor, scope, id).await?;
+        let stored = Self::load_stored(executor, scope, id, None).await?;
         let version = stored.version;
         Ok((stored.into_value(scope)?, version))
     }
 
-    /// The stored row of a resource as it is; `404` when the tenant has none.
-    async fn load_stored<'e, E>(executor: E, scope: SqlScope<'_>, id: &str) -> ScimResult<StoredDoc>
+    /// The stored row of a resource as it is, with `fold`'s memberships; `404` when the tenant
+    /// has none.
+    async fn load_stored<'e, E>(
+        executor: E,
+        scope: SqlScope<'_>,
+        id: &str,
+        fold: Option<MembershipsFold<'_>>,
+    ) -> ScimResult<StoredDoc>
     where
         E: sqlx::Executor<'e, Database = Sqlite>,
     {
-        let mut sql = Sql::new(stored_doc_columns(Dialect::Sqlite));
-        sql.ident(&scope.plan.table);
+        let mut sql = stored_doc_select(Dialect::Sqlite, fold, "t.\"id\"");
+        sql.ident(&scope.plan.table).push(" t");
         write::where_row(&mut sql, scope.tenant, id);
         let row = sql.query().fetch_optional(executor).await.map_err(|e| storage_error("read", &e))?;
-        StoredDoc::from_row(&row.ok_or_else(|| not_found(scope.kind, id))?, "read")
+        StoredDoc::from_row(&row.ok_or_else(|| not_found(scope.kind, id))?, "read", fold.is_some())
+    }
+
+    /// The plan of `groups` when this store keeps them (a kind with members registered here):
+    /// what a read folds a user's memberships from.
+    fn groups_plan(&self, groups: Option<&ResourceKind>) -> Option<Arc<SqlPlan>> {
+        groups.filter(|kind| kind.has_members).and_then(|kind| self.plan(kind).ok())
+    }
+
+    /// [`Store::get_for_response`], with the memberships in `groups` folded into its statement
+    /// when given and kept here.
+    async fn read_one(
+        &self,
+        scope: Scope<'_>,
+        id: &str,
+        options: GetOptions,
+        groups: Option<&ResourceKind>,
+    ) -> ScimResult<WithMemberships<Fetched>> {
+        let plan = self.plan(scope.kind)?;
+        let groups_plan = self.groups_plan(groups);
+        let fold = groups_plan.as_deref().and_then(|plan| MembershipsFold::new(plan, scope.tenant));
+        let scope = SqlScope::new(scope, &plan);
+        // Without members the read is one statement, consistent by itself: no transaction, whose
+        // BEGIN and COMMIT would each be a round trip to the connection's worker thread (they
+        // tripled the CPU of a GET /Users/{id}).
+        if !scope.kind.has_members || options.exclude_members {
+            let mut stored = Self::load_stored(&self.pool, scope, id, fold).await?;
+            let memberships = fold.map(|_| stored.take_memberships()).transpose()?;
+            return Ok(WithMemberships { read: stored.into_fetched(scope)?, memberships });
+        }
+        let mut tx = self.read_tx().await?;
+        let (doc, _) = Self::load(&mut tx, scope, id).await?;
+        let result = Self::assemble(&mut tx, scope, id, doc, options.exclude_members).await?;
+        tx.commit().await.map_err(|e| storage_error("read", &e))?;
+        Ok(WithMemberships { read: Fetched::Value(result), memberships: None })
+    }
+
+    /// [`Store::list_for_response`], with the page's memberships in `groups` folded into its
+    /// statement when given and kept here.
+    async fn read_page(
+        &self,
+        scope: Scope<'_>,
+        query: &StoreQuery<'_>,
+        groups: Option<&ResourceKind>,
+    ) -> ScimResult<WithMemberships<FetchedPage>> {
+        let plan = self.plan(scope.kind)?;
+        let groups_plan = self.groups_plan(groups);
+        let fold = groups_plan.as_deref().and_then(|plan| MembershipsFold::new(plan, scope.tenant));
+        let mut memberships = fold.map(|_| Vec::new());
+        let scope = SqlScope::new(scope, &plan);
+        let page = page_statement(scope, query, Dialect::Sqlite, fold)?;
+        // A first page that is not full holds every match, so its length is `totalResults` and
+        // the page statement alone answers the list (one round trip instead of four): the
+        // common case of Entra ID's and Okta's `userName eq "..."` lookups. Members are read by
+        // further statements, so lists that include them keep the transaction.
+        let without_members = !scope.kind.has_members || query.exclude_members;
+        if query.offset() == 0 && !query.continues_keyset() && query.count != Some(0) && without_members {
+            let at_most_one = matches_at_most_one(scope.plan, query.filter);
+            let rows = if at_most_one {
+                // The worker stops at the row instead of stepping on to find the end, which
+                // would be one more hand-over between threads for the same answer.
+                let row = page.query().fetch_optional(&self.pool).await.map_err(|e| storage_error("list", &e))?;
+                row.into_iter().collect()
+            } else {
+                page.query().fetch_all(&self.pool).await.map_err(|e| storage_error("list", &e))?
+            };
+            if at_most_one || query.count.is_none_or(|count| rows.len() < count) {
+                let resources = rows
+                    .iter()
+                    .map(|row| {
+                        StoredDoc::from_row(row, "list", fold.is_some())?.into_fetched_with(scope, &mut memberships)
+                    })
+                    .collect::<ScimResult<Vec<_>>>()?;
+                let read = FetchedPage { total_results: resources.len(), resources };
+                return Ok(WithMemberships { read, memberships });
+            }
+        }
+        let mut tx = self.read_tx().await?;
+        let count = count_statement(scope, query, Dialect::Sqlite)?;
+        let row = count.query().fetch_one(&mut *tx).await.map_err(|e| storage_error("count", &e))?;
+        let total: i64 = row.try_get(0).map_err(|e| storage_error("count", &e))?;
+        let total_results = usize::try_from(total).unwrap_or_default();
+        let mut resources = Vec::new();
+        if query.count != Some(0) && query.offset() < total_results {
+            let rows = page.query().fetch_all(&mut *tx).await.map_err(|e| storage_error("list", &e))?;
+            for row in rows {
+                let stored = StoredDoc::from_row(&row, "list", fold.is_some())?;
+                if without_members {
+                    resources.push(stored.into_fetched_with(scope, &mut memberships)?);
+                } else {
+                    let id = stored.id.clone();
+                    let doc = stored.into_value(scope)?;
+                    resources.push(Fetched::Value(Self::assemble(&mut tx, scope, &id, doc, false).await?));
+                }
+            }
+        }
+        tx.commit().await.map_err(|e| storage_error("list", &e))?;
+        Ok(WithMemberships { read: FetchedPage { total_results, resources }, memberships })
     }
 
     /// A group's members, in the order they were added.
@@ -316,19 +421,17 @@ impl Store for SqliteStore {
     }
 
     async fn get_for_response(&self, scope: Scope<'_>, id: &str, options: GetOptions) -> ScimResult<Fetched> {
-        let plan = self.plan(scope.kind)?;
-        let scope = SqlScope::new(scope, &plan);
-        // Without members the read is one statement, consistent by itself: no transaction, whose
-        // BEGIN and COMMIT would each be a round trip to the connection's worker thread (they
-        // tripled the CPU of a GET /Users/{id}).
-        if !scope.kind.has_members || options.exclude_members {
-            return Self::load_stored(&self.pool, scope, id).await?.into_fetched(scope);
-        }
-        let mut tx = self.read_tx().await?;
-        let (doc, _) = Self::load(&mut tx, scope, id).await?;
-        let result = Self::assemble(&mut tx, scope, id, doc, options.exclude_members).await?;
-        tx.commit().await.map_err(|e| storage_error("read", &e))?;
-        Ok(Fetched::Value(result))
+        Ok(self.read_one(scope, id, options, None).await?.read)
+    }
+
+    async fn get_with_memberships(
+        &self,
+        scope: Scope<'_>,
+        id: &str,
+        options: GetOptions,
+        groups: &ResourceKind,
+    ) -> ScimResult<WithMemberships<Fetched>> {
+        self.read_one(scope, id, options, Some(groups)).await
     }
 
     async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page> {
@@ -338,53 +441,16 @@ impl Store for SqliteStore {
     }
 
     async fn list_for_response(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<FetchedPage> {
-        let plan = self.plan(scope.kind)?;
-        let scope = SqlScope::new(scope, &plan);
-        let page = page_statement(scope, query, Dialect::Sqlite)?;
-        // A first page that is not full holds every match, so its length is `totalResults` and
-        // the page statement alone answers the list (one round trip instead of four): the
-        // common case of Entra ID's and Okta's `userName eq "..."` lookups. Members are read by
-        // further statements, so lists that include them keep the transaction.
-        let without_members = !scope.kind.has_members || query.exclude_members;
-        if query.offset() == 0 && !query.continues_keyset() && query.count != Some(0) && without_members {
-            let at_most_one = matches_at_most_one(scope.plan, query.filter);
-            let rows = if at_most_one {
-                // The worker stops at the row instead of stepping on to find the end, which
-                // would be one more hand-over between threads for the same answer.
-                let row = page.query().fetch_optional(&self.pool).await.map_err(|e| storage_error("list", &e))?;
-                row.into_iter().collect()
-            } else {
-                page.query().fetch_all(&self.pool).await.map_err(|e| storage_error("list", &e))?
-            };
-            if at_most_one || query.count.is_none_or(|count| rows.len() < count) {
-                let resources = rows
-                    .iter()
-                    .map(|row| StoredDoc::from_row(row, "list")?.into_fetched(scope))
-                    .collect::<ScimResult<Vec<_>>>()?;
-                return Ok(FetchedPage { total_results: resources.len(), resources });
-            }
-        }
-        let mut tx = self.read_tx().await?;
-        let count = count_statement(scope, query, Dialect::Sqlite)?;
-        let row = count.query().fetch_one(&mut *tx).await.map_err(|e| storage_error("count", &e))?;
-        let total: i64 = row.try_get(0).map_err(|e| storage_error("count", &e))?;
-        let total_results = usize::try_from(total).unwrap_or_default();
-        let mut resources = Vec::new();
-        if query.count != Some(0) && query.offset() < total_results {
-            let rows = page.query().fetch_all(&mut *tx).await.map_err(|e| storage_error("list", &e))?;
-            for row in rows {
-                let stored = StoredDoc::from_row(&row, "list")?;
-                if without_members {
-                    resources.push(stored.into_fetched(scope)?);
-                } else {
-                    let id = stored.id.clone();
-                    let doc = stored.into_value(scope)?;
-                    resources.push(Fetched::Value(Self::assemble(&mut tx, scope, &id, doc, false).await?));
-                }
-            }
-        }
-        tx.commit().await.map_err(|e| storage_error("list", &e))?;
-        Ok(FetchedPage { total_results, resources })
+        Ok(self.read_page(scope, query, None).await?.read)
+    }
+
+    async fn list_with_memberships(
+        &self,
+        scope: Scope<'_>,
+        query: &StoreQuery<'_>,
+        groups: &ResourceKind,
+    ) -> ScimResult<WithMemberships<FetchedPage>> {
+        self.read_page(scope, query, Some(groups)).await
     }
 
     async fn replace(&self, scope: Scope<'_>, id: &str, resource: Value, if_match: Option<&str>) -> ScimResult<Value> {
@@ -522,11 +588,14 @@ struct StoredDoc {
     text: String,
     version: u64,
     plain: Option<i64>,
+    /// The folded memberships column ([`MembershipsFold`]), when the read had one.
+    memberships: Option<String>,
 }
 
 impl StoredDoc {
     /// A row selected by [`stored_doc_columns`] (`action` names the read in errors).
-    fn from_row(row: &sqlx::sqlite::SqliteRow, action: &str) -> ScimResult<StoredDoc> {
+    /// `folded`: the row has the memberships column after them.
+    fn from_row(row: &sqlx::sqlite::SqliteRow, action: &str, folded: bool) -> ScimResult<StoredDoc> {
         let read = |e: sqlx::Error| storage_error(action, &e);
         let version: i64 = row.try_get(2).map_err(read)?;
         Ok(StoredDoc {
@@ -534,7 +603,26 @@ impl StoredDoc {
             text: row.try_get(1).map_err(read)?,
             version: u64::try_from(version).unwrap_or_default(),
             plain: row.try_get(3).map_err(read)?,
+            memberships: if folded { row.try_get(4).map_err(read)? } else { None },
         })
+    }
+
+    /// The memberships the row's folded column holds (none without one).
+    fn take_memberships(&mut self) -> ScimResult<Vec<crate::store::Membership>> {
+        read_folded(&self.id, self.memberships.take().as_deref())
+    }
+
+    /// [`StoredDoc::into_fetched`], adding the row's memberships to `memberships` when the read
+    /// folded them.
+    fn into_fetched_with(
+        mut self,
+        scope: SqlScope<'_>,
+        memberships: &mut Option<Vec<crate::store::Membership>>,
+    ) -> ScimResult<Fetched> {
+        if let Some(memberships) = memberships {
+            memberships.extend(self.take_memberships()?);
+        }
+        self.into_fetched(scope)
     }
 
     fn into_value(self, scope: SqlScope<'_>) -> ScimResult<Value> {
@@ -558,7 +646,7 @@ impl SqliteStore {
     pub async fn explain_list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Vec<String>> {
         let plan = self.plan(scope.kind)?;
         let scope = SqlScope::new(scope, &plan);
-        self.explain(page_statement(scope, query, Dialect::Sqlite)?).await
+        self.explain(page_statement(scope, query, Dialect::Sqlite, None)?).await
     }
 
     /// SQLite's query plan for the [`Store::memberships`] statement of a group kind: to check
@@ -572,6 +660,21 @@ impl SqliteStore {
             .ok_or_else(|| ScimError::bad_request(format!("{} resources have no members", scope.kind.name())))?;
         self.explain(crate::store::sql::members::memberships_statement(scope, members, member_ids, Dialect::Sqlite))
             .await
+    }
+
+    /// SQLite's query plan for a list page of `scope` that reads its resources' memberships in
+    /// `groups` by the same statement ([`Store::list_with_memberships`]).
+    pub async fn explain_list_with_memberships(
+        &self,
+        scope: Scope<'_>,
+        query: &StoreQuery<'_>,
+        groups: &ResourceKind,
+    ) -> ScimResult<Vec<String>> {
+        let plan = self.plan(scope.kind)?;
+        let groups_plan = self.plan(groups)?;
+        let fold = MembershipsFold::new(&groups_plan, scope.tenant)
+            .ok_or_else(|| ScimError::bad_request(format!("{} resources have no members", groups.name())))?;
+        self.explain(page_statement(SqlScope::new(scope, &plan), query, Dialect::Sqlite, Some(fold))?).await
     }
 
     /// `EXPLAIN QUERY PLAN` of a statement, one line per step.
