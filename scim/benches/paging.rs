@@ -1,9 +1,10 @@
-//! What a page costs at depth: the first page of 100 users out of 100,000 against the page at
-//! user 99,900, by cursor (keyset: `WHERE (key, id) > (?, ?)`) and by `startIndex` (`OFFSET`),
+//! What a page costs at depth: the first page of 100 users out of 100,000 (or
+//! `SCIM_PAGING_USERS`) against the last page (at user 99,900), by cursor (keyset: `WHERE (key, id) > (?, ?)`) and by `startIndex` (`OFFSET`),
 //! in a SqliteStore file, unsorted and sorted by `userName`. A cursor page should cost the
 //! same at any depth; an offset page grows with it.
 //!
-//! `cargo bench -p scim --bench paging` (seeding the 100,000 users takes a while first).
+//! `cargo bench -p scim --bench paging` (seeding the 100,000 users takes a while first);
+//! `SCIM_PAGING_USERS=1000000 cargo bench -p scim --bench paging` for a million.
 
 use std::sync::{Arc, LazyLock};
 
@@ -16,9 +17,17 @@ fn main() {
     divan::main();
 }
 
-const USERS: usize = 100_000;
 const PAGE: usize = 100;
-const DEEP: usize = USERS - PAGE;
+
+/// How many users the store holds: `SCIM_PAGING_USERS`, else 100,000.
+static USERS: LazyLock<usize> = LazyLock::new(|| {
+    std::env::var("SCIM_PAGING_USERS").ok().and_then(|n| n.parse().ok()).filter(|n| *n > PAGE).unwrap_or(100_000)
+});
+
+/// Where the last page starts.
+fn deep() -> usize {
+    *USERS - PAGE
+}
 
 struct Seeded {
     runtime: tokio::runtime::Runtime,
@@ -40,8 +49,8 @@ static SEEDED: LazyLock<Seeded> = LazyLock::new(|| {
         let store = SqliteStore::connect(&url).await.unwrap();
         store.register(std::slice::from_ref(&kind)).await.unwrap();
         let scope = Scope::new("t", &kind);
-        let mut ids = Vec::with_capacity(USERS);
-        for n in 0..USERS {
+        let mut ids = Vec::with_capacity(*USERS);
+        for n in 0..*USERS {
             let user = store.create(scope, json!({"userName": format!("user{n:06}")})).await.unwrap();
             ids.push(user["id"].as_str().unwrap().to_owned());
         }
@@ -87,9 +96,9 @@ fn first_page(bencher: divan::Bencher, method: &str) {
 }
 
 #[divan::bench(args = ["cursor", "offset"], sample_count = 20)]
-fn page_at_99_900(bencher: divan::Bencher, method: &str) {
+fn last_page(bencher: divan::Bencher, method: &str) {
     LazyLock::force(&SEEDED);
-    bencher.bench(|| page(method, DEEP, false));
+    bencher.bench(|| page(method, deep(), false));
 }
 
 #[divan::bench(args = ["cursor", "offset"], sample_count = 20)]
@@ -99,7 +108,7 @@ fn first_page_by_user_name(bencher: divan::Bencher, method: &str) {
 }
 
 #[divan::bench(args = ["cursor", "offset"], sample_count = 20)]
-fn page_at_99_900_by_user_name(bencher: divan::Bencher, method: &str) {
+fn last_page_by_user_name(bencher: divan::Bencher, method: &str) {
     LazyLock::force(&SEEDED);
-    bencher.bench(|| page(method, DEEP, true));
+    bencher.bench(|| page(method, deep(), true));
 }
