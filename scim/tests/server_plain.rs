@@ -3,6 +3,8 @@
 #![cfg(all(feature = "server", feature = "sqlite"))]
 
 mod server_common;
+#[cfg(feature = "postgres")]
+mod store_common;
 
 use std::sync::Arc;
 
@@ -36,7 +38,22 @@ async fn plain_tag(store: &SqliteStore, table: &'static str, id: &str) -> Option
 #[tokio::test]
 async fn plain_and_full_paths_give_the_same_responses() {
     let sqlite = Arc::new(SqliteStore::connect("sqlite::memory:").await.unwrap());
-    let app = TestApp::new(sqlite.clone());
+    same_responses_by_either_path(sqlite.clone(), Some(&sqlite)).await;
+}
+
+/// PostgreSQL keeps a `jsonb`, not the text: its reads put `meta` back last, and plain
+/// documents are served as PostgreSQL renders them, with the same content as the full path.
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn postgres_plain_and_full_paths_give_the_same_responses() {
+    let Some(url) = store_common::postgres_schema_url().await else { return };
+    let store = Arc::new(scim::store::PostgresStore::connect(&url).await.unwrap());
+    same_responses_by_either_path(store, None).await;
+}
+
+/// `sqlite`: the same store, whose recorded plain tags are checked too.
+async fn same_responses_by_either_path(store: Arc<dyn Store>, sqlite: Option<&SqliteStore>) {
+    let app = TestApp::new(store);
     let plain_user = app
         .post(
             "/scim/v2/Users",
@@ -66,11 +83,13 @@ async fn plain_and_full_paths_give_the_same_responses() {
     let group_id = group["id"].as_str().unwrap();
 
     // What the store recorded: plain, except the document holding a password.
-    let user_table = "scim_users";
-    assert!(plain_tag(&sqlite, user_table, &plain_user.id()).await.is_some());
-    assert!(plain_tag(&sqlite, user_table, patched_id).await.is_some(), "rewritten by PATCH, checked again");
-    assert_eq!(plain_tag(&sqlite, user_table, &with_password.id()).await, None);
-    assert!(plain_tag(&sqlite, "scim_groups", group_id).await.is_some());
+    if let Some(sqlite) = sqlite {
+        let user_table = "scim_users";
+        assert!(plain_tag(sqlite, user_table, &plain_user.id()).await.is_some());
+        assert!(plain_tag(sqlite, user_table, patched_id).await.is_some(), "rewritten by PATCH, checked again");
+        assert_eq!(plain_tag(sqlite, user_table, &with_password.id()).await, None);
+        assert!(plain_tag(sqlite, "scim_groups", group_id).await.is_some());
+    }
 
     let reads = [
         format!("/scim/v2/Users/{}", plain_user.id()),
@@ -127,7 +146,18 @@ async fn plain_and_full_paths_give_the_same_responses() {
 /// schema changes (here: `nickName` removed), the projection decides again.
 #[tokio::test]
 async fn a_schema_change_sends_documents_down_the_full_path() {
-    let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
+    a_schema_change_sends_documents_down_the_full_path_of(SqliteStore::connect("sqlite::memory:").await.unwrap()).await;
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn postgres_a_schema_change_sends_documents_down_the_full_path() {
+    let Some(url) = store_common::postgres_schema_url().await else { return };
+    let store = scim::store::PostgresStore::connect(&url).await.unwrap();
+    a_schema_change_sends_documents_down_the_full_path_of(store).await;
+}
+
+async fn a_schema_change_sends_documents_down_the_full_path_of(store: impl Store) {
     let before = Arc::new(ResourceKind::new(builtin::user_schema(), &[] as &[&str]).unwrap());
     let mut changed_schema = builtin::user_schema();
     Arc::make_mut(&mut changed_schema.core).attributes.retain(|attribute| attribute.name != "nickName");

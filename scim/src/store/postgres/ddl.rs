@@ -50,7 +50,7 @@ const MIGRATION_LOCK: i64 = 0x7363_696d;
 
 /// The version of the PostgreSQL layout, before the recorded columns: a change of how this
 /// store lays tables out bumps it, which migrates every table at the next start.
-const LAYOUT_PREFIX: &str = "pg1;";
+const LAYOUT_PREFIX: &str = "pg2;";
 
 /// The SQL type of an indexed attribute's column.
 fn column_type(kind: AttributeType, shape: IndexedShape) -> &'static str {
@@ -87,6 +87,9 @@ impl PostgresStore {
              \"version\" BIGINT NOT NULL, \"doc\" JSONB NOT NULL, UNIQUE (\"tenant\", \"id\"))",
         );
         exec(&mut tx, scope, sql).await?;
+        // Layout pg2: whether a document was found plain (`crate::plain`), so that reads may
+        // serve its text. Rows of pg1 have none, and are read by the full path.
+        add_column(&mut tx, scope, &plan.table, &Ident::derive("", "plain"), "BIGINT").await?;
         for side in &plan.side_tables {
             let mut sql = Sql::new("CREATE TABLE IF NOT EXISTS ");
             sql.ident(&side.table).push(

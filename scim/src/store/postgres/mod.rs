@@ -152,7 +152,7 @@ impl PostgresStore {
         scope: Scope<'_>,
         query: &StoreQuery<'_>,
         groups: Option<&ResourceKind>,
-    ) -> ScimResult<WithMemberships<Page>> {
+    ) -> ScimResult<WithMemberships<FetchedPage>> {
         let plan = self.plan(scope.kind)?;
         let groups_plan = self.groups_plan(groups);
         let fold = groups_plan.as_deref().and_then(|plan| MembershipsFold::new(plan, scope.tenant));
@@ -172,9 +172,10 @@ impl PostgresStore {
             if query.count.is_none_or(|count| rows.len() < count) {
                 let resources = rows
                     .iter()
-                    .map(|row| Ok(folded_doc(row, scope, "list", &mut memberships)?.1))
+                    .map(|row| StoredRow::read(row, "list", &mut memberships)?.into_fetched(scope))
                     .collect::<ScimResult<Vec<_>>>()?;
-                return Ok(WithMemberships { read: Page { total_results: resources.len(), resources }, memberships });
+                let read = FetchedPage { total_results: resources.len(), resources };
+                return Ok(WithMemberships { read, memberships });
             }
         }
         let mut tx = self.snapshot().await?;
@@ -186,12 +187,18 @@ impl PostgresStore {
         if query.count != Some(0) && query.offset() < total_results {
             let rows = page.pg_query()?.fetch_all(&mut *tx).await.map_err(|e| storage_error("list", &e))?;
             for row in rows {
-                let (id, doc, _) = folded_doc(&row, scope, "list", &mut memberships)?;
-                resources.push(Self::assemble(&mut tx, scope, &id, doc, without_members).await?);
+                let stored = StoredRow::read(&row, "list", &mut memberships)?;
+                if without_members {
+                    resources.push(stored.into_fetched(scope)?);
+                } else {
+                    let id = stored.id.clone();
+                    let doc = stored.into_value(scope)?;
+                    resources.push(Fetched::Value(Self::assemble(&mut tx, scope, &id, doc, false).await?));
+                }
             }
         }
         tx.commit().await.map_err(|e| storage_error("list", &e))?;
-        Ok(WithMemberships { read: Page { total_results, resources }, memberships })
+        Ok(WithMemberships { read: FetchedPage { total_results, resources }, memberships })
     }
 
     /// The plan of `groups` when this store keeps them (a kind with members registered here):
@@ -200,25 +207,25 @@ impl PostgresStore {
         groups.filter(|kind| kind.has_members).and_then(|kind| self.plan(kind).ok())
     }
 
-    /// [`Store::get`] of a resource without members to assemble, with `fold`'s memberships
-    /// read by the same statement.
-    async fn load_folded(
+    /// The stored row of a resource without members to assemble, with `fold`'s memberships
+    /// read by the same statement; `404` when the tenant has none.
+    async fn read_stored(
         &self,
         scope: SqlScope<'_>,
         id: &str,
-        fold: MembershipsFold<'_>,
-    ) -> ScimResult<(Value, Vec<crate::store::Membership>)> {
+        fold: Option<MembershipsFold<'_>>,
+    ) -> ScimResult<(StoredRow, Option<Vec<crate::store::Membership>>)> {
         if id.contains('\0') {
             return Err(not_found(scope.kind, id));
         }
-        let mut sql = stored_doc_select(Dialect::Postgres, Some(fold), "t.\"id\"");
+        let mut sql = stored_doc_select(Dialect::Postgres, fold, "t.\"id\"");
         sql.ident(&scope.plan.table).push(" t");
         where_row(&mut sql, scope.tenant, id);
         let row = sql.pg_query()?.fetch_optional(&self.pool).await.map_err(|e| storage_error("read", &e))?;
         let row = row.ok_or_else(|| not_found(scope.kind, id))?;
-        let mut memberships = Some(Vec::new());
-        let (_, doc, _) = folded_doc(&row, scope, "read", &mut memberships)?;
-        Ok((doc, memberships.unwrap_or_default()))
+        let mut memberships = fold.map(|_| Vec::new());
+        let stored = StoredRow::read(&row, "read", &mut memberships)?;
+        Ok((stored, memberships))
     }
 
     /// A group's members, in the order they were added; only those whose value is in `only`
@@ -473,31 +480,75 @@ async fn exec(tx: &mut Tx, scope: SqlScope<'_>, sql: Sql) -> ScimResult<u64> {
     })
 }
 
-/// [`stored_doc`], adding the row's memberships to `memberships` when the read folded them
-/// (their column follows the document's).
-fn folded_doc(
-    row: &PgRow,
-    scope: SqlScope<'_>,
-    action: &str,
-    memberships: &mut Option<Vec<crate::store::Membership>>,
-) -> ScimResult<(String, Value, u64)> {
-    let stored = stored_doc(row, scope, action)?;
-    if let Some(memberships) = memberships {
-        let text: Option<String> = row.try_get(3).map_err(|e| storage_error(action, &e))?;
-        memberships.extend(read_folded(&stored.0, text.as_deref())?);
+/// A row selected by [`stored_doc_columns`]: the document's text with `meta` as its last
+/// member (PostgreSQL renders a `jsonb` in an order of its own, so the statement reads `meta`
+/// apart and [`with_meta_last`] puts it back where a plain document has it), the version, and
+/// the plain tag it was written with.
+struct StoredRow {
+    id: String,
+    text: String,
+    version: u64,
+    plain: Option<i64>,
+}
+
+impl StoredRow {
+    /// Read the row, adding its folded memberships (the column after the document's) to
+    /// `memberships` when the read folded them.
+    fn read(
+        row: &PgRow,
+        action: &str,
+        memberships: &mut Option<Vec<crate::store::Membership>>,
+    ) -> ScimResult<StoredRow> {
+        let read = |e: sqlx::Error| storage_error(action, &e);
+        let id: String = row.try_get(0).map_err(read)?;
+        let rest: String = row.try_get(1).map_err(read)?;
+        let version: i64 = row.try_get(2).map_err(read)?;
+        let plain: Option<i64> = row.try_get(3).map_err(read)?;
+        let meta: Option<String> = row.try_get(4).map_err(read)?;
+        if let Some(memberships) = memberships {
+            let text: Option<String> = row.try_get(5).map_err(read)?;
+            memberships.extend(read_folded(&id, text.as_deref())?);
+        }
+        let text = with_meta_last(rest, meta.as_deref());
+        Ok(StoredRow { id, text, version: u64::try_from(version).unwrap_or_default(), plain })
     }
-    Ok(stored)
+
+    fn into_value(self, scope: SqlScope<'_>) -> ScimResult<Value> {
+        serde_json::from_str(&self.text)
+            .map_err(|_| ScimError::internal(format!("stored {} {} is not valid JSON", scope.kind.name(), self.id)))
+    }
+
+    /// The text itself when it was found plain under the kind's current schema, else the value.
+    fn into_fetched(self, scope: SqlScope<'_>) -> ScimResult<Fetched> {
+        if self.plain == Some(scope.plan.plain_tag) {
+            Ok(Fetched::Plain { id: self.id, text: self.text, version: crate::store::version_tag(self.version) })
+        } else {
+            self.into_value(scope).map(Fetched::Value)
+        }
+    }
+}
+
+/// `rest`, the text of an object (a document without `meta`), with `"meta": meta` as its last
+/// member.
+fn with_meta_last(rest: String, meta: Option<&str>) -> String {
+    let Some(meta) = meta else { return rest };
+    let Some(head) = rest.strip_suffix('}') else { return rest };
+    let mut text = String::with_capacity(rest.len() + meta.len() + 10);
+    text.push_str(head);
+    if head.trim_end() != "{" {
+        text.push_str(", ");
+    }
+    text.push_str("\"meta\": ");
+    text.push_str(meta);
+    text.push('}');
+    text
 }
 
 /// `id`, document and version of a row selected by [`stored_doc_columns`].
 fn stored_doc(row: &PgRow, scope: SqlScope<'_>, action: &str) -> ScimResult<(String, Value, u64)> {
-    let read = |e: sqlx::Error| storage_error(action, &e);
-    let id: String = row.try_get(0).map_err(read)?;
-    let text: String = row.try_get(1).map_err(read)?;
-    let version: i64 = row.try_get(2).map_err(read)?;
-    let doc = serde_json::from_str(&text)
-        .map_err(|_| ScimError::internal(format!("stored {} {id} is not valid JSON", scope.kind.name())))?;
-    Ok((id, doc, u64::try_from(version).unwrap_or_default()))
+    let stored = StoredRow::read(row, action, &mut None)?;
+    let (id, version) = (stored.id.clone(), stored.version);
+    Ok((id, stored.into_value(scope)?, version))
 }
 
 /// A driver message with the URL's password taken out, should the driver have quoted it.
@@ -558,11 +609,13 @@ impl Store for PostgresStore {
     }
 
     async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page> {
-        Ok(self.read_page(scope, query, None).await?.read)
+        let page = self.read_page(scope, query, None).await?.read;
+        let resources = page.resources.into_iter().map(Fetched::into_value).collect::<ScimResult<_>>()?;
+        Ok(Page { total_results: page.total_results, resources })
     }
 
     async fn list_for_response(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<FetchedPage> {
-        self.list(scope, query).await.map(FetchedPage::from)
+        Ok(self.read_page(scope, query, None).await?.read)
     }
 
     async fn list_with_memberships(
@@ -571,12 +624,16 @@ impl Store for PostgresStore {
         query: &StoreQuery<'_>,
         groups: &ResourceKind,
     ) -> ScimResult<WithMemberships<FetchedPage>> {
-        let WithMemberships { read, memberships } = self.read_page(scope, query, Some(groups)).await?;
-        Ok(WithMemberships { read: FetchedPage::from(read), memberships })
+        self.read_page(scope, query, Some(groups)).await
     }
 
     async fn get_for_response(&self, scope: Scope<'_>, id: &str, options: GetOptions) -> ScimResult<Fetched> {
-        self.get(scope, id, options).await.map(Fetched::Value)
+        if scope.kind.has_members && !options.exclude_members {
+            return self.get(scope, id, options).await.map(Fetched::Value);
+        }
+        let plan = self.plan(scope.kind)?;
+        let scope = SqlScope::new(scope, &plan);
+        self.read_stored(scope, id, None).await?.0.into_fetched(scope)
     }
 
     async fn get_with_memberships(
@@ -591,8 +648,9 @@ impl Store for PostgresStore {
         let fold = groups_plan.as_deref().and_then(|plan| MembershipsFold::new(plan, scope.tenant));
         match fold {
             Some(fold) if !scope.kind.has_members || options.exclude_members => {
-                let (doc, memberships) = self.load_folded(SqlScope::new(scope, &plan), id, fold).await?;
-                Ok(WithMemberships { read: Fetched::Value(doc), memberships: Some(memberships) })
+                let scope = SqlScope::new(scope, &plan);
+                let (stored, memberships) = self.read_stored(scope, id, Some(fold)).await?;
+                Ok(WithMemberships { read: stored.into_fetched(scope)?, memberships })
             }
             _ => Ok(WithMemberships { read: self.get_for_response(scope, id, options).await?, memberships: None }),
         }

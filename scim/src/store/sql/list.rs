@@ -17,7 +17,9 @@ use crate::store::{IndexedShape, KeysetPosition, StoreQuery};
 pub(crate) fn stored_doc_columns(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Sqlite => "SELECT \"id\", \"doc\", \"version\", \"plain\" FROM ",
-        Dialect::Postgres => "SELECT \"id\", \"doc\"::text, \"version\" FROM ",
+        Dialect::Postgres => {
+            "SELECT \"id\", (\"doc\" - 'meta')::text, \"version\", \"plain\", (\"doc\" -> 'meta')::text FROM "
+        }
     }
 }
 
@@ -27,7 +29,9 @@ pub(crate) fn stored_doc_select(dialect: Dialect, fold: Option<MembershipsFold<'
     let Some(fold) = fold else { return Sql::new(stored_doc_columns(dialect)) };
     let mut sql = Sql::new(match dialect {
         Dialect::Sqlite => "SELECT \"id\", \"doc\", \"version\", \"plain\"",
-        Dialect::Postgres => "SELECT \"id\", \"doc\"::text, \"version\"",
+        Dialect::Postgres => {
+            "SELECT \"id\", (\"doc\" - 'meta')::text, \"version\", \"plain\", (\"doc\" -> 'meta')::text"
+        }
     });
     fold.push_column(&mut sql, member_id, dialect);
     sql.push(" FROM ");
@@ -162,7 +166,7 @@ fn sorted_keyset_page(
     }
     let mut page = Sql::new(match dialect {
         Dialect::Sqlite => "SELECT \"id\", \"doc\", \"version\", \"plain\"",
-        Dialect::Postgres => "SELECT \"id\", \"doc\", \"version\"",
+        Dialect::Postgres => "SELECT \"id\", \"doc\", \"version\", \"plain\", \"meta\"",
     });
     if let Some(fold) = fold {
         fold.push_column(&mut page, "u.\"id\"", dialect);
@@ -192,7 +196,10 @@ fn keyset_arm_start(
     arm.push(group).push(" AS \"g\", (").append(key.clone()).push(") AS \"k\", ");
     arm.push(match dialect {
         Dialect::Sqlite => "t.\"id\", t.\"doc\", t.\"version\", t.\"plain\" FROM ",
-        Dialect::Postgres => "t.\"id\", t.\"doc\"::text AS \"doc\", t.\"version\" FROM ",
+        Dialect::Postgres => {
+            "t.\"id\", (t.\"doc\" - 'meta')::text AS \"doc\", t.\"version\", t.\"plain\", \
+             (t.\"doc\" -> 'meta')::text AS \"meta\" FROM "
+        }
     });
     arm.ident(&scope.plan.table).push(" t").append(list_condition(scope, query, dialect)?);
     Ok(arm)

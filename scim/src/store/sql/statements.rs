@@ -28,35 +28,40 @@ fn main_columns<'k>(plan: &'k SqlPlan, record: &Value) -> Vec<(&'k Ident, Param)
     out
 }
 
-/// Bind the document: SQLite keeps the text, then (after `plain`, a separator) whether it is
-/// plain ([`crate::plain`]); PostgreSQL (`plain` empty) a `jsonb`, which does not keep the text
-/// as written, so it has no plain tag.
-fn bind_document(sql: &mut Sql, scope: SqlScope<'_>, id: &str, version: u64, record: &Value, plain: &'static str) {
+/// Bind the document (SQLite keeps the text, PostgreSQL a `jsonb`), then (after `plain`, a
+/// separator) whether it is plain ([`crate::plain`]). A `jsonb` does not keep the text as
+/// written, but its content: PostgreSQL's reads put `meta` back last, which is all a plain
+/// document's text needs.
+fn bind_document(
+    sql: &mut Sql,
+    scope: SqlScope<'_>,
+    id: &str,
+    version: u64,
+    record: &Value,
+    dialect: Dialect,
+    plain: &'static str,
+) {
     let text = record.to_string();
-    match plain {
-        "" => sql.bind_text(&text).push("::jsonb"),
-        separator => {
-            let tag = is_plain(&text, &scope.kind.schema, id, &version_tag(version))
-                .then_some(Scalar::Int(scope.plan.plain_tag));
-            sql.bind_text(&text).push(separator).bind(tag)
-        }
-    };
+    let tag =
+        is_plain(&text, &scope.kind.schema, id, &version_tag(version)).then_some(Scalar::Int(scope.plan.plain_tag));
+    sql.bind_text(&text);
+    if dialect == Dialect::Postgres {
+        sql.push("::jsonb");
+    }
+    sql.push(plain).bind(tag);
 }
 
 /// Insert a new resource row.
 pub(crate) fn insert_main(scope: SqlScope<'_>, id: &str, version: u64, record: &Value, dialect: Dialect) -> Sql {
     let columns = main_columns(scope.plan, record);
     let mut sql = Sql::new("INSERT INTO ");
-    sql.ident(&scope.plan.table).push(" (\"tenant\", \"id\", \"version\", \"doc\"");
-    if dialect == Dialect::Sqlite {
-        sql.push(", \"plain\"");
-    }
+    sql.ident(&scope.plan.table).push(" (\"tenant\", \"id\", \"version\", \"doc\", \"plain\"");
     for (column, _) in &columns {
         sql.push(", ").ident(column);
     }
     sql.push(") VALUES (").bind_text(scope.tenant).push(", ").bind_text(id).push(", ");
     sql.bind_int(version_int(version)).push(", ");
-    bind_document(&mut sql, scope, id, version, record, if dialect == Dialect::Sqlite { ", " } else { "" });
+    bind_document(&mut sql, scope, id, version, record, dialect, ", ");
     for (_, value) in columns {
         sql.push(", ").bind(value);
     }
@@ -78,8 +83,7 @@ pub(crate) fn update_main(
     if let Some(version) = version {
         sql.push(", \"version\" = ").bind_int(version_int(version));
         sql.push(", \"doc\" = ");
-        let plain = if dialect == Dialect::Sqlite { ", \"plain\" = " } else { "" };
-        bind_document(&mut sql, scope, id, version, record, plain);
+        bind_document(&mut sql, scope, id, version, record, dialect, ", \"plain\" = ");
     }
     for (column, value) in main_columns(scope.plan, record) {
         sql.push(", ").ident(column).push(" = ").bind(value);
