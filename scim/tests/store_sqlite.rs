@@ -164,3 +164,21 @@ async fn common_filters_are_answered_from_indexes() {
         assert!(subqueries_narrowed, "{filter} reads every element of the tenant:\n{text}");
     }
 }
+
+/// A file database reads through a memory map of up to 2 GiB (SQLite's most) and keeps at most 512 KiB of
+/// pages per connection beyond it, so that the server's own memory stays flat as the file
+/// grows (a million users is 2 GB of file; SQLite's default page cache of 2 000 KiB per
+/// connection added 19 MiB).
+#[tokio::test]
+async fn file_databases_are_read_through_the_map_with_a_small_page_cache() {
+    let dir = std::env::temp_dir().join(format!("scim-pragmas-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = SqliteStore::connect(&format!("sqlite://{}", dir.join("p.db").display())).await.unwrap();
+    let mut connection = store.pool().acquire().await.unwrap();
+    let cache: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(&mut *connection).await.unwrap();
+    let map: i64 = sqlx::query_scalar("PRAGMA mmap_size").fetch_one(&mut *connection).await.unwrap();
+    assert_eq!((cache, map), (-512, 0x7fff_0000));
+    drop(connection);
+    store.close().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
