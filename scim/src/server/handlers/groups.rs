@@ -8,9 +8,10 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::*;
-use crate::filter::AttrPath;
+use crate::filter::{AttrPath, ResolvedFilter};
 use crate::schema::{AttrOwner, AttributeType, Mutability};
 use crate::server::auth::Principal;
+use crate::store::membership;
 
 /// Whether `entry`'s resources carry a computed `groups`: its core schema has the readOnly,
 /// multi-valued, complex `groups` of RFC 7643 (User has), and the server serves groups.
@@ -94,6 +95,63 @@ pub(super) async fn add_groups(
         *resource = Fetched::Value(with_groups(value, groups));
     }
     Ok(())
+}
+
+/// Check a list's filter: tests on a computed `groups` in the forms a store can answer from
+/// the groups' members ([`crate::store::membership`]), every other test as the resource
+/// type's filter support table says. Without a computed `groups` the table decides alone (and
+/// `groups` is not in it).
+pub(super) fn check_filter(shared: &Shared, entry: &ResourceEntry, filter: &ResolvedFilter<'_>) -> ScimResult<()> {
+    if !has_computed_groups(shared, entry) || !membership::names_groups(filter) {
+        return entry.descriptor.filter_support().check(filter);
+    }
+    match filter {
+        ResolvedFilter::And(a, b) | ResolvedFilter::Or(a, b) => {
+            check_filter(shared, entry, a)?;
+            check_filter(shared, entry, b)
+        }
+        ResolvedFilter::Not(inner) => check_filter(shared, entry, inner),
+        leaf => membership::check(leaf),
+    }
+}
+
+/// The kind with members whose member lists a list's filter on `groups` tests, when the filter
+/// has such tests: the one group type the server serves, whose members the users' store
+/// must keep itself ([`crate::store::Store::answers_membership_filters`]). Otherwise `400
+/// invalidFilter` saying why, never a filter answered from the wrong data.
+pub(super) async fn membership_kind<'e>(
+    shared: &'e Shared,
+    entry: &ResourceEntry,
+    principal: &Principal,
+    filter: Option<&ResolvedFilter<'_>>,
+) -> ScimResult<Option<&'e ResourceKind>> {
+    if !filter.is_some_and(membership::names_groups) || !has_computed_groups(shared, entry) {
+        return Ok(None);
+    }
+    let mut group_types = shared.resources.iter().filter(|r| r.kind.has_members);
+    let (Some(groups), None) = (group_types.next(), group_types.next()) else {
+        return Err(ScimError::invalid_filter(format!(
+            "filter: `groups` cannot be filtered on: more than one resource type has members, and {} would have to \
+             be searched in each",
+            entry.kind.name()
+        )));
+    };
+    // The group type's store learns its tables on registration.
+    groups.scope(principal).await?;
+    if !entry.store.answers_membership_filters(&groups.kind) {
+        return Err(ScimError::invalid_filter(format!(
+            "filter: `groups` cannot be filtered on here: the store of {} does not keep the members of {} (they are \
+             served by another store or backend), so it cannot tell which {} a group lists; {} and {} in one \
+             built-in store support {}",
+            entry.kind.name(),
+            groups.kind.name(),
+            entry.kind.name(),
+            entry.kind.name(),
+            groups.kind.name(),
+            membership::SUPPORTED
+        )));
+    }
+    Ok(Some(&groups.kind))
 }
 
 /// The id of a fetched resource.

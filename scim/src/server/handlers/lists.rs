@@ -42,7 +42,7 @@ pub(super) async fn respond_list(
     let entry = &context.resource;
     record_resource(entry);
     let limits = context.shared.limits();
-    let filter = resolve_checked(entry, query)?;
+    let filter = resolve_checked(&context.shared, entry, query)?;
     if let Some(cursor) = &query.cursor {
         let page_size = query.page_size(&limits);
         return respond_cursor_page(&context.shared, entry, call, query, filter.as_ref(), cursor, page_size).await;
@@ -108,12 +108,13 @@ async fn respond_cursor_page(
 /// Resolve the query's filter against the resource type and check the type supports it: a
 /// filter this server cannot answer is `400 invalidFilter` before it reaches the store.
 pub(super) fn resolve_checked<'s>(
+    shared: &Shared,
     entry: &'s ResourceEntry,
     query: &ListQuery,
 ) -> ScimResult<Option<ResolvedFilter<'s>>> {
     let Some(filter) = &query.filter else { return Ok(None) };
     let resolved = resolve_filter(filter, entry.schema())?;
-    entry.descriptor.filter_support().check(&resolved)?;
+    check_filter(shared, entry, &resolved)?;
     Ok(Some(resolved))
 }
 
@@ -135,6 +136,7 @@ pub(super) async fn list_page(
         check_sortable(entry, attr)?;
     }
     let scope = entry.scope(&call.principal).await?;
+    let memberships = membership_kind(shared, entry, &call.principal, filter).await?;
     let store_query = StoreQuery {
         filter,
         sort_by,
@@ -143,6 +145,7 @@ pub(super) async fn list_page(
         count: Some(count),
         exclude_members: !returns_members(entry, &query.attributes, &query.excluded_attributes),
         keyset,
+        memberships,
     };
     let mut page = entry.store.list_for_response(scope, &store_query).await?;
     add_groups(shared, entry, &call.principal, &call.base_url, query, &mut page.resources).await?;
@@ -222,7 +225,7 @@ pub async fn search_all(
     let mut first_error = None;
     let mut searched = Vec::new();
     for entry in &shared.resources {
-        match resolve_checked(entry, &query) {
+        match resolve_checked(&shared, entry, &query) {
             Ok(filter) => searched.push((entry, filter)),
             Err(error) => {
                 first_error.get_or_insert(error);

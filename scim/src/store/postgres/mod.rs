@@ -464,7 +464,8 @@ impl Store for PostgresStore {
 
     async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page> {
         let plan = self.plan(scope.kind)?;
-        let scope = SqlScope::new(scope, &plan);
+        let groups = self.plans.memberships(query)?;
+        let scope = SqlScope::new(scope, &plan).with_memberships(groups.as_deref());
         let page = page_statement(scope, query, Dialect::Postgres)?;
         let without_members = !scope.kind.has_members || query.exclude_members;
         // A first page that is not full holds every match: its length is `totalResults`, and
@@ -596,6 +597,10 @@ impl Store for PostgresStore {
             }
         }
         Ok(found)
+    }
+
+    fn answers_membership_filters(&self, groups: &ResourceKind) -> bool {
+        self.plans.holds_members(groups)
     }
 
     async fn memberships(

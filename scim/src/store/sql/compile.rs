@@ -17,6 +17,7 @@
 //! | `emails[f]`, `emails[f].value op v` | the same subquery with `f` compiled over the side row (one element satisfies all of `f`) |
 //! | `a pr` | strings: `col <> ''`; others `col IS NOT NULL`; complex: the presence column |
 //! | `name[f]` (single-valued complex) | `(presence IS NOT NULL AND f)` over the promoted sub-attribute columns |
+//! | users' computed `groups.value eq g` | `EXISTS (SELECT 1 FROM members m WHERE m.tenant = t.tenant AND m.c_value = t.id AND lower(m.id) = ?)`, read through the members table's index by member (see [`crate::store::membership`]) |
 //! | dateTime | normalised UTC text with nanoseconds, compared as text (same order as the instants) |
 //!
 //! A path that is not indexed cannot be compiled: `400 invalidFilter` naming it (the server
@@ -25,6 +26,7 @@
 use crate::error::{ScimError, ScimResult};
 use crate::filter::{CompareOp, Number, Operand, PathScope, ResolvedFilter, ResolvedPath};
 use crate::schema::{AttrOwner, AttributeType, ResolvedAttr};
+use crate::store::membership::{self, Term};
 use crate::store::{IndexedShape, ResourceKind, Scalar, format_instant};
 
 use super::builder::Sql;
@@ -71,6 +73,11 @@ fn alias(attr: &SqlColumn) -> &'static str {
 
 impl<'k> Compiler<'k> {
     fn filter(&mut self, filter: &ResolvedFilter<'_>) -> ScimResult<()> {
+        if let Some(members) = self.scope.memberships
+            && names_groups_here(filter)
+        {
+            return self.membership(members, filter);
+        }
         match filter {
             ResolvedFilter::Compare { path, op: CompareOp::Ne, value } => {
                 self.sql.push("NOT (");
@@ -88,6 +95,83 @@ impl<'k> Compiler<'k> {
             }
             ResolvedFilter::ValuePath { path, filter } => self.value_path(path, filter)?,
         }
+        Ok(())
+    }
+
+    /// A test on users' computed `groups` (see [`crate::store::membership`]):
+    /// `EXISTS (SELECT 1 FROM members m WHERE m.tenant = t.tenant AND m.c_value = t.id AND
+    /// test(m.id))`, correlated on the member so that the members table's index by member
+    /// ([`super::members::by_member_index`]) answers it; `ne` is `NOT` of that.
+    fn membership(&mut self, members: &SideTable, leaf: &ResolvedFilter<'_>) -> ScimResult<()> {
+        match membership::term(leaf)? {
+            Term::Member(test) => self.member_of(members, test, false),
+            Term::NotMember(test) => {
+                self.sql.push("NOT (");
+                self.member_of(members, Some(test), true)?;
+                self.sql.push(")");
+                Ok(())
+            }
+        }
+    }
+
+    /// `EXISTS (...)` for some membership row passing `test` (`as_eq`: its `ne` read as `eq`).
+    fn member_of(&mut self, members: &SideTable, test: Option<&ResolvedFilter<'_>>, as_eq: bool) -> ScimResult<()> {
+        self.sql.push("EXISTS (SELECT 1 FROM ").ident(&members.table);
+        self.sql.push(" m WHERE m.\"tenant\" = t.\"tenant\" AND m.\"c_value\" = t.\"id\"");
+        if let Some(test) = test {
+            self.sql.push(" AND (");
+            self.member_test(test, as_eq)?;
+            self.sql.push(")");
+        }
+        self.sql.push(")");
+        Ok(())
+    }
+
+    /// A test on one membership row's group id (`m.id`): `value` with `eq`, `ne`, `pr`, joined
+    /// by `and`, `or`, `not` ([`membership::term`] has checked the form).
+    fn member_test(&mut self, test: &ResolvedFilter<'_>, as_eq: bool) -> ScimResult<()> {
+        match test {
+            ResolvedFilter::Compare { op: CompareOp::Eq, value, .. } => self.group_id_equals(value),
+            ResolvedFilter::Compare { op: CompareOp::Ne, value, .. } if as_eq => self.group_id_equals(value),
+            ResolvedFilter::Compare { op: CompareOp::Ne, value, .. } => {
+                self.sql.push("NOT (");
+                self.group_id_equals(value)?;
+                self.sql.push(")");
+                Ok(())
+            }
+            ResolvedFilter::Present(_) => {
+                self.sql.push("m.\"id\" <> ''");
+                Ok(())
+            }
+            ResolvedFilter::And(a, b) | ResolvedFilter::Or(a, b) => {
+                let op = if matches!(test, ResolvedFilter::And(..)) { " AND " } else { " OR " };
+                self.sql.push("(");
+                self.member_test(a, false)?;
+                self.sql.push(op);
+                self.member_test(b, false)?;
+                self.sql.push(")");
+                Ok(())
+            }
+            ResolvedFilter::Not(inner) => {
+                self.sql.push("NOT (");
+                self.member_test(inner, false)?;
+                self.sql.push(")");
+                Ok(())
+            }
+            other => Err(ScimError::internal(format!("an unchecked test on groups reached SQL: {other:?}"))),
+        }
+    }
+
+    /// `m.id = ?`, or `lower(m.id) = ?` when group ids fold case (`groups.value` is not
+    /// caseExact in the core schema; the literal is already lower-cased). SQL's `lower` folds
+    /// ASCII letters (SQLite; PostgreSQL under the `C` collation), the evaluator's every
+    /// letter: ids differ there only when they hold non-ASCII capitals, which the ids this
+    /// server makes never do.
+    fn group_id_equals(&mut self, value: &Operand) -> ScimResult<()> {
+        let Operand::String { text, case_exact } = value else {
+            return Err(ScimError::invalid_filter("filter: `groups.value` is compared with a string"));
+        };
+        self.sql.push(if *case_exact { "m.\"id\" = " } else { "lower(m.\"id\") = " }).bind_text(text);
         Ok(())
     }
 
@@ -207,6 +291,16 @@ impl<'k> Compiler<'k> {
         self.filter(filter)?;
         self.sql.push("))");
         Ok(())
+    }
+}
+
+/// Whether `filter` is a comparison, `pr` or value filter on users' computed `groups`.
+fn names_groups_here(filter: &ResolvedFilter<'_>) -> bool {
+    match filter {
+        ResolvedFilter::Compare { path, .. }
+        | ResolvedFilter::Present(path)
+        | ResolvedFilter::ValuePath { path, .. } => membership::is_computed_groups(&path.attr),
+        _ => false,
     }
 }
 

@@ -30,6 +30,9 @@ pub(crate) struct SqlScope<'a> {
     pub kind: &'a ResourceKind,
     /// Its tables and columns.
     pub plan: &'a SqlPlan,
+    /// The members table of the kind with members whose lists a filter on users' computed
+    /// `groups` tests ([`crate::store::StoreQuery::memberships`]); `None` outside such lists.
+    pub memberships: Option<&'a SideTable>,
 }
 
 /// The plans of the kinds registered with a SQL store, by endpoint.
@@ -51,12 +54,37 @@ impl Plans {
             ScimError::internal(format!("resource type {} is not registered with the store", kind.name()))
         })
     }
+
+    /// Whether `groups` is a kind with members registered here: filters on users' `groups`
+    /// can then be answered from its members table
+    /// ([`crate::store::Store::answers_membership_filters`]).
+    pub fn holds_members(&self, groups: &ResourceKind) -> bool {
+        groups.has_members && self.get(groups).is_ok_and(|plan| plan.members_table().is_some())
+    }
+
+    /// The plan of the kind whose member lists a list's filter on `groups` tests
+    /// ([`crate::store::StoreQuery::memberships`]), if the query names one; `400
+    /// invalidFilter` when that kind's members are not in this store (the server asks
+    /// [`Plans::holds_members`] first, so this is a safety net).
+    pub fn memberships(&self, query: &crate::store::StoreQuery<'_>) -> ScimResult<Option<Arc<SqlPlan>>> {
+        let Some(groups) = query.memberships else { return Ok(None) };
+        if !self.holds_members(groups) {
+            return Err(crate::store::membership::kept_elsewhere(groups));
+        }
+        self.get(groups).map(Some)
+    }
 }
 
 impl<'a> SqlScope<'a> {
     /// `scope` with `plan`.
     pub fn new(scope: Scope<'a>, plan: &'a SqlPlan) -> Self {
-        SqlScope { tenant: scope.tenant, kind: scope.kind, plan }
+        SqlScope { tenant: scope.tenant, kind: scope.kind, plan, memberships: None }
+    }
+
+    /// This scope with the members table a filter on `groups` reads (see
+    /// [`Plans::memberships`]).
+    pub fn with_memberships(self, memberships: Option<&'a SqlPlan>) -> Self {
+        SqlScope { memberships: memberships.and_then(SqlPlan::members_table), ..self }
     }
 }
 

@@ -339,7 +339,8 @@ impl Store for SqliteStore {
 
     async fn list_for_response(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<FetchedPage> {
         let plan = self.plan(scope.kind)?;
-        let scope = SqlScope::new(scope, &plan);
+        let groups = self.plans.memberships(query)?;
+        let scope = SqlScope::new(scope, &plan).with_memberships(groups.as_deref());
         let page = page_statement(scope, query, Dialect::Sqlite)?;
         // A first page that is not full holds every match, so its length is `totalResults` and
         // the page statement alone answers the list (one round trip instead of four): the
@@ -434,6 +435,10 @@ impl Store for SqliteStore {
             }
         }
         Ok(found)
+    }
+
+    fn answers_membership_filters(&self, groups: &ResourceKind) -> bool {
+        self.plans.holds_members(groups)
     }
 
     async fn memberships(
@@ -557,7 +562,8 @@ impl SqliteStore {
     /// a list: to check that a filter is answered from indexes rather than by scanning.
     pub async fn explain_list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Vec<String>> {
         let plan = self.plan(scope.kind)?;
-        let scope = SqlScope::new(scope, &plan);
+        let groups = self.plans.memberships(query)?;
+        let scope = SqlScope::new(scope, &plan).with_memberships(groups.as_deref());
         self.explain(page_statement(scope, query, Dialect::Sqlite)?).await
     }
 
