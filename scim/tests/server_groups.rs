@@ -432,6 +432,11 @@ async fn other_filters_on_groups_are_refused_not_widened(store: Arc<dyn Store>) 
         let detail = reply.assert_error(400, Some("invalidFilter"));
         assert!(detail.contains("groups.value (eq, ne, pr)"), "{filter}: {detail}");
     }
+    // A test the filter support table refuses is told with what works by group as well.
+    let reply = app.get(&format!("/scim/v2/Users?filter={}", urlencode("userName gt \"a\""))).await;
+    let detail = reply.assert_error(400, Some("invalidFilter"));
+    assert!(detail.contains("User can be filtered on id (eq)"), "{detail}");
+    assert!(detail.contains(", and by group: groups.value (eq, ne, pr)"), "{detail}");
     // Groups themselves have no `groups`.
     let reply = app.get(&format!("/scim/v2/Groups?filter={}", urlencode(&format!("groups.value eq \"{g}\"")))).await;
     reply.assert_error(400, Some("invalidFilter"));
@@ -454,6 +459,12 @@ async fn membership_filters_need_the_groups_in_the_users_store(store: Arc<dyn St
     let reply = app.get(&format!("/scim/v2/Users?filter={}", urlencode(&filter))).await;
     let detail = reply.assert_error(400, Some("invalidFilter"));
     assert!(detail.contains("does not keep the members of Group"), "{detail}");
+    // Nor are the group forms offered where they do not work.
+    let reply = app.get(&format!("/scim/v2/Users?filter={}", urlencode("userName gt \"a\""))).await;
+    let detail = reply.assert_error(400, Some("invalidFilter"));
+    assert!(!detail.contains("by group"), "{detail}");
+    let reply = app.get(&format!("/scim/v2/Users?filter={}", urlencode("userName eq \"alice\""))).await;
+    assert_eq!(reply.body["totalResults"], json!(1), "{}", reply.body);
     // Its `groups` still show on reads.
     let read = app.get(&format!("/scim/v2/Users/{}", id(&alice))).await;
     assert_eq!(read.body["groups"], json!([element(&engineering)]));

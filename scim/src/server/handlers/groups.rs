@@ -97,61 +97,94 @@ pub(super) async fn add_groups(
     Ok(())
 }
 
-/// Check a list's filter: tests on a computed `groups` in the forms a store can answer from
-/// the groups' members ([`crate::store::membership`]), every other test as the resource
-/// type's filter support table says. Without a computed `groups` the table decides alone (and
-/// `groups` is not in it).
-pub(super) fn check_filter(shared: &Shared, entry: &ResourceEntry, filter: &ResolvedFilter<'_>) -> ScimResult<()> {
-    if !has_computed_groups(shared, entry) || !membership::names_groups(filter) {
-        return entry.descriptor.filter_support().check(filter);
-    }
-    match filter {
-        ResolvedFilter::And(a, b) | ResolvedFilter::Or(a, b) => {
-            check_filter(shared, entry, a)?;
-            check_filter(shared, entry, b)
-        }
-        ResolvedFilter::Not(inner) => check_filter(shared, entry, inner),
-        leaf => membership::check(leaf),
-    }
-}
-
-/// The kind with members whose member lists a list's filter on `groups` tests, when the filter
-/// has such tests: the one group type the server serves, whose members the users' store
-/// must keep itself ([`crate::store::Store::answers_membership_filters`]). Otherwise `400
-/// invalidFilter` saying why, never a filter answered from the wrong data.
-pub(super) async fn membership_kind<'e>(
+/// Check a list's filter: tests on a computed `groups` in the forms a store answers from the
+/// groups' members ([`crate::store::membership`]), every other test as the resource type's
+/// filter support table says (without a computed `groups`, the table decides alone, and
+/// `groups` is not in it). Returns the kind with members a filter on `groups` tests, for
+/// [`crate::store::StoreQuery::memberships`].
+///
+/// Errors say what works: a test the table refuses is told with the group forms too when the
+/// users can be filtered by group here, and a test on `groups` where they cannot is told why.
+pub(super) async fn check_filter<'e>(
     shared: &'e Shared,
     entry: &ResourceEntry,
     principal: &Principal,
-    filter: Option<&ResolvedFilter<'_>>,
+    filter: &ResolvedFilter<'_>,
 ) -> ScimResult<Option<&'e ResourceKind>> {
-    if !filter.is_some_and(membership::names_groups) || !has_computed_groups(shared, entry) {
+    let support = entry.descriptor.filter_support();
+    if !has_computed_groups(shared, entry) {
+        support.check(filter)?;
         return Ok(None);
     }
+    let names_groups = membership::names_groups(filter);
+    let checked = check_terms(support, filter);
+    if checked.is_ok() && !names_groups {
+        return Ok(None);
+    }
+    let by_group = group_filtering(shared, entry, principal).await?;
+    match (checked, by_group) {
+        (_, Err(why)) if names_groups => Err(why),
+        (Ok(()), Ok(groups)) => Ok(Some(groups)),
+        (Err(Refusal::Table(mut error)), Ok(_)) => {
+            error.detail.push_str(&format!(", and by group: {}", membership::SUPPORTED));
+            Err(error)
+        }
+        (Err(Refusal::Table(error) | Refusal::Groups(error)), _) => Err(error),
+        (Ok(()), Err(why)) => Err(why),
+    }
+}
+
+/// Why [`check_terms`] refused a filter.
+enum Refusal {
+    /// The filter support table refused a test on another attribute.
+    Table(ScimError),
+    /// A test on `groups` is not in a supported form.
+    Groups(ScimError),
+}
+
+/// Each test of `filter`: on `groups` by [`membership::check`], else by the table.
+fn check_terms(support: &crate::typed::FilterSupport, filter: &ResolvedFilter<'_>) -> Result<(), Refusal> {
+    match filter {
+        ResolvedFilter::And(a, b) | ResolvedFilter::Or(a, b) => {
+            check_terms(support, a)?;
+            check_terms(support, b)
+        }
+        ResolvedFilter::Not(inner) => check_terms(support, inner),
+        leaf if membership::names_groups(leaf) => membership::check(leaf).map_err(Refusal::Groups),
+        leaf => support.check(leaf).map_err(Refusal::Table),
+    }
+}
+
+/// Whether `entry`'s users can be filtered by group here: the kind with members whose member
+/// lists such a filter tests (the one group type the server serves, whose members the users'
+/// store keeps itself, see [`crate::store::Store::answers_membership_filters`]), or a `400
+/// invalidFilter` saying why not; never a filter answered from the wrong data. The outer error
+/// is a store that cannot be prepared.
+async fn group_filtering<'e>(
+    shared: &'e Shared,
+    entry: &ResourceEntry,
+    principal: &Principal,
+) -> ScimResult<Result<&'e ResourceKind, ScimError>> {
     let mut group_types = shared.resources.iter().filter(|r| r.kind.has_members);
     let (Some(groups), None) = (group_types.next(), group_types.next()) else {
-        return Err(ScimError::invalid_filter(format!(
+        return Ok(Err(ScimError::invalid_filter(format!(
             "filter: `groups` cannot be filtered on: more than one resource type has members, and {} would have to \
              be searched in each",
             entry.kind.name()
-        )));
+        ))));
     };
     // The group type's store learns its tables on registration.
     groups.scope(principal).await?;
     if !entry.store.answers_membership_filters(&groups.kind) {
-        return Err(ScimError::invalid_filter(format!(
-            "filter: `groups` cannot be filtered on here: the store of {} does not keep the members of {} (they are \
-             served by another store or backend), so it cannot tell which {} a group lists; {} and {} in one \
-             built-in store support {}",
-            entry.kind.name(),
-            groups.kind.name(),
-            entry.kind.name(),
-            entry.kind.name(),
-            groups.kind.name(),
+        let (users, groups) = (entry.kind.name(), groups.kind.name());
+        return Ok(Err(ScimError::invalid_filter(format!(
+            "filter: `groups` cannot be filtered on here: the store of {users} does not keep the members of \
+             {groups} (they are served by another store or backend), so it cannot tell which {users} a group \
+             lists; with {users} and {groups} in one built-in store, {users} can be filtered on {}",
             membership::SUPPORTED
-        )));
+        ))));
     }
-    Ok(Some(&groups.kind))
+    Ok(Ok(&groups.kind))
 }
 
 /// The id of a fetched resource.
