@@ -993,11 +993,10 @@ async fn bulk_runs_on_typed_backends() {
     app.get("/scim/v2/Users/1").await.assert_error(404, None);
 }
 
-/// Users served by a typed backend cannot be filtered by group, whether the groups are in a
-/// built-in store or a typed backend too: the backend does not keep the groups' members, so
-/// `groups.value eq "..."` is `400 invalidFilter` (here `Person` does not even map `groups`;
-/// one that does is refused because its store does not answer membership filters), never an
-/// empty answer.
+/// Users served by a typed backend are not filtered by group, whether the groups are in a
+/// built-in store or a typed backend too: `groups.value eq "..."` is `400 invalidFilter`, never
+/// an empty answer (`Person` has no `groups`; where a typed user has one, its store does not
+/// answer membership filters, as server_groups checks for groups kept in another store).
 #[tokio::test]
 async fn typed_users_are_not_filtered_by_group() {
     let with_builtin_groups = TestApp::with(
