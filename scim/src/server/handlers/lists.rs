@@ -229,6 +229,8 @@ pub async fn search_all(
     for entry in &shared.resources {
         match resolve_checked(&shared, entry, &call.principal, &query).await {
             Ok(filter) => searched.push((entry, filter)),
+            // A store that cannot be prepared fails the search, as it would fail the list.
+            Err(error) if error.status >= 500 => return Err(error),
             Err(error) => {
                 first_error.get_or_insert(error);
             }
