@@ -191,6 +191,10 @@ async fn membership_filters_agree_with_the_reference() {
             json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "id": id, "displayName": id, "members": members})
         };
         store.import(groups("t1"), group("G05", &["u03", "u07"])).await.unwrap();
+        // Ids SQL's `lower` cannot fold as the evaluator does: a non-ASCII capital, and the
+        // Kelvin sign, whose lower case is an ASCII `k`.
+        store.import(groups("t1"), group("Ärzte", &["u04"])).await.unwrap();
+        store.import(groups("t1"), group("\u{212A}elvin", &["u05"])).await.unwrap();
         store.import(groups("t2"), group("g01", &["other", "u02"])).await.unwrap();
     }
     let filters = [
@@ -202,8 +206,14 @@ async fn membership_filters_agree_with_the_reference() {
         (r#"groups.value eq "g02" and groups.value eq "g01""#, vec!["u07"]),
         (r#"groups[value eq "g02" and value eq "g01"]"#, vec![]),
         (r#"groups.value eq "g04" or userName eq "special0""#, vec!["u10", "x00"]),
-        (r#"groups.value ne "g02" and groups pr"#, vec!["u01", "u03", "u10"]),
+        (r#"groups.value ne "g02" and groups pr"#, vec!["u01", "u03", "u04", "u05", "u10"]),
         (r#"groups pr and not (groups[value ne "g02"])"#, vec!["u02", "u09"]),
+        (r#"groups.value eq "Ärzte""#, vec!["u04"]),
+        (r#"groups.value eq "ÄRZTE" or groups.value eq "KELVIN""#, vec!["u04", "u05"]),
+        (r#"groups[value eq "kelvin" or value eq "g04"]"#, vec!["u05", "u10"]),
+        (r#"groups.value ne "ärzte" and groups pr"#, vec!["u01", "u02", "u03", "u05", "u07", "u09", "u10"]),
+        (r#"groups.value eq "äbc""#, vec![]),
+        (r#"groups[not (value eq "äbc")] and userName eq "special0""#, vec![]),
     ];
     for store in &stores {
         for (filter, expected) in &filters {

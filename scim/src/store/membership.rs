@@ -14,12 +14,14 @@
 //! | `groups[value eq "g" or value eq "h"]` | that some group listing them passes the bracketed test, made of `value` with `eq`, `ne`, `pr`, and `and`, `or`, `not` |
 //!
 //! Group ids compare as the schema says: `groups.value` is `caseExact` false in the core User
-//! schema, so `"ABC"` finds group `abc`. Everything else on `groups` (`display`, `type`,
+//! schema, so `"ABC"` finds group `abc`, with Unicode lower case as the evaluator folds
+//! (a SQL store folds in Rust the ids SQL's `lower` would not, see [`sql_lower_is_exact`]).
+//! Everything else on `groups` (`display`, `type`,
 //! `$ref`, other operators, the path form `groups[...].value`) is `400 invalidFilter` naming
 //! these forms: the server checks with [`check`] before a store sees the filter.
 
 use crate::error::{ScimError, ScimResult};
-use crate::filter::{CompareOp, PathScope, ResolvedFilter, ResolvedPath};
+use crate::filter::{CompareOp, Operand, PathScope, ResolvedFilter, ResolvedPath};
 use crate::schema::{AttrOwner, ResolvedAttr};
 use crate::store::ResourceKind;
 
@@ -96,6 +98,41 @@ pub(crate) fn check(filter: &ResolvedFilter<'_>) -> ScimResult<()> {
         leaf if names_groups(leaf) => term(leaf).map(drop),
         _ => Ok(()),
     }
+}
+
+/// Whether SQL's `lower` (which folds ASCII letters only: SQLite's, and PostgreSQL's on ASCII)
+/// compares stored group ids with `literal` (already lower-cased) exactly as the evaluator's
+/// Unicode lower case does: when `literal` is ASCII and has no `k`, only ASCII ids can equal it
+/// once lower-cased (the one non-ASCII letter whose lower case is ASCII is U+212A KELVIN SIGN,
+/// `k`), and on those both agree. Other literals are matched against the ids folded in Rust
+/// ([`case_folded_literals`]).
+pub(crate) fn sql_lower_is_exact(literal: &str) -> bool {
+    literal.is_ascii() && !literal.contains('k')
+}
+
+/// The case-insensitive literals of `filter`'s tests on `groups` that SQL's `lower` cannot
+/// compare exactly ([`sql_lower_is_exact`]): a SQL store reads the tenant's group ids and folds
+/// them itself to find which ids each one names.
+pub(crate) fn case_folded_literals<'f>(filter: &'f ResolvedFilter<'_>) -> Vec<&'f str> {
+    fn collect<'f>(filter: &'f ResolvedFilter<'_>, in_groups: bool, out: &mut Vec<&'f str>) {
+        match filter {
+            ResolvedFilter::Compare { path, value: Operand::String { text, case_exact: false }, .. }
+                if (in_groups || is_computed_groups(&path.attr)) && !sql_lower_is_exact(text) =>
+            {
+                out.push(text);
+            }
+            ResolvedFilter::ValuePath { path, filter } => collect(filter, is_computed_groups(&path.attr), out),
+            ResolvedFilter::And(a, b) | ResolvedFilter::Or(a, b) => {
+                collect(a, in_groups, out);
+                collect(b, in_groups, out);
+            }
+            ResolvedFilter::Not(inner) => collect(inner, in_groups, out),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    collect(filter, false, &mut out);
+    out
 }
 
 /// `groups.value` itself, outside a value filter and without an element filter.

@@ -17,7 +17,7 @@
 //! | `emails[f]`, `emails[f].value op v` | the same subquery with `f` compiled over the side row (one element satisfies all of `f`) |
 //! | `a pr` | strings: `col <> ''`; others `col IS NOT NULL`; complex: the presence column |
 //! | `name[f]` (single-valued complex) | `(presence IS NOT NULL AND f)` over the promoted sub-attribute columns |
-//! | users' computed `groups.value eq g` | `EXISTS (SELECT 1 FROM members m WHERE m.tenant = t.tenant AND m.c_value = t.id AND lower(m.id) = ?)`, read through the members table's index by member (see [`crate::store::membership`]) |
+//! | users' computed `groups.value eq g` | `EXISTS (SELECT 1 FROM members m WHERE m.tenant = t.tenant AND m.c_value = t.id AND lower(m.id) = ?)`, read through the members table's index by member; `m.id IN (...)` of the ids folded in Rust where SQL's `lower` would differ (see [`crate::store::membership`]) |
 //! | dateTime | normalised UTC text with nanoseconds, compared as text (same order as the instants) |
 //!
 //! A path that is not indexed cannot be compiled: `400 invalidFilter` naming it (the server
@@ -30,7 +30,7 @@ use crate::store::membership::{self, Term};
 use crate::store::{IndexedShape, ResourceKind, Scalar, format_instant};
 
 use super::builder::Sql;
-use super::{Ident, SideTable, SqlColumn, SqlScope};
+use super::{GroupIds, Ident, MembershipScope, SideTable, SqlColumn, SqlScope};
 
 /// The identifier of `t.id`.
 pub(crate) fn id_column() -> Ident {
@@ -102,7 +102,7 @@ impl<'k> Compiler<'k> {
     /// `EXISTS (SELECT 1 FROM members m WHERE m.tenant = t.tenant AND m.c_value = t.id AND
     /// test(m.id))`, correlated on the member so that the members table's index by member
     /// ([`super::members::by_member_index`]) answers it; `ne` is `NOT` of that.
-    fn membership(&mut self, members: &SideTable, leaf: &ResolvedFilter<'_>) -> ScimResult<()> {
+    fn membership(&mut self, members: MembershipScope<'_>, leaf: &ResolvedFilter<'_>) -> ScimResult<()> {
         match membership::term(leaf)? {
             Term::Member(test) => self.member_of(members, test, false),
             Term::NotMember(test) => {
@@ -115,12 +115,17 @@ impl<'k> Compiler<'k> {
     }
 
     /// `EXISTS (...)` for some membership row passing `test` (`as_eq`: its `ne` read as `eq`).
-    fn member_of(&mut self, members: &SideTable, test: Option<&ResolvedFilter<'_>>, as_eq: bool) -> ScimResult<()> {
-        self.sql.push("EXISTS (SELECT 1 FROM ").ident(&members.table);
+    fn member_of(
+        &mut self,
+        members: MembershipScope<'_>,
+        test: Option<&ResolvedFilter<'_>>,
+        as_eq: bool,
+    ) -> ScimResult<()> {
+        self.sql.push("EXISTS (SELECT 1 FROM ").ident(&members.members.table);
         self.sql.push(" m WHERE m.\"tenant\" = t.\"tenant\" AND m.\"c_value\" = t.\"id\"");
         if let Some(test) = test {
             self.sql.push(" AND (");
-            self.member_test(test, as_eq)?;
+            self.member_test(members.folded, test, as_eq)?;
             self.sql.push(")");
         }
         self.sql.push(")");
@@ -129,13 +134,13 @@ impl<'k> Compiler<'k> {
 
     /// A test on one membership row's group id (`m.id`): `value` with `eq`, `ne`, `pr`, joined
     /// by `and`, `or`, `not` ([`membership::term`] has checked the form).
-    fn member_test(&mut self, test: &ResolvedFilter<'_>, as_eq: bool) -> ScimResult<()> {
+    fn member_test(&mut self, folded: &GroupIds, test: &ResolvedFilter<'_>, as_eq: bool) -> ScimResult<()> {
         match test {
-            ResolvedFilter::Compare { op: CompareOp::Eq, value, .. } => self.group_id_equals(value),
-            ResolvedFilter::Compare { op: CompareOp::Ne, value, .. } if as_eq => self.group_id_equals(value),
+            ResolvedFilter::Compare { op: CompareOp::Eq, value, .. } => self.group_id_equals(folded, value),
+            ResolvedFilter::Compare { op: CompareOp::Ne, value, .. } if as_eq => self.group_id_equals(folded, value),
             ResolvedFilter::Compare { op: CompareOp::Ne, value, .. } => {
                 self.sql.push("NOT (");
-                self.group_id_equals(value)?;
+                self.group_id_equals(folded, value)?;
                 self.sql.push(")");
                 Ok(())
             }
@@ -146,15 +151,15 @@ impl<'k> Compiler<'k> {
             ResolvedFilter::And(a, b) | ResolvedFilter::Or(a, b) => {
                 let op = if matches!(test, ResolvedFilter::And(..)) { " AND " } else { " OR " };
                 self.sql.push("(");
-                self.member_test(a, false)?;
+                self.member_test(folded, a, false)?;
                 self.sql.push(op);
-                self.member_test(b, false)?;
+                self.member_test(folded, b, false)?;
                 self.sql.push(")");
                 Ok(())
             }
             ResolvedFilter::Not(inner) => {
                 self.sql.push("NOT (");
-                self.member_test(inner, false)?;
+                self.member_test(folded, inner, false)?;
                 self.sql.push(")");
                 Ok(())
             }
@@ -162,16 +167,36 @@ impl<'k> Compiler<'k> {
         }
     }
 
-    /// `m.id = ?`, or `lower(m.id) = ?` when group ids fold case (`groups.value` is not
-    /// caseExact in the core schema; the literal is already lower-cased). SQL's `lower` folds
-    /// ASCII letters (SQLite; PostgreSQL under the `C` collation), the evaluator's every
-    /// letter: ids differ there only when they hold non-ASCII capitals, which the ids this
-    /// server makes never do.
-    fn group_id_equals(&mut self, value: &Operand) -> ScimResult<()> {
+    /// Whether the row's group id equals the literal: `m.id = ?` when ids are caseExact; else
+    /// (`groups.value` is not caseExact in the core schema, and the literal is already
+    /// lower-cased) `lower(m.id) = ?` where SQL's `lower` agrees with the evaluator's
+    /// ([`membership::sql_lower_is_exact`]: UUIDs, every id this server makes), and otherwise
+    /// `m.id IN (...)` over the tenant's ids that the store folded in Rust (`FALSE` for none).
+    fn group_id_equals(&mut self, folded: &GroupIds, value: &Operand) -> ScimResult<()> {
         let Operand::String { text, case_exact } = value else {
             return Err(ScimError::invalid_filter("filter: `groups.value` is compared with a string"));
         };
-        self.sql.push(if *case_exact { "m.\"id\" = " } else { "lower(m.\"id\") = " }).bind_text(text);
+        if *case_exact {
+            self.sql.push("m.\"id\" = ").bind_text(text);
+        } else if membership::sql_lower_is_exact(text) {
+            self.sql.push("lower(m.\"id\") = ").bind_text(text);
+        } else {
+            let ids = folded
+                .get(text.as_str())
+                .ok_or_else(|| ScimError::internal("a group id literal reached SQL without the ids it names"))?;
+            if ids.is_empty() {
+                self.sql.push("FALSE");
+            } else {
+                self.sql.push("m.\"id\" IN (");
+                for (index, id) in ids.iter().enumerate() {
+                    if index > 0 {
+                        self.sql.push(", ");
+                    }
+                    self.sql.bind_text(id);
+                }
+                self.sql.push(")");
+            }
+        }
         Ok(())
     }
 

@@ -30,10 +30,23 @@ pub(crate) struct SqlScope<'a> {
     pub kind: &'a ResourceKind,
     /// Its tables and columns.
     pub plan: &'a SqlPlan,
-    /// The members table of the kind with members whose lists a filter on users' computed
-    /// `groups` tests ([`crate::store::StoreQuery::memberships`]); `None` outside such lists.
-    pub memberships: Option<&'a SideTable>,
+    /// What a filter on users' computed `groups` reads ([`crate::store::StoreQuery::memberships`]);
+    /// `None` outside such lists.
+    pub memberships: Option<MembershipScope<'a>>,
 }
+
+/// What a list's filter on users' computed `groups` reads (see [`crate::store::membership`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MembershipScope<'a> {
+    /// The members table of the kind with members.
+    pub members: &'a SideTable,
+    /// The tenant's group ids by the lower-cased literals SQL's `lower` cannot compare
+    /// exactly ([`members::fold_group_ids`]).
+    pub folded: &'a GroupIds,
+}
+
+/// Group ids by a lower-cased literal they equal once lower-cased.
+pub(crate) type GroupIds = HashMap<String, Vec<String>>;
 
 /// The plans of the kinds registered with a SQL store, by endpoint.
 #[derive(Debug, Clone, Default)]
@@ -81,10 +94,11 @@ impl<'a> SqlScope<'a> {
         SqlScope { tenant: scope.tenant, kind: scope.kind, plan, memberships: None }
     }
 
-    /// This scope with the members table a filter on `groups` reads (see
-    /// [`Plans::memberships`]).
-    pub fn with_memberships(self, memberships: Option<&'a SqlPlan>) -> Self {
-        SqlScope { memberships: memberships.and_then(SqlPlan::members_table), ..self }
+    /// This scope with what a filter on `groups` reads: the members table of `groups` (see
+    /// [`Plans::memberships`]) and the folded group ids.
+    pub fn with_memberships(self, groups: Option<&'a SqlPlan>, folded: &'a GroupIds) -> Self {
+        let memberships = groups.and_then(SqlPlan::members_table).map(|members| MembershipScope { members, folded });
+        SqlScope { memberships, ..self }
     }
 }
 

@@ -38,7 +38,7 @@ use crate::patch::PatchOperation;
 use crate::store::sql::builder::Sql;
 use crate::store::sql::compile::Dialect;
 use crate::store::sql::list::{count_statement, matches_at_most_one, page_statement, stored_doc_columns};
-use crate::store::sql::{Plans, SqlPlan, SqlScope, database_error, next_meta, statements};
+use crate::store::sql::{GroupIds, Plans, SqlPlan, SqlScope, database_error, next_meta, statements};
 
 /// A [`Store`] in SQLite.
 #[derive(Debug, Clone)]
@@ -282,6 +282,23 @@ fn commit_error(kind: &ResourceKind, error: &sqlx::Error) -> ScimError {
     }
 }
 
+impl SqliteStore {
+    /// The tenant's group ids that a list's case-insensitive literals on `groups` name, where
+    /// SQL's `lower` could not tell ([`crate::store::membership::case_folded_literals`]);
+    /// nothing is read for the others (group ids this server makes are among them).
+    async fn folded_group_ids(
+        &self,
+        tenant: &str,
+        groups: Option<&SqlPlan>,
+        query: &StoreQuery<'_>,
+    ) -> ScimResult<GroupIds> {
+        use crate::store::sql::members::{fold_group_ids, group_ids_to_fold};
+        let Some((statement, literals)) = group_ids_to_fold(groups, tenant, query) else { return Ok(GroupIds::new()) };
+        let rows = statement.query().fetch_all(&self.pool).await.map_err(|e| storage_error("read group ids", &e))?;
+        fold_group_ids("SQLite", &literals, &rows)
+    }
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn close(&self) {
@@ -340,7 +357,8 @@ impl Store for SqliteStore {
     async fn list_for_response(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<FetchedPage> {
         let plan = self.plan(scope.kind)?;
         let groups = self.plans.memberships(query)?;
-        let scope = SqlScope::new(scope, &plan).with_memberships(groups.as_deref());
+        let folded = self.folded_group_ids(scope.tenant, groups.as_deref(), query).await?;
+        let scope = SqlScope::new(scope, &plan).with_memberships(groups.as_deref(), &folded);
         let page = page_statement(scope, query, Dialect::Sqlite)?;
         // A first page that is not full holds every match, so its length is `totalResults` and
         // the page statement alone answers the list (one round trip instead of four): the
@@ -563,7 +581,8 @@ impl SqliteStore {
     pub async fn explain_list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Vec<String>> {
         let plan = self.plan(scope.kind)?;
         let groups = self.plans.memberships(query)?;
-        let scope = SqlScope::new(scope, &plan).with_memberships(groups.as_deref());
+        let folded = self.folded_group_ids(scope.tenant, groups.as_deref(), query).await?;
+        let scope = SqlScope::new(scope, &plan).with_memberships(groups.as_deref(), &folded);
         self.explain(page_statement(scope, query, Dialect::Sqlite)?).await
     }
 
