@@ -14,11 +14,11 @@
 //! | `groups[value eq "g" or value eq "h"]` | that some group listing them passes the bracketed test, made of `value` with `eq`, `ne`, `pr`, and `and`, `or`, `not` |
 //!
 //! Group ids compare as the schema says: `groups.value` is `caseExact` false in the core User
-//! schema, so `"ABC"` finds group `abc`, with Unicode lower case as the evaluator folds
-//! (a SQL store folds in Rust the ids SQL's `lower` would not, see [`sql_lower_is_exact`]).
-//! Everything else on `groups` (`display`, `type`,
-//! `$ref`, other operators, the path form `groups[...].value`) is `400 invalidFilter` naming
-//! these forms: the server checks with [`check`] before a store sees the filter.
+//! schema, so `"ABC"` finds group `abc`, with Unicode lower case as the evaluator folds (a SQL
+//! store folds in Rust the ids SQL's `lower` would not, see [`sql_lower_is_exact`]).
+//! Everything else on `groups` (`display`, `type`, `$ref`, other operators, the path form
+//! `groups[...].value`) is `400 invalidFilter` naming these forms: the server checks with
+//! [`check`] before a store sees the filter.
 
 use crate::error::{ScimError, ScimResult};
 use crate::filter::{CompareOp, Operand, PathScope, ResolvedFilter, ResolvedPath};
