@@ -318,6 +318,7 @@ impl StoreContract {
             count,
             exclude_members: false,
             keyset: None,
+            memberships: None,
         };
         let page =
             store.list(self.scope("contract-lists"), &query).await.unwrap_or_else(|e| panic!("list {filter:?}: {e}"));

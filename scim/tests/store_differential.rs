@@ -171,6 +171,65 @@ async fn ids_for(store: &dyn Store, scope: scim::store::Scope<'_>, filter: &str)
     (page.total_results, ids(&page).into_iter().collect())
 }
 
+/// [`ids_for`] users, with filters on `groups` read from the members of [`GROUPS`].
+async fn member_ids_for(store: &dyn Store, tenant: &str, filter: &str) -> (usize, BTreeSet<String>) {
+    let page = list_filtered(store, users(tenant), filter, |q| q.memberships = Some(&GROUPS))
+        .await
+        .unwrap_or_else(|e| panic!("{filter}: {e}"));
+    (page.total_results, ids(&page).into_iter().collect())
+}
+
+/// Filters on users' `groups` select the same users from the SQL members tables as the
+/// reference evaluates from the member lists, including a group whose id has capitals (ids
+/// compare ignoring case) and another tenant's group with a fixture group's id.
+#[tokio::test]
+async fn membership_filters_agree_with_the_reference() {
+    let stores = loaded().await;
+    for store in &stores {
+        let group = |id: &str, members: &[&str]| {
+            let members: Vec<Value> = members.iter().map(|m| json!({"value": m})).collect();
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "id": id, "displayName": id, "members": members})
+        };
+        store.import(groups("t1"), group("G05", &["u03", "u07"])).await.unwrap();
+        // Ids SQL's `lower` cannot fold as the evaluator does: a non-ASCII capital, and the
+        // Kelvin sign, whose lower case is an ASCII `k`.
+        store.import(groups("t1"), group("Ärzte", &["u04"])).await.unwrap();
+        store.import(groups("t1"), group("\u{212A}elvin", &["u05"])).await.unwrap();
+        store.import(groups("t2"), group("g01", &["other", "u02"])).await.unwrap();
+    }
+    let filters = [
+        (r#"groups.value eq "g01""#, vec!["u01", "u07"]),
+        (r#"groups.value eq "G01""#, vec!["u01", "u07"]),
+        (r#"groups eq "g05""#, vec!["u03", "u07"]),
+        (r#"groups[value eq "G05"]"#, vec!["u03", "u07"]),
+        (r#"groups.value eq "g03""#, vec![]),
+        (r#"groups.value eq "g02" and groups.value eq "g01""#, vec!["u07"]),
+        (r#"groups[value eq "g02" and value eq "g01"]"#, vec![]),
+        (r#"groups.value eq "g04" or userName eq "special0""#, vec!["u10", "x00"]),
+        (r#"groups.value ne "g02" and groups pr"#, vec!["u01", "u03", "u04", "u05", "u10"]),
+        (r#"groups pr and not (groups[value ne "g02"])"#, vec!["u02", "u09"]),
+        (r#"groups.value eq "Ärzte""#, vec!["u04"]),
+        (r#"groups.value eq "ÄRZTE" or groups.value eq "KELVIN""#, vec!["u04", "u05"]),
+        (r#"groups[value eq "kelvin" or value eq "g04"]"#, vec!["u05", "u10"]),
+        (r#"groups.value ne "ärzte" and groups pr"#, vec!["u01", "u02", "u03", "u05", "u07", "u09", "u10"]),
+        (r#"groups.value eq "äbc""#, vec![]),
+        (r#"groups[not (value eq "äbc")] and userName eq "special0""#, vec![]),
+    ];
+    for store in &stores {
+        for (filter, expected) in &filters {
+            let (total, found) = member_ids_for(store.as_ref(), "t1", filter).await;
+            let expected: BTreeSet<String> = expected.iter().map(|id| (*id).to_owned()).collect();
+            assert_eq!((total, &found), (expected.len(), &expected), "{filter}");
+        }
+        // The other tenant's `g01` lists its own user only (its `u02` is not one of its users).
+        assert_eq!(
+            member_ids_for(store.as_ref(), "t2", r#"groups.value eq "g01""#).await.1,
+            ["other".to_owned()].into()
+        );
+        assert!(member_ids_for(store.as_ref(), "t2", r#"groups.value eq "g02""#).await.1.is_empty());
+    }
+}
+
 #[tokio::test]
 async fn sql_and_evaluator_select_the_same_resources() {
     let stores = loaded().await;
@@ -416,7 +475,18 @@ fn comparison() -> impl Strategy<Value = String> {
         .prop_map(str::to_owned);
     let dates = (prop::sample::select(vec!["gt", "ge", "lt", "le", "eq", "ne"]), 2009i32..2022)
         .prop_map(|(op, year)| format!(r#"meta.lastModified {op} "{year}-05-13T04:42:34Z""#));
-    prop_oneof![4 => text, 1 => presence, 1 => boolean, 1 => dates]
+    // Users' computed `groups`, read from the groups' members (the fixture groups g01..g04).
+    let groups = prop::sample::select(vec![
+        r#"groups.value eq "g01""#,
+        r#"groups.value eq "G02""#,
+        r#"groups.value ne "g02""#,
+        r#"groups eq "g03""#,
+        "groups pr",
+        r#"groups[value eq "g04" or value eq "g01"]"#,
+        r#"groups[not (value eq "g02")]"#,
+    ])
+    .prop_map(str::to_owned);
+    prop_oneof![4 => text, 1 => presence, 1 => boolean, 1 => dates, 1 => groups]
 }
 
 fn filter_text() -> impl Strategy<Value = String> {
@@ -443,9 +513,9 @@ proptest! {
                 if resolve_filter(&parsed, &USERS.schema).is_err() {
                     continue;
                 }
-                let expected = ids_for(stores[0].as_ref(), users("t1"), filter).await;
+                let expected = member_ids_for(stores[0].as_ref(), "t1", filter).await;
                 for sql in &stores[1..] {
-                    let actual = ids_for(sql.as_ref(), users("t1"), filter).await;
+                    let actual = member_ids_for(sql.as_ref(), "t1", filter).await;
                     assert_eq!(expected, actual, "{filter}");
                 }
             }

@@ -3,6 +3,7 @@
 
 mod store_common;
 
+use scim::error::ScimType;
 use scim::store::{GetOptions, SqliteStore, Store, StoreQuery};
 use serde_json::{Value, json};
 use store_common::*;
@@ -129,6 +130,71 @@ async fn memberships_are_read_through_the_index_by_member() {
         groups_of(&page.memberships.unwrap()),
         [own("u1", sales, "Sales"), own("u2", sales, "Sales"), own("u2", admins, "Admins")]
     );
+}
+
+/// A filter on users' `groups` (`groups.value eq "g"`) is one `EXISTS` per user on the members
+/// table, read through its index by member (never a scan of the members), with the group id a
+/// bound parameter; it finds exactly the users the group lists, in the caller's tenant only,
+/// ignoring the case of the id as the schema's `caseExact` false says.
+#[tokio::test]
+async fn membership_filters_are_read_through_the_index_by_member() {
+    let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
+    store.register(&[USERS.clone(), GROUPS.clone()]).await.unwrap();
+    assert!(store.answers_membership_filters(&GROUPS));
+    let user = |name: &str| json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name});
+    let alice = store.create(users("t"), user("alice")).await.unwrap();
+    let bob = store.create(users("t"), user("bob")).await.unwrap();
+    let elsewhere = store.create(users("other"), user("alice")).await.unwrap();
+    let group = |name: &str, members: &[&Value]| {
+        let members: Vec<Value> = members.iter().map(|m| json!({"value": m["id"]})).collect();
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": name, "members": members})
+    };
+    let sales = store.create(groups("t"), group("Sales", &[&alice, &elsewhere])).await.unwrap();
+    store.create(groups("other"), group("Sales", &[&elsewhere, &bob])).await.unwrap();
+    let sales_id = sales["id"].as_str().unwrap();
+
+    let filter = format!("groups.value eq \"{}\"", sales_id.to_uppercase());
+    let parsed = scim::filter::parse_filter(&filter).unwrap();
+    let resolved = scim::filter::resolve_filter(&parsed, &USERS.schema).unwrap();
+    let query = StoreQuery { filter: Some(&resolved), memberships: Some(&GROUPS), ..StoreQuery::default() };
+    let plan = store.explain_list(users("t"), &query).await.unwrap();
+    let text = plan.join("\n");
+    assert!(text.contains("scim_groups__members__by_member__idx (tenant=? AND c_value=?)"), "{text}");
+    assert!(!plan.iter().any(|step| step.contains("scim_groups__members") && step.starts_with("SCAN")), "{text}");
+
+    let found = store.list(users("t"), &query).await.unwrap();
+    let names: Vec<&Value> = found.resources.iter().map(|r| &r["userName"]).collect();
+    assert_eq!(names, [&json!("alice")]);
+    assert_eq!(found.total_results, 1);
+
+    // Groups of two tenants with the same id: each matches its own tenant's users only, even
+    // where the other tenant's group lists the same member ids.
+    let shared = |members: &[&Value]| {
+        let mut group = group("Shared", members);
+        group["id"] = json!("shared-id");
+        group
+    };
+    store.import(groups("t"), shared(&[&alice])).await.unwrap();
+    store.import(groups("other"), shared(&[&bob, &elsewhere])).await.unwrap();
+    let parsed = scim::filter::parse_filter("groups.value eq \"SHARED-ID\"").unwrap();
+    let resolved_shared = scim::filter::resolve_filter(&parsed, &USERS.schema).unwrap();
+    let query = StoreQuery { filter: Some(&resolved_shared), memberships: Some(&GROUPS), ..StoreQuery::default() };
+    let found = store.list(users("t"), &query).await.unwrap();
+    assert_eq!(found.resources.iter().map(|r| &r["userName"]).collect::<Vec<_>>(), [&json!("alice")]);
+    let found = store.list(users("other"), &query).await.unwrap();
+    assert_eq!(found.resources.iter().map(|r| &r["id"]).collect::<Vec<_>>(), [&elsewhere["id"]]);
+
+    // Without the group kind, `groups` is an ordinary attribute no store holds: refused.
+    let plain = StoreQuery { filter: Some(&resolved), ..StoreQuery::default() };
+    assert_eq!(store.list(users("t"), &plain).await.unwrap_err().scim_type, Some(ScimType::InvalidFilter));
+    // A store that does not keep the group kind refuses it too.
+    let other = SqliteStore::connect("sqlite::memory:").await.unwrap();
+    other.register(std::slice::from_ref(&USERS)).await.unwrap();
+    assert!(!other.answers_membership_filters(&GROUPS));
+    let query = StoreQuery { filter: Some(&resolved), memberships: Some(&GROUPS), ..StoreQuery::default() };
+    let error = other.list(users("t"), &query).await.unwrap_err();
+    assert_eq!(error.scim_type, Some(ScimType::InvalidFilter));
+    assert!(error.detail.contains("not kept in this store"), "{error:?}");
 }
 
 /// The lookups Entra ID and Okta make on every sync are index searches, never scans, so their

@@ -992,3 +992,34 @@ async fn bulk_runs_on_typed_backends() {
     assert_eq!(reply.body["Operations"][0]["status"], "204", "{}", reply.body);
     app.get("/scim/v2/Users/1").await.assert_error(404, None);
 }
+
+/// Users served by a typed backend are not filtered by group, whether the groups are in a
+/// built-in store or a typed backend too: `groups.value eq "..."` is `400 invalidFilter`, never
+/// an empty answer (`Person` has no `groups`; where a typed user has one, its store does not
+/// answer membership filters, as server_groups checks for groups kept in another store).
+#[tokio::test]
+async fn typed_users_are_not_filtered_by_group() {
+    let with_builtin_groups = TestApp::with(
+        Server::builder()
+            .tokens(TokenTable::new().token("acme", "entra", ACME))
+            .backend::<Person, _>(People::default())
+            .resource_kind(group_descriptor(), Arc::new(MemoryStore::new())),
+    );
+    let with_typed_groups = TestApp::with(
+        Server::builder()
+            .tokens(TokenTable::new().token("acme", "entra", ACME))
+            .backend::<Person, _>(People::default())
+            .backend::<Team, _>(Teams::default()),
+    );
+    for app in [with_builtin_groups, with_typed_groups] {
+        let user = app.post("/scim/v2/Users", &sample(0)).await.id();
+        let team = json!({"schemas": [GROUP_URN], "displayName": "ops", "members": [{"value": user}]});
+        let group = app.post("/scim/v2/Groups", &team).await;
+        assert_eq!(group.status, StatusCode::CREATED, "{}", group.body);
+        let filter = format!("groups.value eq \"{}\"", group.id());
+        let encoded: String = form_urlencoded::byte_serialize(filter.as_bytes()).collect();
+        let reply = app.get(&format!("/scim/v2/Users?filter={encoded}")).await;
+        let detail = reply.assert_error(400, Some("invalidFilter"));
+        assert!(detail.contains("`groups`"), "{detail}");
+    }
+}

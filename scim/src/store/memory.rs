@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 
 use super::keyset::page_in_memory;
+use super::membership;
 use super::{
     GetOptions, Membership, Meta, Page, ResourceKind, Scope, Store, StoreQuery, changed_unique_values, check_if_match,
     import_id, import_meta, into_object, member_id, not_found, now_rfc3339, record, strip_members, uniqueness_conflict,
@@ -21,6 +22,9 @@ use crate::error::{ScimError, ScimResult};
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     collections: RwLock<HashMap<(String, String), Collection>>,
+    /// The endpoints of the kinds with members registered here: filters on users' `groups`
+    /// are answered from their member lists ([`Store::answers_membership_filters`]).
+    member_kinds: RwLock<HashSet<String>>,
 }
 
 /// The resources of one tenant and resource type, in creation order.
@@ -114,14 +118,51 @@ fn full_record(kind: &ResourceKind, id: &str, body: serde_json::Map<String, Valu
     Value::Object(with_members(record(kind, id, body, meta, collect), members))
 }
 
+/// The ids of the groups listing each member, in the groups' creation order.
+fn groups_by_member(groups: Option<&Collection>) -> HashMap<&str, Vec<&str>> {
+    let mut by_member: HashMap<&str, Vec<&str>> = HashMap::new();
+    for group in groups.map(|c| c.by_seq.values()).into_iter().flatten() {
+        let Some(group_id) = group.record.get("id").and_then(Value::as_str) else { continue };
+        let members = group.record.get("members").and_then(Value::as_array).map(Vec::as_slice);
+        for member in members.unwrap_or_default().iter().filter_map(|m| member_id(m).ok()) {
+            by_member.entry(member).or_default().push(group_id);
+        }
+    }
+    by_member
+}
+
+/// A user's record with its computed `groups` (only `value`, all a filter may test), for
+/// evaluating a filter on them.
+fn with_groups(record: &Value, groups: &HashMap<&str, Vec<&str>>) -> Value {
+    let mut record = record.clone();
+    let listed = record.get("id").and_then(Value::as_str).and_then(|id| groups.get(id));
+    if let Value::Object(map) = &mut record {
+        map.shift_remove("groups");
+        if let Some(listed) = listed {
+            let elements = listed.iter().map(|id| serde_json::json!({ "value": id })).collect();
+            map.insert("groups".to_owned(), Value::Array(elements));
+        }
+    }
+    record
+}
+
 fn key(scope: Scope<'_>) -> (String, String) {
     (scope.tenant.to_owned(), scope.kind.schema.resource_type.endpoint.clone())
 }
 
 #[async_trait]
 impl Store for MemoryStore {
-    async fn register(&self, _kinds: &[Arc<ResourceKind>]) -> ScimResult<()> {
+    async fn register(&self, kinds: &[Arc<ResourceKind>]) -> ScimResult<()> {
+        let mut member_kinds = self.member_kinds.write().unwrap_or_else(PoisonError::into_inner);
+        for kind in kinds.iter().filter(|kind| kind.has_members) {
+            member_kinds.insert(kind.schema.resource_type.endpoint.clone());
+        }
         Ok(())
+    }
+
+    fn answers_membership_filters(&self, groups: &ResourceKind) -> bool {
+        let member_kinds = self.member_kinds.read().unwrap_or_else(PoisonError::into_inner);
+        groups.has_members && member_kinds.contains(&groups.schema.resource_type.endpoint)
     }
 
     async fn create(&self, scope: Scope<'_>, resource: Value) -> ScimResult<Value> {
@@ -140,17 +181,35 @@ impl Store for MemoryStore {
     }
 
     async fn list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Page> {
-        self.read(scope, |collection| {
-            let matches: Vec<&Entry> = collection
-                .map(|c| c.by_seq.values().filter(|e| query.filter.is_none_or(|f| f.matches(&e.record))).collect())
-                .unwrap_or_default();
-            let (total_results, page) = page_in_memory(matches, |e| &e.record, query)?;
-            let resources = page
-                .into_iter()
-                .map(|e| strip_members(e.record.clone(), GetOptions { exclude_members: query.exclude_members }))
-                .collect();
-            Ok(Page { total_results, resources })
-        })
+        let collections = self.collections.read().unwrap_or_else(PoisonError::into_inner);
+        // A filter on users' `groups` is evaluated on each user with its `groups` as the
+        // groups of `query.memberships` in this tenant that list it.
+        let groups = match (query.memberships, query.filter) {
+            (Some(groups), Some(filter)) if membership::names_groups(filter) => {
+                membership::check(filter)?;
+                if !self.answers_membership_filters(groups) {
+                    return Err(membership::kept_elsewhere(groups));
+                }
+                let lists = collections.get(&(scope.tenant.to_owned(), groups.schema.resource_type.endpoint.clone()));
+                Some(groups_by_member(lists))
+            }
+            _ => None,
+        };
+        let matches_filter = |entry: &Entry| {
+            query.filter.is_none_or(|filter| match &groups {
+                Some(groups) => filter.matches(&with_groups(&entry.record, groups)),
+                None => filter.matches(&entry.record),
+            })
+        };
+        let collection = collections.get(&key(scope));
+        let matches: Vec<&Entry> =
+            collection.map(|c| c.by_seq.values().filter(|e| matches_filter(e)).collect()).unwrap_or_default();
+        let (total_results, page) = page_in_memory(matches, |e| &e.record, query)?;
+        let resources = page
+            .into_iter()
+            .map(|e| strip_members(e.record.clone(), GetOptions { exclude_members: query.exclude_members }))
+            .collect();
+        Ok(Page { total_results, resources })
     }
 
     async fn replace(&self, scope: Scope<'_>, id: &str, resource: Value, if_match: Option<&str>) -> ScimResult<Value> {

@@ -48,6 +48,7 @@
 
 pub(crate) mod keyset;
 pub(crate) mod kind;
+pub(crate) mod membership;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -223,6 +224,12 @@ pub struct StoreQuery<'q> {
     /// Keyset paging (RFC 9865 cursors) instead of `start_index`: ties by `id`, and the page
     /// starts after a position (see [`keyset`]). `totalResults` still counts every match.
     pub keyset: Option<Keyset<'q>>,
+    /// The kind with members (Group) whose member lists a filter on the computed `groups` of
+    /// RFC 7643 section 4.1.2 tests (`groups.value eq "g"`: the users group `g` lists as
+    /// direct members). The server sets it only for a store that
+    /// [answers such filters](Store::answers_membership_filters) with that kind; `None` leaves
+    /// `groups` an ordinary attribute, which no store holds, so such a filter is refused.
+    pub memberships: Option<&'q ResourceKind>,
 }
 
 impl Default for StoreQuery<'_> {
@@ -235,6 +242,7 @@ impl Default for StoreQuery<'_> {
             count: None,
             exclude_members: false,
             keyset: None,
+            memberships: None,
         }
     }
 }
@@ -428,6 +436,22 @@ pub trait Store: Send + Sync + 'static {
     ) -> ScimResult<WithMemberships<FetchedPage>> {
         let _ = groups;
         Ok(WithMemberships { read: self.list_for_response(scope, query).await?, memberships: None })
+    }
+
+    /// Whether [`Store::list`] answers a filter on users' computed `groups` (see
+    /// [`StoreQuery::memberships`]) from the member lists of `groups`, a kind with members
+    /// registered with this same store: the users a group lists as direct members are found in
+    /// the store's own data, so the filter is exact. The server asks before it sends such a
+    /// filter, and refuses it (`400 invalidFilter`) when the answer is no: the default, and
+    /// what a store holding users apart from their groups must say.
+    ///
+    /// A store that says yes evaluates, for each user, its `groups` as the elements
+    /// `{"value": <group id>}` of the groups of `groups` in the caller's tenant that list it;
+    /// the server sends only `groups.value` with `eq`, `ne`, `pr`, `groups pr` and
+    /// `groups[...]` over `value` with those.
+    fn answers_membership_filters(&self, groups: &ResourceKind) -> bool {
+        let _ = groups;
+        false
     }
 
     /// Delete a resource (and a group's memberships).

@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::*;
-use crate::filter::AttrPath;
+use crate::filter::{AttrPath, ResolvedFilter};
 use crate::schema::{AttrOwner, AttributeType, Mutability};
 use crate::server::auth::Principal;
+use crate::store::membership;
 use crate::store::{FetchedPage, GetOptions, Membership, StoreQuery, WithMemberships};
 
 /// Whether `entry`'s resources carry a computed `groups`: its core schema has the readOnly,
@@ -170,6 +171,96 @@ pub(super) async fn read_page<'s>(
     let WithMemberships { read, memberships } =
         entry.store.list_with_memberships(scope, store_query, &groups.kind).await?;
     Ok((read, memberships.map(|memberships| Folded { groups, memberships })))
+}
+
+/// Check a list's filter: tests on a computed `groups` in the forms a store answers from the
+/// groups' members ([`crate::store::membership`]), every other test as the resource type's
+/// filter support table says (without a computed `groups`, the table decides alone, and
+/// `groups` is not in it). Returns the kind with members a filter on `groups` tests, for
+/// [`crate::store::StoreQuery::memberships`].
+///
+/// Errors say what works: a test the table refuses is told with the group forms too when the
+/// users can be filtered by group here, and a test on `groups` where they cannot is told why.
+pub(super) async fn check_filter<'e>(
+    shared: &'e Shared,
+    entry: &ResourceEntry,
+    principal: &Principal,
+    filter: &ResolvedFilter<'_>,
+) -> ScimResult<Option<&'e ResourceKind>> {
+    let support = entry.descriptor.filter_support();
+    if !has_computed_groups(shared, entry) {
+        support.check(filter)?;
+        return Ok(None);
+    }
+    let names_groups = membership::names_groups(filter);
+    let checked = check_terms(support, filter);
+    if checked.is_ok() && !names_groups {
+        return Ok(None);
+    }
+    let by_group = group_filtering(shared, entry, principal).await?;
+    match (checked, by_group) {
+        (_, Err(why)) if names_groups => Err(why),
+        (Ok(()), Ok(groups)) => Ok(Some(groups)),
+        (Err(Refusal::Table(mut error)), Ok(_)) => {
+            error.detail.push_str(&format!(", and by group: {}", membership::SUPPORTED));
+            Err(error)
+        }
+        (Err(Refusal::Table(error) | Refusal::Groups(error)), _) => Err(error),
+        (Ok(()), Err(why)) => Err(why),
+    }
+}
+
+/// Why [`check_terms`] refused a filter.
+enum Refusal {
+    /// The filter support table refused a test on another attribute.
+    Table(ScimError),
+    /// A test on `groups` is not in a supported form.
+    Groups(ScimError),
+}
+
+/// Each test of `filter`: on `groups` by [`membership::check`], else by the table.
+fn check_terms(support: &crate::typed::FilterSupport, filter: &ResolvedFilter<'_>) -> Result<(), Refusal> {
+    match filter {
+        ResolvedFilter::And(a, b) | ResolvedFilter::Or(a, b) => {
+            check_terms(support, a)?;
+            check_terms(support, b)
+        }
+        ResolvedFilter::Not(inner) => check_terms(support, inner),
+        leaf if membership::names_groups(leaf) => membership::check(leaf).map_err(Refusal::Groups),
+        leaf => support.check(leaf).map_err(Refusal::Table),
+    }
+}
+
+/// Whether `entry`'s users can be filtered by group here: the kind with members whose member
+/// lists such a filter tests (the one group type the server serves, whose members the users'
+/// store keeps itself, see [`crate::store::Store::answers_membership_filters`]), or a `400
+/// invalidFilter` saying why not; never a filter answered from the wrong data. The outer error
+/// is a store that cannot be prepared.
+async fn group_filtering<'e>(
+    shared: &'e Shared,
+    entry: &ResourceEntry,
+    principal: &Principal,
+) -> ScimResult<Result<&'e ResourceKind, ScimError>> {
+    let mut group_types = shared.resources.iter().filter(|r| r.kind.has_members);
+    let (Some(groups), None) = (group_types.next(), group_types.next()) else {
+        return Ok(Err(ScimError::invalid_filter(format!(
+            "filter: `groups` cannot be filtered on: more than one resource type has members, and {} would have to \
+             be searched in each",
+            entry.kind.name()
+        ))));
+    };
+    // The group type's store learns its tables on registration.
+    groups.scope(principal).await?;
+    if !entry.store.answers_membership_filters(&groups.kind) {
+        let (users, groups) = (entry.kind.name(), groups.kind.name());
+        return Ok(Err(ScimError::invalid_filter(format!(
+            "filter: `groups` cannot be filtered on here: the store of {users} does not keep the members of \
+             {groups} (they are served by another store or backend), so it cannot tell which {users} a group \
+             lists; with {users} and {groups} in one built-in store, {users} can be filtered on {}",
+            membership::SUPPORTED
+        ))));
+    }
+    Ok(Ok(&groups.kind))
 }
 
 /// The id of a fetched resource.

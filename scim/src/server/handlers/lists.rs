@@ -42,22 +42,14 @@ pub(super) async fn respond_list(
     let entry = &context.resource;
     record_resource(entry);
     let limits = context.shared.limits();
-    let filter = resolve_checked(entry, query)?;
+    let filter = resolve_checked(&context.shared, entry, &call.principal, query).await?;
     if let Some(cursor) = &query.cursor {
         let page_size = query.page_size(&limits);
-        return respond_cursor_page(&context.shared, entry, call, query, filter.as_ref(), cursor, page_size).await;
+        return respond_cursor_page(&context.shared, entry, call, query, &filter, cursor, page_size).await;
     }
-    let page = list_page(
-        &context.shared,
-        entry,
-        call,
-        query,
-        filter.as_ref(),
-        query.start_index,
-        query.page_size(&limits),
-        None,
-    )
-    .await?;
+    let page =
+        list_page(&context.shared, entry, call, query, &filter, query.start_index, query.page_size(&limits), None)
+            .await?;
     let resources = page
         .resources
         .into_iter()
@@ -74,7 +66,7 @@ async fn respond_cursor_page(
     entry: &ResourceEntry,
     call: &Call,
     query: &ListQuery,
-    filter: Option<&ResolvedFilter<'_>>,
+    filter: &CheckedFilter<'_>,
     cursor: &str,
     page_size: usize,
 ) -> Result<Response, ScimError> {
@@ -105,16 +97,28 @@ async fn respond_cursor_page(
     Ok(text_response(StatusCode::OK, cursor_list_response_text(&resources, page.total_results, next_cursor.as_deref())))
 }
 
+/// A list's filter, resolved and checked ([`resolve_checked`]).
+#[derive(Default)]
+pub(super) struct CheckedFilter<'s> {
+    /// The filter; `None` lists everything.
+    pub filter: Option<ResolvedFilter<'s>>,
+    /// The kind with members whose member lists the filter's tests on `groups` read
+    /// ([`crate::store::StoreQuery::memberships`]).
+    pub memberships: Option<&'s ResourceKind>,
+}
+
 /// Resolve the query's filter against the resource type and check the type supports it: a
 /// filter this server cannot answer is `400 invalidFilter` before it reaches the store.
-pub(super) fn resolve_checked<'s>(
+pub(super) async fn resolve_checked<'s>(
+    shared: &'s Shared,
     entry: &'s ResourceEntry,
+    principal: &Principal,
     query: &ListQuery,
-) -> ScimResult<Option<ResolvedFilter<'s>>> {
-    let Some(filter) = &query.filter else { return Ok(None) };
+) -> ScimResult<CheckedFilter<'s>> {
+    let Some(filter) = &query.filter else { return Ok(CheckedFilter::default()) };
     let resolved = resolve_filter(filter, entry.schema())?;
-    entry.descriptor.filter_support().check(&resolved)?;
-    Ok(Some(resolved))
+    let memberships = check_filter(shared, entry, principal, &resolved).await?;
+    Ok(CheckedFilter { filter: Some(resolved), memberships })
 }
 
 /// One page of `entry`'s resources for a list response, with users' `groups` (one memberships
@@ -125,7 +129,7 @@ pub(super) async fn list_page(
     entry: &ResourceEntry,
     call: &Call,
     query: &ListQuery,
-    filter: Option<&ResolvedFilter<'_>>,
+    filter: &CheckedFilter<'_>,
     start_index: usize,
     count: usize,
     keyset: Option<Keyset<'_>>,
@@ -135,13 +139,14 @@ pub(super) async fn list_page(
         check_sortable(entry, attr)?;
     }
     let store_query = StoreQuery {
-        filter,
+        filter: filter.filter.as_ref(),
         sort_by,
         sort_order: query.sort_order,
         start_index,
         count: Some(count),
         exclude_members: !returns_members(entry, &query.attributes, &query.excluded_attributes),
         keyset,
+        memberships: filter.memberships,
     };
     let (mut page, folded) = groups::read_page(shared, entry, &call.principal, query, &store_query).await?;
     add_groups(shared, entry, &call.principal, &call.base_url, query, &mut page.resources, folded).await?;
@@ -221,8 +226,10 @@ pub async fn search_all(
     let mut first_error = None;
     let mut searched = Vec::new();
     for entry in &shared.resources {
-        match resolve_checked(entry, &query) {
+        match resolve_checked(&shared, entry, &call.principal, &query).await {
             Ok(filter) => searched.push((entry, filter)),
+            // A store that cannot be prepared fails the search, as it would fail the list.
+            Err(error) if error.status >= 500 => return Err(error),
             Err(error) => {
                 first_error.get_or_insert(error);
             }
@@ -240,7 +247,7 @@ pub async fn search_all(
     let mut total = 0;
     let mut resources = Vec::new();
     for (entry, filter) in &searched {
-        let matches = list_page(&shared, entry, &call, &query, filter.as_ref(), 1, 0, None).await?.total_results;
+        let matches = list_page(&shared, entry, &call, &query, filter, 1, 0, None).await?.total_results;
         total += matches;
         if skip >= matches {
             skip -= matches;
@@ -248,7 +255,7 @@ pub async fn search_all(
         }
         let room = wanted.saturating_sub(resources.len());
         if room > 0 {
-            let page = list_page(&shared, entry, &call, &query, filter.as_ref(), skip + 1, room, None).await?;
+            let page = list_page(&shared, entry, &call, &query, filter, skip + 1, room, None).await?;
             for resource in page.resources {
                 resources.push(entry.response_text(resource, &call.base_url, &query)?);
             }

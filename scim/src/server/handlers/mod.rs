@@ -21,7 +21,7 @@ pub use me::{me_create, me_delete, me_get, me_patch, me_replace};
 pub use resources::{create, delete, get, patch, replace};
 // The helpers one handler module shares with another.
 use call::{encode_segment, record_resource, required_id, single_resource};
-use groups::add_groups;
+use groups::{add_groups, check_filter};
 use lists::{names_whole_members, returns_members};
 use redaction::{redact_operations, secret_names};
 

@@ -156,7 +156,7 @@ async fn reindex_all(tx: &mut Tx, kind: &ResourceKind, plan: &SqlPlan) -> ScimRe
         );
         let doc: serde_json::Value = serde_json::from_str(&doc)
             .map_err(|_| ScimError::internal(format!("stored {} {id} is not JSON", kind.name())))?;
-        let scope = SqlScope { tenant: &tenant, kind, plan };
+        let scope = SqlScope { tenant: &tenant, kind, plan, memberships: None };
         exec(tx, scope, statements::update_main(scope, &id, None, &doc, Dialect::Postgres)).await?;
         PostgresStore::write_side_rows(tx, scope, &id, &doc, true).await?;
     }

@@ -53,7 +53,7 @@ use crate::store::sql::list::{
 use crate::store::sql::members::targeted_member_ids;
 use crate::store::sql::members::{MembershipsFold, read_folded};
 use crate::store::sql::statements::{self, where_row};
-use crate::store::sql::{Plans, SideTable, SqlPlan, SqlScope, database_error, next_meta};
+use crate::store::sql::{GroupIds, Plans, SideTable, SqlPlan, SqlScope, database_error, next_meta};
 
 /// A [`Store`] in PostgreSQL.
 #[derive(Debug, Clone)]
@@ -157,7 +157,9 @@ impl PostgresStore {
         let groups_plan = self.groups_plan(groups);
         let fold = groups_plan.as_deref().and_then(|plan| MembershipsFold::new(plan, scope.tenant));
         let mut memberships = fold.map(|_| Vec::new());
-        let scope = SqlScope::new(scope, &plan);
+        let filter_groups = self.plans.memberships(query)?;
+        let folded = self.folded_group_ids(scope.tenant, filter_groups.as_deref(), query).await?;
+        let scope = SqlScope::new(scope, &plan).with_memberships(filter_groups.as_deref(), &folded);
         let page = page_statement(scope, query, Dialect::Postgres, fold)?;
         let without_members = !scope.kind.has_members || query.exclude_members;
         // A first page that is not full holds every match: its length is `totalResults`, and
@@ -566,6 +568,24 @@ fn redact_text(text: &str, url: &str) -> String {
     }
 }
 
+impl PostgresStore {
+    /// The tenant's group ids that a list's case-insensitive literals on `groups` name, where
+    /// SQL's `lower` could not tell ([`crate::store::membership::case_folded_literals`]);
+    /// nothing is read for the others (group ids this server makes are among them).
+    async fn folded_group_ids(
+        &self,
+        tenant: &str,
+        groups: Option<&SqlPlan>,
+        query: &StoreQuery<'_>,
+    ) -> ScimResult<GroupIds> {
+        use crate::store::sql::members::{fold_group_ids, group_ids_to_fold};
+        let Some((statement, literals)) = group_ids_to_fold(groups, tenant, query) else { return Ok(GroupIds::new()) };
+        let rows =
+            statement.pg_query()?.fetch_all(&self.pool).await.map_err(|e| storage_error("read group ids", &e))?;
+        fold_group_ids("PostgreSQL", &literals, &rows)
+    }
+}
+
 #[async_trait]
 impl Store for PostgresStore {
     async fn close(&self) {
@@ -745,6 +765,10 @@ impl Store for PostgresStore {
             }
         }
         Ok(found)
+    }
+
+    fn answers_membership_filters(&self, groups: &ResourceKind) -> bool {
+        self.plans.holds_members(groups)
     }
 
     async fn memberships(

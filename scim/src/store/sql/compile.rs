@@ -17,6 +17,7 @@
 //! | `emails[f]`, `emails[f].value op v` | the same subquery with `f` compiled over the side row (one element satisfies all of `f`) |
 //! | `a pr` | strings: `col <> ''`; others `col IS NOT NULL`; complex: the presence column |
 //! | `name[f]` (single-valued complex) | `(presence IS NOT NULL AND f)` over the promoted sub-attribute columns |
+//! | users' computed `groups.value eq g` | `EXISTS (SELECT 1 FROM members m WHERE m.tenant = t.tenant AND m.c_value = t.id AND lower(m.id) = ?)`, read through the members table's index by member; `m.id IN (...)` of the ids folded in Rust where SQL's `lower` would differ (see [`crate::store::membership`]) |
 //! | dateTime | normalised UTC text with nanoseconds, compared as text (same order as the instants) |
 //!
 //! A path that is not indexed cannot be compiled: `400 invalidFilter` naming it (the server
@@ -25,10 +26,11 @@
 use crate::error::{ScimError, ScimResult};
 use crate::filter::{CompareOp, Number, Operand, PathScope, ResolvedFilter, ResolvedPath};
 use crate::schema::{AttrOwner, AttributeType, ResolvedAttr};
+use crate::store::membership::{self, Term};
 use crate::store::{IndexedShape, ResourceKind, Scalar, format_instant};
 
 use super::builder::Sql;
-use super::{Ident, SideTable, SqlColumn, SqlScope};
+use super::{GroupIds, Ident, MembershipScope, SideTable, SqlColumn, SqlScope};
 
 /// The identifier of `t.id`.
 pub(crate) fn id_column() -> Ident {
@@ -71,6 +73,11 @@ fn alias(attr: &SqlColumn) -> &'static str {
 
 impl<'k> Compiler<'k> {
     fn filter(&mut self, filter: &ResolvedFilter<'_>) -> ScimResult<()> {
+        if let Some(members) = self.scope.memberships
+            && names_groups_here(filter)
+        {
+            return self.membership(members, filter);
+        }
         match filter {
             ResolvedFilter::Compare { path, op: CompareOp::Ne, value } => {
                 self.sql.push("NOT (");
@@ -87,6 +94,108 @@ impl<'k> Compiler<'k> {
                 self.sql.push(")");
             }
             ResolvedFilter::ValuePath { path, filter } => self.value_path(path, filter)?,
+        }
+        Ok(())
+    }
+
+    /// A test on users' computed `groups` (see [`crate::store::membership`]):
+    /// `EXISTS (SELECT 1 FROM members m WHERE m.tenant = t.tenant AND m.c_value = t.id AND
+    /// test(m.id))`, correlated on the member so that the members table's index by member
+    /// ([`super::members::by_member_index`]) answers it; `ne` is `NOT` of that.
+    fn membership(&mut self, members: MembershipScope<'_>, leaf: &ResolvedFilter<'_>) -> ScimResult<()> {
+        match membership::term(leaf)? {
+            Term::Member(test) => self.member_of(members, test, false),
+            Term::NotMember(test) => {
+                self.sql.push("NOT (");
+                self.member_of(members, Some(test), true)?;
+                self.sql.push(")");
+                Ok(())
+            }
+        }
+    }
+
+    /// `EXISTS (...)` for some membership row passing `test` (`as_eq`: its `ne` read as `eq`).
+    fn member_of(
+        &mut self,
+        members: MembershipScope<'_>,
+        test: Option<&ResolvedFilter<'_>>,
+        as_eq: bool,
+    ) -> ScimResult<()> {
+        self.sql.push("EXISTS (SELECT 1 FROM ").ident(&members.members.table);
+        self.sql.push(" m WHERE m.\"tenant\" = t.\"tenant\" AND m.\"c_value\" = t.\"id\"");
+        if let Some(test) = test {
+            self.sql.push(" AND (");
+            self.member_test(members.folded, test, as_eq)?;
+            self.sql.push(")");
+        }
+        self.sql.push(")");
+        Ok(())
+    }
+
+    /// A test on one membership row's group id (`m.id`): `value` with `eq`, `ne`, `pr`, joined
+    /// by `and`, `or`, `not` ([`membership::term`] has checked the form).
+    fn member_test(&mut self, folded: &GroupIds, test: &ResolvedFilter<'_>, as_eq: bool) -> ScimResult<()> {
+        match test {
+            ResolvedFilter::Compare { op: CompareOp::Eq, value, .. } => self.group_id_equals(folded, value),
+            ResolvedFilter::Compare { op: CompareOp::Ne, value, .. } if as_eq => self.group_id_equals(folded, value),
+            ResolvedFilter::Compare { op: CompareOp::Ne, value, .. } => {
+                self.sql.push("NOT (");
+                self.group_id_equals(folded, value)?;
+                self.sql.push(")");
+                Ok(())
+            }
+            ResolvedFilter::Present(_) => {
+                self.sql.push("m.\"id\" <> ''");
+                Ok(())
+            }
+            ResolvedFilter::And(a, b) | ResolvedFilter::Or(a, b) => {
+                let op = if matches!(test, ResolvedFilter::And(..)) { " AND " } else { " OR " };
+                self.sql.push("(");
+                self.member_test(folded, a, false)?;
+                self.sql.push(op);
+                self.member_test(folded, b, false)?;
+                self.sql.push(")");
+                Ok(())
+            }
+            ResolvedFilter::Not(inner) => {
+                self.sql.push("NOT (");
+                self.member_test(folded, inner, false)?;
+                self.sql.push(")");
+                Ok(())
+            }
+            other => Err(ScimError::internal(format!("an unchecked test on groups reached SQL: {other:?}"))),
+        }
+    }
+
+    /// Whether the row's group id equals the literal: `m.id = ?` when ids are caseExact; else
+    /// (`groups.value` is not caseExact in the core schema, and the literal is already
+    /// lower-cased) `lower(m.id) = ?` where SQL's `lower` agrees with the evaluator's
+    /// ([`membership::sql_lower_is_exact`]: UUIDs, every id this server makes), and otherwise
+    /// `m.id IN (...)` over the tenant's ids that the store folded in Rust (`FALSE` for none).
+    fn group_id_equals(&mut self, folded: &GroupIds, value: &Operand) -> ScimResult<()> {
+        let Operand::String { text, case_exact } = value else {
+            return Err(ScimError::invalid_filter("filter: `groups.value` is compared with a string"));
+        };
+        if *case_exact {
+            self.sql.push("m.\"id\" = ").bind_text(text);
+        } else if membership::sql_lower_is_exact(text) {
+            self.sql.push("lower(m.\"id\") = ").bind_text(text);
+        } else {
+            let ids = folded
+                .get(text.as_str())
+                .ok_or_else(|| ScimError::internal("a group id literal reached SQL without the ids it names"))?;
+            if ids.is_empty() {
+                self.sql.push("FALSE");
+            } else {
+                self.sql.push("m.\"id\" IN (");
+                for (index, id) in ids.iter().enumerate() {
+                    if index > 0 {
+                        self.sql.push(", ");
+                    }
+                    self.sql.bind_text(id);
+                }
+                self.sql.push(")");
+            }
         }
         Ok(())
     }
@@ -207,6 +316,16 @@ impl<'k> Compiler<'k> {
         self.filter(filter)?;
         self.sql.push("))");
         Ok(())
+    }
+}
+
+/// Whether `filter` is a comparison, `pr` or value filter on users' computed `groups`.
+fn names_groups_here(filter: &ResolvedFilter<'_>) -> bool {
+    match filter {
+        ResolvedFilter::Compare { path, .. }
+        | ResolvedFilter::Present(path)
+        | ResolvedFilter::ValuePath { path, .. } => membership::is_computed_groups(&path.attr),
+        _ => false,
     }
 }
 

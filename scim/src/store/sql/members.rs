@@ -8,6 +8,7 @@ use super::builder::Sql;
 use super::compile::Dialect;
 use super::{SideTable, SqlScope};
 
+use crate::error::ScimResult;
 use crate::filter::{AttrPath, CompValue, CompareOp, Filter};
 use crate::patch::{PatchOpKind, PatchOperation};
 use crate::store::kind::lookup;
@@ -190,4 +191,43 @@ pub(crate) fn read_folded(member: &str, text: Option<&str>) -> crate::error::Sci
         .into_iter()
         .map(|(group, display)| crate::store::Membership { member: member.to_owned(), group, display })
         .collect())
+}
+
+/// What a list must read for [`fold_group_ids`]: the statement reading the tenant's group ids
+/// (every one, as SQL cannot lower-case them as the evaluator does; the `(tenant, id)` key
+/// serves it from the index) and the literals to fold them for
+/// ([`crate::store::membership::case_folded_literals`]); `None` when there are none, as for
+/// every id this server makes.
+pub(crate) fn group_ids_to_fold<'f>(
+    groups: Option<&super::SqlPlan>,
+    tenant: &str,
+    query: &crate::store::StoreQuery<'f>,
+) -> Option<(Sql, Vec<&'f str>)> {
+    let (Some(groups), Some(filter)) = (groups, query.filter) else { return None };
+    let literals = crate::store::membership::case_folded_literals(filter);
+    if literals.is_empty() {
+        return None;
+    }
+    let mut sql = Sql::new("SELECT \"id\" FROM ");
+    sql.ident(&groups.table).push(" WHERE \"tenant\" = ").bind_text(tenant);
+    Some((sql, literals))
+}
+
+/// The group ids among the `rows` of [`group_ids_to_fold`]'s statement that each of `literals`
+/// (lower-cased) names, compared as the evaluator compares strings that are not caseExact:
+/// both lower-cased with [`str::to_lowercase`].
+pub(crate) fn fold_group_ids<R>(database: &'static str, literals: &[&str], rows: &[R]) -> ScimResult<super::GroupIds>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let mut folded: super::GroupIds = literals.iter().map(|l| ((*l).to_owned(), Vec::new())).collect();
+    for row in rows {
+        let id: String = row.try_get(0).map_err(|e| super::database_error(database, "read group ids", &e))?;
+        if let Some(named) = folded.get_mut(&id.to_lowercase()) {
+            named.push(id);
+        }
+    }
+    Ok(folded)
 }

@@ -30,7 +30,23 @@ pub(crate) struct SqlScope<'a> {
     pub kind: &'a ResourceKind,
     /// Its tables and columns.
     pub plan: &'a SqlPlan,
+    /// What a filter on users' computed `groups` reads ([`crate::store::StoreQuery::memberships`]);
+    /// `None` outside such lists.
+    pub memberships: Option<MembershipScope<'a>>,
 }
+
+/// What a list's filter on users' computed `groups` reads (see [`crate::store::membership`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MembershipScope<'a> {
+    /// The members table of the kind with members.
+    pub members: &'a SideTable,
+    /// The tenant's group ids by the lower-cased literals SQL's `lower` cannot compare
+    /// exactly ([`members::fold_group_ids`]).
+    pub folded: &'a GroupIds,
+}
+
+/// Group ids by a lower-cased literal they equal once lower-cased.
+pub(crate) type GroupIds = HashMap<String, Vec<String>>;
 
 /// The plans of the kinds registered with a SQL store, by endpoint.
 #[derive(Debug, Clone, Default)]
@@ -51,12 +67,38 @@ impl Plans {
             ScimError::internal(format!("resource type {} is not registered with the store", kind.name()))
         })
     }
+
+    /// Whether `groups` is a kind with members registered here: filters on users' `groups`
+    /// can then be answered from its members table
+    /// ([`crate::store::Store::answers_membership_filters`]).
+    pub fn holds_members(&self, groups: &ResourceKind) -> bool {
+        groups.has_members && self.get(groups).is_ok_and(|plan| plan.members_table().is_some())
+    }
+
+    /// The plan of the kind whose member lists a list's filter on `groups` tests
+    /// ([`crate::store::StoreQuery::memberships`]), if the query names one; `400
+    /// invalidFilter` when that kind's members are not in this store (the server asks
+    /// [`Plans::holds_members`] first, so this is a safety net).
+    pub fn memberships(&self, query: &crate::store::StoreQuery<'_>) -> ScimResult<Option<Arc<SqlPlan>>> {
+        let Some(groups) = query.memberships else { return Ok(None) };
+        if !self.holds_members(groups) {
+            return Err(crate::store::membership::kept_elsewhere(groups));
+        }
+        self.get(groups).map(Some)
+    }
 }
 
 impl<'a> SqlScope<'a> {
     /// `scope` with `plan`.
     pub fn new(scope: Scope<'a>, plan: &'a SqlPlan) -> Self {
-        SqlScope { tenant: scope.tenant, kind: scope.kind, plan }
+        SqlScope { tenant: scope.tenant, kind: scope.kind, plan, memberships: None }
+    }
+
+    /// This scope with what a filter on `groups` reads: the members table of `groups` (see
+    /// [`Plans::memberships`]) and the folded group ids.
+    pub fn with_memberships(self, groups: Option<&'a SqlPlan>, folded: &'a GroupIds) -> Self {
+        let memberships = groups.and_then(SqlPlan::members_table).map(|members| MembershipScope { members, folded });
+        SqlScope { memberships, ..self }
     }
 }
 

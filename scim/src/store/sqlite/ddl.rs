@@ -139,7 +139,7 @@ impl SqliteStore {
             );
             let doc: serde_json::Value = serde_json::from_str(&doc)
                 .map_err(|_| crate::error::ScimError::internal(format!("stored {} {id} is not JSON", kind.name())))?;
-            let scope = SqlScope { tenant: &tenant, kind, plan };
+            let scope = SqlScope { tenant: &tenant, kind, plan, memberships: None };
             super::write::update_main(tx, scope, &id, None, &doc).await?;
             super::write::write_side_rows(tx, scope, &id, &doc, true).await?;
         }

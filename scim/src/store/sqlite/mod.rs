@@ -40,7 +40,7 @@ use crate::store::sql::builder::Sql;
 use crate::store::sql::compile::Dialect;
 use crate::store::sql::list::{count_statement, matches_at_most_one, page_statement, stored_doc_select};
 use crate::store::sql::members::{MembershipsFold, read_folded};
-use crate::store::sql::{Plans, SqlPlan, SqlScope, database_error, next_meta, statements};
+use crate::store::sql::{GroupIds, Plans, SqlPlan, SqlScope, database_error, next_meta, statements};
 
 /// A [`Store`] in SQLite.
 #[derive(Debug, Clone)]
@@ -202,7 +202,9 @@ impl SqliteStore {
         let groups_plan = self.groups_plan(groups);
         let fold = groups_plan.as_deref().and_then(|plan| MembershipsFold::new(plan, scope.tenant));
         let mut memberships = fold.map(|_| Vec::new());
-        let scope = SqlScope::new(scope, &plan);
+        let filter_groups = self.plans.memberships(query)?;
+        let folded = self.folded_group_ids(scope.tenant, filter_groups.as_deref(), query).await?;
+        let scope = SqlScope::new(scope, &plan).with_memberships(filter_groups.as_deref(), &folded);
         let page = page_statement(scope, query, Dialect::Sqlite, fold)?;
         // A first page that is not full holds every match, so its length is `totalResults` and
         // the page statement alone answers the list (one round trip instead of four): the
@@ -396,6 +398,23 @@ fn commit_error(kind: &ResourceKind, error: &sqlx::Error) -> ScimError {
     }
 }
 
+impl SqliteStore {
+    /// The tenant's group ids that a list's case-insensitive literals on `groups` name, where
+    /// SQL's `lower` could not tell ([`crate::store::membership::case_folded_literals`]);
+    /// nothing is read for the others (group ids this server makes are among them).
+    async fn folded_group_ids(
+        &self,
+        tenant: &str,
+        groups: Option<&SqlPlan>,
+        query: &StoreQuery<'_>,
+    ) -> ScimResult<GroupIds> {
+        use crate::store::sql::members::{fold_group_ids, group_ids_to_fold};
+        let Some((statement, literals)) = group_ids_to_fold(groups, tenant, query) else { return Ok(GroupIds::new()) };
+        let rows = statement.query().fetch_all(&self.pool).await.map_err(|e| storage_error("read group ids", &e))?;
+        fold_group_ids("SQLite", &literals, &rows)
+    }
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn close(&self) {
@@ -509,6 +528,10 @@ impl Store for SqliteStore {
             }
         }
         Ok(found)
+    }
+
+    fn answers_membership_filters(&self, groups: &ResourceKind) -> bool {
+        self.plans.holds_members(groups)
     }
 
     async fn memberships(
@@ -654,7 +677,9 @@ impl SqliteStore {
     /// a list: to check that a filter is answered from indexes rather than by scanning.
     pub async fn explain_list(&self, scope: Scope<'_>, query: &StoreQuery<'_>) -> ScimResult<Vec<String>> {
         let plan = self.plan(scope.kind)?;
-        let scope = SqlScope::new(scope, &plan);
+        let groups = self.plans.memberships(query)?;
+        let folded = self.folded_group_ids(scope.tenant, groups.as_deref(), query).await?;
+        let scope = SqlScope::new(scope, &plan).with_memberships(groups.as_deref(), &folded);
         self.explain(page_statement(scope, query, Dialect::Sqlite, None)?).await
     }
 
