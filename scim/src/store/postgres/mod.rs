@@ -154,7 +154,7 @@ impl PostgresStore {
         groups: Option<&ResourceKind>,
     ) -> ScimResult<WithMemberships<FetchedPage>> {
         let plan = self.plan(scope.kind)?;
-        let groups_plan = self.groups_plan(groups);
+        let groups_plan = self.plans.groups(groups);
         let fold = groups_plan.as_deref().and_then(|plan| MembershipsFold::new(plan, scope.tenant));
         let mut memberships = fold.map(|_| Vec::new());
         let filter_groups = self.plans.memberships(query)?;
@@ -201,12 +201,6 @@ impl PostgresStore {
         }
         tx.commit().await.map_err(|e| storage_error("list", &e))?;
         Ok(WithMemberships { read: FetchedPage { total_results, resources }, memberships })
-    }
-
-    /// The plan of `groups` when this store keeps them (a kind with members registered here):
-    /// what a read folds a user's memberships from.
-    fn groups_plan(&self, groups: Option<&ResourceKind>) -> Option<Arc<SqlPlan>> {
-        groups.filter(|kind| kind.has_members).and_then(|kind| self.plan(kind).ok())
     }
 
     /// The stored row of a resource without members to assemble, with `fold`'s memberships
@@ -664,7 +658,7 @@ impl Store for PostgresStore {
         groups: &ResourceKind,
     ) -> ScimResult<WithMemberships<Fetched>> {
         let plan = self.plan(scope.kind)?;
-        let groups_plan = self.groups_plan(Some(groups));
+        let groups_plan = self.plans.groups(Some(groups));
         let fold = groups_plan.as_deref().and_then(|plan| MembershipsFold::new(plan, scope.tenant));
         match fold {
             Some(fold) if !scope.kind.has_members || options.exclude_members => {

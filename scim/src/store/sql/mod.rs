@@ -68,6 +68,12 @@ impl Plans {
         })
     }
 
+    /// The plan of `groups` when it is a kind with members registered here: what a read of
+    /// users folds their memberships from ([`members::MembershipsFold`]).
+    pub fn groups(&self, groups: Option<&ResourceKind>) -> Option<Arc<SqlPlan>> {
+        groups.filter(|kind| kind.has_members).and_then(|kind| self.get(kind).ok())
+    }
+
     /// Whether `groups` is a kind with members registered here: filters on users' `groups`
     /// can then be answered from its members table
     /// ([`crate::store::Store::answers_membership_filters`]).

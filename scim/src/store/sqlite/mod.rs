@@ -156,12 +156,6 @@ impl SqliteStore {
         StoredDoc::from_row(&row.ok_or_else(|| not_found(scope.kind, id))?, "read", fold.is_some())
     }
 
-    /// The plan of `groups` when this store keeps them (a kind with members registered here):
-    /// what a read folds a user's memberships from.
-    fn groups_plan(&self, groups: Option<&ResourceKind>) -> Option<Arc<SqlPlan>> {
-        groups.filter(|kind| kind.has_members).and_then(|kind| self.plan(kind).ok())
-    }
-
     /// [`Store::get_for_response`], with the memberships in `groups` folded into its statement
     /// when given and kept here.
     async fn read_one(
@@ -172,7 +166,7 @@ impl SqliteStore {
         groups: Option<&ResourceKind>,
     ) -> ScimResult<WithMemberships<Fetched>> {
         let plan = self.plan(scope.kind)?;
-        let groups_plan = self.groups_plan(groups);
+        let groups_plan = self.plans.groups(groups);
         let fold = groups_plan.as_deref().and_then(|plan| MembershipsFold::new(plan, scope.tenant));
         let scope = SqlScope::new(scope, &plan);
         // Without members the read is one statement, consistent by itself: no transaction, whose
@@ -199,7 +193,7 @@ impl SqliteStore {
         groups: Option<&ResourceKind>,
     ) -> ScimResult<WithMemberships<FetchedPage>> {
         let plan = self.plan(scope.kind)?;
-        let groups_plan = self.groups_plan(groups);
+        let groups_plan = self.plans.groups(groups);
         let fold = groups_plan.as_deref().and_then(|plan| MembershipsFold::new(plan, scope.tenant));
         let mut memberships = fold.map(|_| Vec::new());
         let filter_groups = self.plans.memberships(query)?;
