@@ -21,7 +21,7 @@
 //! [`check`] before a store sees the filter.
 
 use crate::error::{ScimError, ScimResult};
-use crate::filter::{CompareOp, Operand, PathScope, ResolvedFilter, ResolvedPath};
+use crate::filter::{CompareOp, PathScope, ResolvedFilter, ResolvedPath};
 use crate::schema::{AttrOwner, ResolvedAttr};
 use crate::store::ResourceKind;
 
@@ -57,6 +57,8 @@ pub(crate) fn names_groups(filter: &ResolvedFilter<'_>) -> bool {
 /// some group ([`Term::Member`], with a test on the group's id), for the SQL compiler and the
 /// check.
 #[derive(Debug)]
+// The tests are read by the SQL compiler only; without a SQL store, only the form is checked.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 pub(crate) enum Term<'f, 's> {
     /// Some group lists the user and passes the test (`None`: any group).
     Member(Option<&'f ResolvedFilter<'s>>),
@@ -106,6 +108,7 @@ pub(crate) fn check(filter: &ResolvedFilter<'_>) -> ScimResult<()> {
 /// once lower-cased (the one non-ASCII letter whose lower case is ASCII is U+212A KELVIN SIGN,
 /// `k`), and on those both agree. Other literals are matched against the ids folded in Rust
 /// ([`case_folded_literals`]).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn sql_lower_is_exact(literal: &str) -> bool {
     literal.is_ascii() && !literal.contains('k')
 }
@@ -113,12 +116,13 @@ pub(crate) fn sql_lower_is_exact(literal: &str) -> bool {
 /// The case-insensitive literals of `filter`'s tests on `groups` that SQL's `lower` cannot
 /// compare exactly ([`sql_lower_is_exact`]): a SQL store reads the tenant's group ids and folds
 /// them itself to find which ids each one names.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn case_folded_literals<'f>(filter: &'f ResolvedFilter<'_>) -> Vec<&'f str> {
     fn collect<'f>(filter: &'f ResolvedFilter<'_>, in_groups: bool, out: &mut Vec<&'f str>) {
         match filter {
-            ResolvedFilter::Compare { path, value: Operand::String { text, case_exact: false }, .. }
-                if (in_groups || is_computed_groups(&path.attr)) && !sql_lower_is_exact(text) =>
-            {
+            ResolvedFilter::Compare {
+                path, value: crate::filter::Operand::String { text, case_exact: false }, ..
+            } if (in_groups || is_computed_groups(&path.attr)) && !sql_lower_is_exact(text) => {
                 out.push(text);
             }
             ResolvedFilter::ValuePath { path, filter } => collect(filter, is_computed_groups(&path.attr), out),
