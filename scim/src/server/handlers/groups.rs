@@ -127,8 +127,7 @@ async fn folding_groups<'s>(
     if !shows_groups(shared, entry, query) {
         return Ok(None);
     }
-    let mut group_types = shared.resources.iter().filter(|r| r.kind.has_members);
-    let (Some(groups), None) = (group_types.next(), group_types.next()) else { return Ok(None) };
+    let Some(groups) = only_group_type(shared) else { return Ok(None) };
     if !Arc::ptr_eq(&groups.store, &entry.store) {
         return Ok(None);
     }
@@ -241,8 +240,7 @@ async fn group_filtering<'e>(
     entry: &ResourceEntry,
     principal: &Principal,
 ) -> ScimResult<Result<&'e ResourceKind, ScimError>> {
-    let mut group_types = shared.resources.iter().filter(|r| r.kind.has_members);
-    let (Some(groups), None) = (group_types.next(), group_types.next()) else {
+    let Some(groups) = only_group_type(shared) else {
         return Ok(Err(ScimError::invalid_filter(format!(
             "filter: `groups` cannot be filtered on: more than one resource type has members, and {} would have to \
              be searched in each",
@@ -261,6 +259,17 @@ async fn group_filtering<'e>(
         ))));
     }
     Ok(Ok(&groups.kind))
+}
+
+/// The one resource type with members the server serves, if there is exactly one: what a
+/// user's memberships are read from with the user and filtered on (with several, `groups`
+/// is asked of each in turn and cannot be filtered on).
+fn only_group_type(shared: &Shared) -> Option<&ResourceEntry> {
+    let mut group_types = shared.resources.iter().filter(|r| r.kind.has_members);
+    match (group_types.next(), group_types.next()) {
+        (Some(groups), None) => Some(groups),
+        _ => None,
+    }
 }
 
 /// The id of a fetched resource.

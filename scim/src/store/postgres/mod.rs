@@ -47,9 +47,7 @@ use crate::store::kind::lookup;
 use crate::store::shown_url;
 use crate::store::sql::builder::Sql;
 use crate::store::sql::compile::Dialect;
-use crate::store::sql::list::{
-    count_statement, matches_at_most_one, page_statement, stored_doc_columns, stored_doc_select,
-};
+use crate::store::sql::list::{count_statement, matches_at_most_one, page_statement, stored_doc_select};
 use crate::store::sql::members::targeted_member_ids;
 use crate::store::sql::members::{MembershipsFold, read_folded};
 use crate::store::sql::statements::{self, where_row};
@@ -129,20 +127,38 @@ impl PostgresStore {
     where
         E: sqlx::Executor<'e, Database = Postgres>,
     {
+        let (stored, _) = Self::read_row(executor, scope, id, None, lock).await?;
+        let version = stored.version;
+        Ok((stored.into_value(scope)?, version))
+    }
+
+    /// The stored row of a resource, with `fold`'s memberships read by the same statement,
+    /// locked for the rest of the transaction when `lock`; `404` when the tenant has none.
+    async fn read_row<'e, E>(
+        executor: E,
+        scope: SqlScope<'_>,
+        id: &str,
+        fold: Option<MembershipsFold<'_>>,
+        lock: bool,
+    ) -> ScimResult<(StoredRow, Option<Vec<crate::store::Membership>>)>
+    where
+        E: sqlx::Executor<'e, Database = Postgres>,
+    {
         if id.contains('\0') {
             // No stored id can hold it.
             return Err(not_found(scope.kind, id));
         }
-        let mut sql = Sql::new(stored_doc_columns(Dialect::Postgres));
-        sql.ident(&scope.plan.table);
+        let mut sql = stored_doc_select(Dialect::Postgres, fold, "t.\"id\"");
+        sql.ident(&scope.plan.table).push(" t");
         where_row(&mut sql, scope.tenant, id);
         if lock {
             sql.push(" FOR UPDATE");
         }
         let row = sql.pg_query()?.fetch_optional(executor).await.map_err(|e| storage_error("read", &e))?;
         let row = row.ok_or_else(|| not_found(scope.kind, id))?;
-        let (_, doc, version) = stored_doc(&row, scope, "read")?;
-        Ok((doc, version))
+        let mut memberships = fold.map(|_| Vec::new());
+        let stored = StoredRow::read(&row, "read", &mut memberships)?;
+        Ok((stored, memberships))
     }
 
     /// [`Store::list`], with the page's memberships in `groups` folded into its statement when
@@ -201,27 +217,6 @@ impl PostgresStore {
         }
         tx.commit().await.map_err(|e| storage_error("list", &e))?;
         Ok(WithMemberships { read: FetchedPage { total_results, resources }, memberships })
-    }
-
-    /// The stored row of a resource without members to assemble, with `fold`'s memberships
-    /// read by the same statement; `404` when the tenant has none.
-    async fn read_stored(
-        &self,
-        scope: SqlScope<'_>,
-        id: &str,
-        fold: Option<MembershipsFold<'_>>,
-    ) -> ScimResult<(StoredRow, Option<Vec<crate::store::Membership>>)> {
-        if id.contains('\0') {
-            return Err(not_found(scope.kind, id));
-        }
-        let mut sql = stored_doc_select(Dialect::Postgres, fold, "t.\"id\"");
-        sql.ident(&scope.plan.table).push(" t");
-        where_row(&mut sql, scope.tenant, id);
-        let row = sql.pg_query()?.fetch_optional(&self.pool).await.map_err(|e| storage_error("read", &e))?;
-        let row = row.ok_or_else(|| not_found(scope.kind, id))?;
-        let mut memberships = fold.map(|_| Vec::new());
-        let stored = StoredRow::read(&row, "read", &mut memberships)?;
-        Ok((stored, memberships))
     }
 
     /// A group's members, in the order they were added; only those whose value is in `only`
@@ -476,7 +471,7 @@ async fn exec(tx: &mut Tx, scope: SqlScope<'_>, sql: Sql) -> ScimResult<u64> {
     })
 }
 
-/// A row selected by [`stored_doc_columns`]: the document's text with `meta` as its last
+/// A row selected by [`stored_doc_select`]: the document's text with `meta` as its last
 /// member (PostgreSQL renders a `jsonb` in an order of its own, so the statement reads `meta`
 /// apart and [`with_meta_last`] puts it back where a plain document has it), the version, and
 /// the plain tag it was written with.
@@ -538,13 +533,6 @@ fn with_meta_last(rest: String, meta: Option<&str>) -> String {
     text.push_str(meta);
     text.push('}');
     text
-}
-
-/// `id`, document and version of a row selected by [`stored_doc_columns`].
-fn stored_doc(row: &PgRow, scope: SqlScope<'_>, action: &str) -> ScimResult<(String, Value, u64)> {
-    let stored = StoredRow::read(row, action, &mut None)?;
-    let (id, version) = (stored.id.clone(), stored.version);
-    Ok((id, stored.into_value(scope)?, version))
 }
 
 /// A driver message with the URL's password taken out, should the driver have quoted it.
@@ -647,7 +635,7 @@ impl Store for PostgresStore {
         }
         let plan = self.plan(scope.kind)?;
         let scope = SqlScope::new(scope, &plan);
-        self.read_stored(scope, id, None).await?.0.into_fetched(scope)
+        Self::read_row(&self.pool, scope, id, None, false).await?.0.into_fetched(scope)
     }
 
     async fn get_with_memberships(
@@ -663,7 +651,7 @@ impl Store for PostgresStore {
         match fold {
             Some(fold) if !scope.kind.has_members || options.exclude_members => {
                 let scope = SqlScope::new(scope, &plan);
-                let (stored, memberships) = self.read_stored(scope, id, Some(fold)).await?;
+                let (stored, memberships) = Self::read_row(&self.pool, scope, id, Some(fold), false).await?;
                 Ok(WithMemberships { read: stored.into_fetched(scope)?, memberships })
             }
             _ => Ok(WithMemberships { read: self.get_for_response(scope, id, options).await?, memberships: None }),

@@ -12,28 +12,20 @@ use crate::store::sort::{sort_case_exact, sort_target};
 use crate::store::{IndexedShape, KeysetPosition, StoreQuery};
 
 /// The start of every statement reading stored documents (a single one or a list's page), so
-/// that a store reads all their rows alike: `id`, the document as text, `version`, and (SQLite)
-/// the plain tag. The table follows, aliased `t` in lists.
-pub(crate) fn stored_doc_columns(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Sqlite => "SELECT \"id\", \"doc\", \"version\", \"plain\" FROM ",
-        Dialect::Postgres => {
-            "SELECT \"id\", (\"doc\" - 'meta')::text, \"version\", \"plain\", (\"doc\" -> 'meta')::text FROM "
-        }
-    }
-}
-
-/// [`stored_doc_columns`] with `fold`'s memberships column after them (of the row whose id is
-/// `member_id`, an expression of the outer statement), when there is a fold.
+/// that a store reads all their rows alike: `id`, the document as text (PostgreSQL: without
+/// `meta`, then `meta` apart, see `PostgresStore`'s `StoredRow`), `version` and the plain tag,
+/// then `fold`'s memberships column (of the row whose id is `member_id`, an expression of the
+/// outer statement) when there is a fold. The table follows, aliased `t`.
 pub(crate) fn stored_doc_select(dialect: Dialect, fold: Option<MembershipsFold<'_>>, member_id: &'static str) -> Sql {
-    let Some(fold) = fold else { return Sql::new(stored_doc_columns(dialect)) };
     let mut sql = Sql::new(match dialect {
         Dialect::Sqlite => "SELECT \"id\", \"doc\", \"version\", \"plain\"",
         Dialect::Postgres => {
             "SELECT \"id\", (\"doc\" - 'meta')::text, \"version\", \"plain\", (\"doc\" -> 'meta')::text"
         }
     });
-    fold.push_column(&mut sql, member_id, dialect);
+    if let Some(fold) = fold {
+        fold.push_column(&mut sql, member_id, dialect);
+    }
     sql.push(" FROM ");
     sql
 }

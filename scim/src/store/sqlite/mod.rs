@@ -619,7 +619,7 @@ struct StoredDoc {
 }
 
 impl StoredDoc {
-    /// A row selected by [`stored_doc_columns`] (`action` names the read in errors).
+    /// A row selected by [`stored_doc_select`] (`action` names the read in errors).
     /// `folded`: the row has the memberships column after them.
     fn from_row(row: &sqlx::sqlite::SqliteRow, action: &str, folded: bool) -> ScimResult<StoredDoc> {
         let read = |e: sqlx::Error| storage_error(action, &e);
