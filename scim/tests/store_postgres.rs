@@ -27,6 +27,41 @@ async fn a_newly_indexed_attribute_is_backfilled_on_the_next_start() {
     evolution_next_run(&store, &id).await;
 }
 
+/// A database written by the layout before `plain` (pg1) migrates at the next start: the column
+/// is added, old rows (no plain tag) are read by the full path and stay what they were, new
+/// writes are plain; and the promoted columns, whose layout did not change, are not rewritten
+/// row by row (a marker put in one survives the migration).
+#[tokio::test]
+async fn a_database_of_the_layout_before_plain_migrates_without_rewriting_rows() {
+    let Some(url) = postgres_schema_url().await else { return };
+    let store = PostgresStore::connect(&url).await.unwrap();
+    store.register(std::slice::from_ref(&USERS)).await.unwrap();
+    let old = store.create(users("t"), json!({"userName": "old"})).await.unwrap();
+    let old_id = old["id"].as_str().unwrap();
+    // Back to pg1: no `plain` column, the layout recorded under the old prefix.
+    for statement in [
+        "ALTER TABLE scim_users DROP COLUMN plain",
+        "UPDATE scim_store_layout SET layout = 'pg1;' || substr(layout, 5) WHERE name = 'scim_users'",
+        "UPDATE scim_users SET c_username = 'marker'",
+    ] {
+        sqlx::query(statement).execute(store.pool()).await.unwrap_or_else(|e| panic!("{statement}: {e}"));
+    }
+    store.pool().close().await;
+
+    let store = PostgresStore::connect(&url).await.unwrap();
+    store.register(std::slice::from_ref(&USERS)).await.unwrap();
+    let marker: String = sqlx::query_scalar("SELECT c_username FROM scim_users").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(marker, "marker", "the migration rewrote the promoted columns");
+    let read = store.get_for_response(users("t"), old_id, GetOptions::default()).await.unwrap();
+    assert!(matches!(read, scim::store::Fetched::Value(_)), "{read:?}");
+    assert_eq!(read.into_value().unwrap(), old);
+    // As the server writes it: with `schemas`, which the response form always has.
+    let new = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "new"});
+    let new = store.create(users("t"), new).await.unwrap();
+    let read = store.get_for_response(users("t"), new["id"].as_str().unwrap(), GetOptions::default()).await.unwrap();
+    assert!(matches!(read, scim::store::Fetched::Plain { .. }), "{read:?}");
+}
+
 /// PostgreSQL's text and jsonb cannot hold U+0000: such a value is the client's error (400
 /// invalidValue naming the character), not a 500, and nothing is written.
 #[tokio::test]

@@ -71,7 +71,8 @@ impl PostgresStore {
         lock.bind_int(MIGRATION_LOCK).push(")");
         lock.pg_query()?.execute(&mut *tx).await.map_err(|e| storage_error("lock for migrations", &e))?;
         let layout = plan.layout(LAYOUT_PREFIX);
-        if recorded_layout(&mut tx, plan).await?.as_deref() == Some(layout.as_str()) {
+        let recorded = recorded_layout(&mut tx, plan).await?;
+        if recorded.as_deref() == Some(layout.as_str()) {
             // Up to date: no DDL at all, so that servers may run as a role without DDL rights.
             return tx.commit().await.map_err(|e| storage_error("commit", &e));
         }
@@ -116,13 +117,23 @@ impl PostgresStore {
             }
             exec(&mut tx, scope, SqlPlan::index_statement(table, attr)).await?;
         }
-        reindex_all(&mut tx, kind, plan).await?;
+        // Rewriting every row's promoted columns is for columns that changed; a new version of
+        // the layout with the same columns (pg1 to pg2 added `plain`, which old rows leave
+        // empty and reads then take the full path) costs no pass over a million rows.
+        if recorded.as_deref().map(layout_columns) != Some(layout_columns(&layout)) {
+            reindex_all(&mut tx, kind, plan).await?;
+        }
         let mut sql = Sql::new("INSERT INTO \"scim_store_layout\" (\"name\", \"layout\") VALUES (");
         sql.bind_text(plan.table.as_str()).push(", ").bind_text(&layout);
         sql.push(") ON CONFLICT (\"name\") DO UPDATE SET \"layout\" = EXCLUDED.\"layout\"");
         exec(&mut tx, scope, sql).await?;
         tx.commit().await.map_err(|e| storage_error("commit", &e))
     }
+}
+
+/// A recorded layout without its version prefix (`pg2;`): the promoted columns it names.
+fn layout_columns(layout: &str) -> &str {
+    layout.split_once(';').map_or(layout, |(_, columns)| columns)
 }
 
 /// The layout recorded for `plan`'s table, if the layout table and a row exist.
