@@ -10,40 +10,14 @@
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod common;
+
+use common::{fresh_schema, postgres_url};
 use scim_example_testkit::{GROUP_URN, Reply, Server, TOKEN, USER_URN, spawn_listening};
 use serde_json::{Value, json};
 
 /// Threads sending requests at once, across both servers.
 const CLIENTS: usize = 32;
-
-fn postgres_url() -> Option<String> {
-    match std::env::var("SCIM_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("SCIM_TEST_REQUIRE_POSTGRES").as_deref() == Ok("1") => {
-            panic!("SCIM_TEST_REQUIRE_POSTGRES=1 but SCIM_TEST_POSTGRES_URL is not set: run under scripts/pg")
-        }
-        _ => {
-            eprintln!("skipping the scale-out test: SCIM_TEST_POSTGRES_URL is not set (scripts/pg provides one)");
-            None
-        }
-    }
-}
-
-/// A URL of a new, empty schema on the test server, so that reruns start from nothing.
-fn fresh_schema(url: &str) -> String {
-    let schema = format!("scale_out_{}", std::process::id());
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
-    runtime.block_on(async {
-        let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(url).await.expect("connect");
-        // The name is made of a fixed prefix and digits above, so it can be written into SQL.
-        for statement in [format!("DROP SCHEMA IF EXISTS {schema} CASCADE"), format!("CREATE SCHEMA {schema}")] {
-            sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&pool).await.expect("make the schema");
-        }
-        pool.close().await;
-    });
-    let separator = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{separator}options=-c%20search_path%3D{schema}")
-}
 
 fn start(database: &str) -> Server {
     let mut command = Command::new(env!("CARGO_BIN_EXE_scim-testserver"));
@@ -91,8 +65,8 @@ fn statuses(replies: &[Reply]) -> Vec<u16> {
 
 #[test]
 fn two_processes_on_one_database_behave_as_one_server() {
-    let Some(url) = postgres_url() else { return };
-    let database = fresh_schema(&url);
+    let Some(url) = postgres_url("the scale-out test") else { return };
+    let database = fresh_schema(&url, "scale_out");
     let a = start(&database);
     let b = start(&database);
     let servers = [&a, &b];
