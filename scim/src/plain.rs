@@ -83,7 +83,7 @@ pub fn with_location(text: &str, location: &str) -> Option<String> {
 /// The text of a plain document with `name: value` added as its first member (`groups`, which a
 /// store computes on read); `None` when the text is not a non-empty object. Being first, the
 /// member leaves the end of the text (`meta`, see [`with_location`]) as it was.
-pub fn with_first_member(text: &str, name: &str, value: &Value) -> Option<String> {
+pub fn with_first_member(text: &str, name: &str, value: &impl serde::Serialize) -> Option<String> {
     let rest = text.strip_prefix('{')?;
     if rest.trim_start().starts_with('}') {
         return None;

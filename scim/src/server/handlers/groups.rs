@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::*;
 use crate::filter::{AttrPath, ResolvedFilter};
@@ -18,6 +18,10 @@ use crate::store::{FetchedPage, GetOptions, Membership, StoreQuery, WithMembersh
 /// Whether `entry`'s resources carry a computed `groups`: its core schema has the readOnly,
 /// multi-valued, complex `groups` of RFC 7643 (User has), and the server serves groups.
 fn has_computed_groups(shared: &Shared, entry: &ResourceEntry) -> bool {
+    *entry.computed_groups.get_or_init(|| computed_groups(shared, entry))
+}
+
+fn computed_groups(shared: &Shared, entry: &ResourceEntry) -> bool {
     let declared = entry.schema().core.attribute("groups").is_some_and(|attribute| {
         attribute.multi_valued
             && attribute.mutability == Mutability::ReadOnly
@@ -62,7 +66,7 @@ pub(super) async fn add_groups(
         return Ok(());
     }
     let ids: Vec<&str> = resources.iter().filter_map(fetched_id).collect();
-    let mut by_member: HashMap<String, Vec<Value>> = HashMap::new();
+    let mut read: Vec<(&ResourceEntry, Vec<Membership>)> = Vec::new();
     for groups in shared.resources.iter().filter(|r| r.kind.has_members) {
         let memberships = match folded.take_if(|folded| std::ptr::eq(folded.groups, &**groups)) {
             Some(folded) => folded.memberships,
@@ -72,36 +76,55 @@ pub(super) async fn add_groups(
                 memberships
             }
         };
-        for membership in memberships {
-            let mut element = Map::new();
-            element.insert("value".to_owned(), Value::String(membership.group.clone()));
-            element.insert("$ref".to_owned(), Value::String(groups.location(base_url, &membership.group)));
-            if let Some(display) = membership.display {
-                element.insert("display".to_owned(), Value::String(display));
-            }
-            element.insert("type".to_owned(), Value::from("direct"));
-            by_member.entry(membership.member).or_default().push(Value::Object(element));
+        if !memberships.is_empty() {
+            read.push((groups, memberships));
         }
     }
-    if by_member.is_empty() {
+    if read.is_empty() {
         return Ok(());
+    }
+    let mut by_member: HashMap<&str, Vec<GroupElement<'_>>> = HashMap::new();
+    for (groups, memberships) in &read {
+        for membership in memberships {
+            by_member.entry(&membership.member).or_default().push(GroupElement {
+                value: &membership.group,
+                reference: groups.location(base_url, &membership.group),
+                display: membership.display.as_deref(),
+                kind: "direct",
+            });
+        }
     }
     for resource in resources.iter_mut() {
         let Some(elements) = fetched_id(resource).and_then(|id| by_member.remove(id)) else { continue };
         // A plain document keeps its fast path: `groups` goes into its text as the first
         // member (member order carries no meaning in JSON), so it is neither parsed nor
         // projected again; parsing it cost a lookup more than the membership query.
-        let groups = Value::Array(elements);
         if let Fetched::Plain { text, .. } = resource
-            && let Some(with) = crate::plain::with_first_member(text, "groups", &groups)
+            && let Some(with) = crate::plain::with_first_member(text, "groups", &elements)
         {
             *text = with;
             continue;
         }
+        let groups = serde_json::to_value(&elements)
+            .map_err(|_| ScimError::internal("a user's groups could not be serialised"))?;
         let value = std::mem::replace(resource, Fetched::Value(Value::Null)).into_value()?;
         *resource = Fetched::Value(with_groups(value, groups));
     }
     Ok(())
+}
+
+/// One element of a user's `groups`, its sub-attributes in the order responses show them;
+/// written straight into the response (building a JSON map per element cost more than the
+/// membership read).
+#[derive(serde::Serialize)]
+struct GroupElement<'a> {
+    value: &'a str,
+    #[serde(rename = "$ref")]
+    reference: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display: Option<&'a str>,
+    #[serde(rename = "type")]
+    kind: &'static str,
 }
 
 /// Whether responses of `entry`'s resources with this query show a computed `groups`.

@@ -83,6 +83,10 @@ pub struct ResourceEntry {
     registered: tokio::sync::OnceCell<()>,
     /// Attribute names whose values must never reach the audit log (`returned: never`).
     secret_names: Vec<String>,
+    /// Whether its resources carry a computed `groups` (see `groups::has_computed_groups`), decided
+    /// on the first request: it depends only on the schemas served, fixed once the server is
+    /// built, and was otherwise worked out twice per request.
+    computed_groups: std::sync::OnceLock<bool>,
 }
 
 impl std::fmt::Debug for ResourceEntry {
@@ -124,6 +128,7 @@ impl ResourceEntry {
             endpoint,
             patch_no_content,
             registered: tokio::sync::OnceCell::new(),
+            computed_groups: std::sync::OnceLock::new(),
             secret_names,
         })
     }

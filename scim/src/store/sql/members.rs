@@ -114,10 +114,7 @@ pub(crate) fn memberships_statement(
     dialect: Dialect,
 ) -> Sql {
     let mut sql = Sql::new("SELECT m.\"c_value\", g.\"id\", ");
-    sql.push(match dialect {
-        Dialect::Sqlite => "json_extract(g.\"doc\", '$.displayName')",
-        Dialect::Postgres => "g.\"doc\"->>'displayName'",
-    });
+    push_display(&mut sql, scope.plan, dialect);
     sql.push(" FROM ").ident(&members.table).push(" m JOIN ").ident(&scope.plan.table);
     sql.push(" g ON g.\"tenant\" = m.\"tenant\" AND g.\"id\" = m.\"id\" WHERE m.\"tenant\" = ");
     sql.bind_text(scope.tenant).push(" AND m.\"c_value\" IN (");
@@ -154,30 +151,45 @@ impl<'a> MembershipsFold<'a> {
 
     /// `, (SELECT ...)`: a column holding the groups that list the member whose id is
     /// `member_id` (an SQL expression of the outer statement, such as `t."id"`), as JSON
-    /// `[[group id, displayName], ...]` in the groups' creation order; `[]` (SQLite) or NULL
-    /// (PostgreSQL) for none. Read through [`by_member_index`], every value bound.
+    /// `[[group id, displayName, creation sequence], ...]`; `[]` (SQLite) or NULL (PostgreSQL)
+    /// for none. Read through [`by_member_index`], every value bound. Unordered: an `ORDER BY`
+    /// made SQLite sort through a temporary b-tree for every row, so [`read_folded`] puts them in
+    /// creation order.
     pub(crate) fn push_column(self, sql: &mut Sql, member_id: &'static str, dialect: Dialect) {
-        let from_members = |sql: &mut Sql| {
-            sql.push(" FROM ").ident(&self.members.table).push(" m JOIN ").ident(&self.groups.table);
-            sql.push(" g ON g.\"tenant\" = m.\"tenant\" AND g.\"id\" = m.\"id\" WHERE m.\"tenant\" = ");
-            sql.bind_text(self.tenant).push(" AND m.\"c_value\" = ").push(member_id);
-        };
-        match dialect {
-            // The ordered subquery feeds the aggregate in its order (SQLite before 3.44 has no
-            // `ORDER BY` inside an aggregate's arguments).
-            Dialect::Sqlite => {
-                sql.push(
-                    ", (SELECT json_group_array(json_array(f.\"id\", f.\"display\")) FROM (SELECT g.\"id\" AS \"id\", ",
-                );
-                sql.push("json_extract(g.\"doc\", '$.displayName') AS \"display\"");
-                from_members(sql);
-                sql.push(" ORDER BY g.\"seq\") f)");
-            }
-            Dialect::Postgres => {
-                sql.push(", (SELECT json_agg(json_build_array(g.\"id\", g.\"doc\"->>'displayName') ORDER BY g.\"seq\")::text");
-                from_members(sql);
-                sql.push(")");
-            }
+        sql.push(match dialect {
+            Dialect::Sqlite => ", (SELECT json_group_array(json_array(g.\"id\", ",
+            Dialect::Postgres => ", (SELECT json_agg(json_build_array(g.\"id\", ",
+        });
+        push_display(sql, self.groups, dialect);
+        sql.push(", g.\"seq\"))");
+        if dialect == Dialect::Postgres {
+            sql.push("::text");
+        }
+        sql.push(" FROM ").ident(&self.members.table).push(" m JOIN ").ident(&self.groups.table);
+        sql.push(" g ON g.\"tenant\" = m.\"tenant\" AND g.\"id\" = m.\"id\" WHERE m.\"tenant\" = ");
+        sql.bind_text(self.tenant).push(" AND m.\"c_value\" = ").push(member_id).push(")");
+    }
+}
+
+/// A group's `displayName` in a statement over its table as `g`: its promoted column where the
+/// plan has one (the value as stored), else read from the document (parsing it: on SQLite that
+/// was the larger part of a user's `groups`).
+fn push_display(sql: &mut Sql, groups: &super::SqlPlan, dialect: Dialect) {
+    let promoted = groups.indexed.iter().find(|column| {
+        column.urn.is_none()
+            && column.attribute == "displayName"
+            && column.sub_attribute.is_none()
+            && column.shape == crate::store::kind::IndexedShape::Single
+    });
+    match (promoted, dialect) {
+        (Some(column), _) => {
+            sql.push("g.").ident(&column.column);
+        }
+        (None, Dialect::Sqlite) => {
+            sql.push("json_extract(g.\"doc\", '$.displayName')");
+        }
+        (None, Dialect::Postgres) => {
+            sql.push("g.\"doc\"->>'displayName'");
         }
     }
 }
@@ -185,11 +197,13 @@ impl<'a> MembershipsFold<'a> {
 /// The memberships of `member` from the text of a [`MembershipsFold`] column.
 pub(crate) fn read_folded(member: &str, text: Option<&str>) -> crate::error::ScimResult<Vec<crate::store::Membership>> {
     let Some(text) = text.filter(|text| *text != "[]") else { return Ok(Vec::new()) };
-    let pairs: Vec<(String, Option<String>)> = serde_json::from_str(text)
+    let mut groups: Vec<(String, Option<String>, i64)> = serde_json::from_str(text)
         .map_err(|_| crate::error::ScimError::internal("a folded memberships column is not valid JSON"))?;
-    Ok(pairs
+    // The groups' creation order, as every other read of memberships gives them.
+    groups.sort_by_key(|(_, _, seq)| *seq);
+    Ok(groups
         .into_iter()
-        .map(|(group, display)| crate::store::Membership { member: member.to_owned(), group, display })
+        .map(|(group, display, _)| crate::store::Membership { member: member.to_owned(), group, display })
         .collect())
 }
 
