@@ -203,6 +203,32 @@ warm() {
         "http://127.0.0.1:$1" >/dev/null
 }
 
+# The servers of the lookup load: the SCIM server, the bare axum + sqlx baseline, and the same
+# baseline answering with each user's `groups` as the SCIM server must (`baseline-groups`: the
+# same subquery over the SCIM store's tables), which tells the cost of that work apart.
+LOOKUP_SERVERS=(scim baseline bgroups)
+
+# server_command SERVER: the scim-testserver command serving SERVER of LOOKUP_SERVERS.
+server_command() {
+    case $1 in
+    scim) echo serve ;;
+    baseline) echo baseline ;;
+    bgroups) echo baseline-groups ;;
+    esac
+}
+
+# print_cpu_ratios SIZE...: the SCIM server's CPU per request against each baseline's.
+print_cpu_ratios() {
+    local users request
+    for users in "$@"; do
+        for request in id filter; do
+            printf 'cpu/request scim/baseline  %-6s users=%-7s %s   (scim/bgroups %s)\n' "$request" "$users" \
+                "$(ratio "${CPU[$users/$request/scim]}" "${CPU[$users/$request/baseline]}")" \
+                "$(ratio "${CPU[$users/$request/scim]}" "${CPU[$users/$request/bgroups]}")"
+        done
+    done
+}
+
 lookup_header() {
     printf '%-8s %-8s %-9s %10s %9s %9s %12s   (medians of %s rounds of %s%s)\n' users request server req/s \
         p50_ms p99_ms cpu_us/req "$ROUNDS" "$DURATION" \

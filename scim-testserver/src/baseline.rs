@@ -3,6 +3,12 @@
 //! in the database the SCIM server uses), returning the stored JSON as it is. It parses only
 //! `filter=userName eq "x"`, checks the bearer token by plain comparison, and does no
 //! validation, projection or serialisation.
+//!
+//! `baseline-groups` ([`run`] with `with_groups`) answers the same lookups with the user's
+//! `groups` too, as a SCIM server must (RFC 7643 section 4.1.2) and the SCIM server does: the
+//! same correlated subquery over the SCIM store's members and groups tables, its elements
+//! written into the document. It shows what of the SCIM server's cost is that work, which the
+//! plain baseline does not do.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -102,7 +108,52 @@ impl Database {
     }
 }
 
+/// `SELECT doc, <the user's groups as [[group id, displayName], ...]> FROM baseline_users b
+/// WHERE b.<key> = ...`: the groups a correlated subquery on the user `b` (the tenant bound
+/// first).
+macro_rules! with_groups {
+    (sqlite, $key:literal) => {
+        concat!(
+            "SELECT b.doc, (SELECT json_group_array(json_array(g.id, g.c_displayname)) ",
+            "FROM scim_groups__members m JOIN scim_groups g ON g.tenant = m.tenant AND g.id = m.id ",
+            "WHERE m.tenant = ? AND m.c_value = b.id) FROM baseline_users b WHERE b.",
+            $key,
+            " = ?"
+        )
+    };
+    (postgres, $key:literal) => {
+        concat!(
+            "SELECT b.doc, (SELECT json_agg(json_build_array(g.id, g.c_displayname))::text ",
+            "FROM scim_groups__members m JOIN scim_groups g ON g.tenant = m.tenant AND g.id = m.id ",
+            "WHERE m.tenant = $1 AND m.c_value = b.id) FROM baseline_users b WHERE b.",
+            $key,
+            " = $2"
+        )
+    };
+}
+
 impl Pool {
+    /// The stored document of the user with this id or lower-cased userName, and its groups
+    /// as JSON text when asked.
+    async fn fetch_with_groups(&self, by: Key, key: &str) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
+        match self {
+            Pool::Sqlite(pool) => {
+                let sql = match by {
+                    Key::Id => with_groups!(sqlite, "id"),
+                    Key::UserName => with_groups!(sqlite, "user_name_lc"),
+                };
+                sqlx::query_as(sql).bind(TENANT).bind(key).fetch_optional(pool).await
+            }
+            Pool::Postgres(pool) => {
+                let sql = match by {
+                    Key::Id => with_groups!(postgres, "id"),
+                    Key::UserName => with_groups!(postgres, "user_name_lc"),
+                };
+                sqlx::query_as(sql).bind(TENANT).bind(key).fetch_optional(pool).await
+            }
+        }
+    }
+
     /// The stored document of the user with this id or lower-cased userName.
     async fn fetch(&self, by: Key, key: &str) -> Result<Option<String>, sqlx::Error> {
         match self {
@@ -128,13 +179,16 @@ impl Pool {
 struct Baseline {
     pool: Pool,
     authorization: String,
+    /// Answer with the user's `groups` (`baseline-groups`).
+    with_groups: bool,
 }
 
-/// Serve `GET /scim/v2/Users/{id}` and `GET /scim/v2/Users?filter=userName eq "x"`.
-pub async fn run(database: &str, listen: &str, token: &str) -> Result<(), String> {
+/// Serve `GET /scim/v2/Users/{id}` and `GET /scim/v2/Users?filter=userName eq "x"`, with the
+/// users' groups when `with_groups`.
+pub async fn run(database: &str, listen: &str, token: &str, with_groups: bool) -> Result<(), String> {
     // The same pool settings as the SCIM server's store.
     let pool = Database::open(database).await?.pool;
-    let state = Arc::new(Baseline { pool, authorization: format!("Bearer {token}") });
+    let state = Arc::new(Baseline { pool, authorization: format!("Bearer {token}"), with_groups });
     let router = Router::new()
         .route(&format!("{BASE_PATH}/Users"), get(list))
         .route(&format!("{BASE_PATH}/Users/{{id}}"), get(by_id))
@@ -150,15 +204,42 @@ fn json(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, CONTENT_TYPE)], body).into_response()
 }
 
-async fn fetch(pool: &Pool, by: Key, key: &str) -> Result<Option<String>, Response> {
-    pool.fetch(by, key).await.map_err(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+/// The user's document, with its `groups` first when the state says so (`host` for `$ref`).
+async fn fetch(state: &Baseline, headers: &HeaderMap, by: Key, key: &str) -> Result<Option<String>, Response> {
+    let failed = |_| StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    if !state.with_groups {
+        return state.pool.fetch(by, key).await.map_err(failed);
+    }
+    let Some((doc, groups)) = state.pool.fetch_with_groups(by, key).await.map_err(failed)? else { return Ok(None) };
+    let groups: Vec<(String, Option<String>)> = match groups.as_deref() {
+        None | Some("[]") => return Ok(Some(doc)),
+        Some(text) => serde_json::from_str(text).map_err(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())?,
+    };
+    let host = headers.get(header::HOST).and_then(|host| host.to_str().ok()).unwrap_or("localhost");
+    let mut out = String::with_capacity(doc.len() + 160 * groups.len());
+    out.push_str("{\"groups\":[");
+    for (index, (id, display)) in groups.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        let quoted = |text: &str| serde_json::to_string(text).unwrap_or_default();
+        let reference = quoted(&format!("http://{host}{BASE_PATH}/Groups/{id}"));
+        out.push_str(&format!("{{\"value\":{},\"$ref\":{reference}", quoted(id)));
+        if let Some(display) = display {
+            out.push_str(&format!(",\"display\":{}", quoted(display)));
+        }
+        out.push_str(",\"type\":\"direct\"}");
+    }
+    out.push_str("],");
+    out.push_str(doc.strip_prefix('{').unwrap_or(&doc));
+    Ok(Some(out))
 }
 
 async fn by_id(State(state): State<Arc<Baseline>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     if !authorised(&state, &headers) {
         return StatusCode::UNAUTHORIZED.into_response();
     }
-    match fetch(&state.pool, Key::Id, &id).await {
+    match fetch(&state, &headers, Key::Id, &id).await {
         Ok(Some(doc)) => json(StatusCode::OK, doc),
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(response) => response,
@@ -180,7 +261,7 @@ async fn list(
     else {
         return StatusCode::BAD_REQUEST.into_response();
     };
-    let found = match fetch(&state.pool, Key::UserName, &user_name.to_lowercase()).await {
+    let found = match fetch(&state, &headers, Key::UserName, &user_name.to_lowercase()).await {
         Ok(found) => found,
         Err(response) => return response,
     };

@@ -11,7 +11,8 @@
 //!   database for the load benchmark through the store's `import`, J imports at a time (see
 //!   [`seed`]), and the baseline's table.
 //! - `baseline --database URL --listen ADDR --token TOKEN`: the bare axum + sqlx server the
-//!   load benchmark compares with (see [`baseline`]).
+//!   load benchmark compares with (see [`baseline`]); `baseline-groups`: the same, answering
+//!   with the users' `groups` as the SCIM server does.
 //! - `cycle --url http://HOST:PORT [--url ...] --token TOKEN --users N [--connections C]
 //!   [--prefix P]`: Entra ID's first provisioning cycle (filter by userName, then create) as a
 //!   client, over one or more servers (see [`cycle`]).
@@ -43,6 +44,7 @@ const USAGE: &str = "usage:
                        [--seed-users N] [--seed-group-members M]
   scim-testserver seed --database URL --users N [--group-members M] [--spare-users S] [--seed-jobs J]
   scim-testserver baseline --database URL --listen ADDR --token TOKEN
+  scim-testserver baseline-groups --database URL --listen ADDR --token TOKEN
   scim-testserver cycle --url http://HOST:PORT [--url ...] --token TOKEN --users N [--connections C] [--prefix P]
   scim-testserver create --url http://HOST:PORT --token TOKEN --users N --mode single|bulk [--connections C] [--prefix P]";
 
@@ -156,11 +158,11 @@ fn main() -> ExitCode {
         match command.as_str() {
             "serve" => serve(&options).await,
             "seed" => seed_command(&options).await,
-            "baseline" => {
+            "baseline" | "baseline-groups" => {
                 let database = Options::required(&options.database, "database")?;
                 let listen = Options::required(&options.listen, "listen")?;
                 let token = Options::required(&options.token, "token")?;
-                baseline::run(database, listen, token).await
+                baseline::run(database, listen, token, command == "baseline-groups").await
             }
             _ => Err(format!("unknown command {command:?}\n{USAGE}")),
         }
