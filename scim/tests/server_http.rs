@@ -485,6 +485,10 @@ async fn authentication_is_required(store: Arc<dyn Store>) {
             assert_eq!(reply.header(header::WWW_AUTHENTICATE), Some("Bearer realm=\"SCIM\""));
         }
         caller.post("/scim/v2/Users", &json!({"schemas": [USER_URN], "userName": "x"})).await.assert_error(401, None);
+        // A method the endpoint does not take is told only to a caller with a token.
+        caller.call(Method::DELETE, "/scim/v2/Users", None).await.assert_error(401, None);
+        // So is the outcome of a body: it is not read before the token is checked.
+        caller.post("/scim/v2/Bulk", &json!({"not": "a bulk request"})).await.assert_error(401, None);
     }
     // Another scheme is not a bearer token.
     let clean = axum::http::Request::builder()

@@ -1,21 +1,20 @@
-//! The two layers every request passes: the outer one (a tracing span, the head's size limits
-//! and the time limit), and, on the SCIM routes, authentication with the tenant's concurrency
-//! limit. Each is one layer rather than one per concern: every layer costs each request a clone
-//! of the service beneath it and a boxed future.
+//! The layer every request passes: a tracing span, the head's size limits and the time limit.
+//! One layer rather than one per concern: every layer costs each request a clone of the service
+//! beneath it and a boxed future. Authentication, with the tenant's concurrency limit, is not a
+//! layer: it is part of taking the request's [`super::handlers::Call`], which every SCIM
+//! endpoint's handler does.
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{RawPathParams, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use tracing::Instrument;
 use tracing::field::Empty;
 
-use super::auth::AuthRequest;
 use super::handlers::Shared;
 use super::limits;
-use crate::error::ScimError;
 
 /// Run the request inside a `scim_request` span, refuse a head over the size limits, bound the
 /// handling by the time limit, and log the outcome with the latency.
@@ -47,34 +46,4 @@ pub async fn outer(State(shared): State<Arc<Shared>>, request: Request, next: Ne
         }
     });
     response
-}
-
-/// Authenticate the request, put the [`super::auth::Principal`] in its extensions, and hold
-/// one of its tenant's concurrency permits while it is handled.
-pub async fn authenticate(
-    State(shared): State<Arc<Shared>>,
-    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let path_tenant = match (&params, shared.tenant_in_path) {
-        (Ok(params), true) => params.iter().find(|(name, _)| *name == "tenant").map(|(_, value)| value.to_owned()),
-        (Err(_), true) => return ScimError::bad_request("the tenant in the path is not valid UTF-8").into_response(),
-        _ => None,
-    };
-    let auth_request = AuthRequest { headers: request.headers(), path_tenant: path_tenant.as_deref() };
-    match shared.auth.authenticate(&auth_request).await {
-        Ok(principal) => {
-            let span = tracing::Span::current();
-            span.record("tenant", principal.tenant.as_str());
-            span.record("actor", principal.actor.as_str());
-            let _permit = match limits::tenant_permit(&shared, &principal) {
-                Ok(permit) => permit,
-                Err(refused) => return *refused,
-            };
-            request.extensions_mut().insert(principal);
-            next.run(request).await
-        }
-        Err(error) => error.into_response(),
-    }
 }

@@ -435,8 +435,8 @@ impl ServerBuilder {
                 );
         }
         let router = router
+            // Its handler authenticates too (it takes a `Call`), as every SCIM handler does.
             .method_not_allowed_fallback(handlers::method_not_allowed)
-            .route_layer(axum::middleware::from_fn_with_state(shared.clone(), middleware::authenticate))
             .merge(public)
             .fallback(handlers::not_found)
             .layer(axum::middleware::from_fn_with_state(shared.clone(), middleware::outer))

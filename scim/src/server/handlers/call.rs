@@ -3,13 +3,19 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderName, header};
+use axum::response::IntoResponse;
 
 use super::*;
 use crate::error::{ScimError, ScimResult};
 use crate::query::ListQuery;
-use crate::server::auth::Principal;
+use crate::server::auth::{AuthRequest, Principal};
 
 /// Everything a handler needs from the request head: who, where, and the preconditions.
+///
+/// Taking it authenticates the request: every SCIM endpoint's handler takes a `Call`, and its
+/// extraction comes before any body is read (axum runs the body's extractor last). Done here
+/// rather than in a middleware layer of its own, which cost each request a clone of the routes
+/// beneath it, two boxed futures and a second parse of the path's parameters.
 #[derive(Debug)]
 pub struct Call {
     pub(super) principal: Principal,
@@ -21,23 +27,27 @@ pub struct Call {
     pub(super) if_none_match: Option<String>,
     /// The query string's pairs, percent-decoded.
     pub(super) query: Vec<(String, String)>,
+    /// One of the tenant's concurrent requests ([`crate::server::limits::tenant_permit`]), held
+    /// until the handler is done with the call.
+    _permit: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl<S: HasShared + Send + Sync> FromRequestParts<S> for Call {
-    type Rejection = ScimError;
+    type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let shared = state.shared();
-        // Taken, not copied: nothing after the handler's extractors reads it.
-        let principal = parts
-            .extensions
-            .remove::<Principal>()
-            .ok_or_else(|| ScimError::internal("the request was not authenticated"))?;
         let params = axum::extract::RawPathParams::from_request_parts(parts, state)
             .await
-            .map_err(|_| ScimError::bad_request("the path is not valid UTF-8"))?;
+            .map_err(|_| ScimError::bad_request("the path is not valid UTF-8").into_response())?;
         let param = |name: &str| params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_owned());
         let tenant = if shared.tenant_in_path { param("tenant") } else { None };
+        let auth_request = AuthRequest { headers: &parts.headers, path_tenant: tenant.as_deref() };
+        let principal = shared.auth.authenticate(&auth_request).await.map_err(IntoResponse::into_response)?;
+        let span = tracing::Span::current();
+        span.record("tenant", principal.tenant.as_str());
+        span.record("actor", principal.actor.as_str());
+        let permit = crate::server::limits::tenant_permit(shared, &principal).map_err(|refused| *refused)?;
         let base_url = format!(
             "{}{}{}",
             origin(shared, parts),
@@ -63,6 +73,7 @@ impl<S: HasShared + Send + Sync> FromRequestParts<S> for Call {
             if_match: header(header::IF_MATCH),
             if_none_match: header(header::IF_NONE_MATCH),
             query,
+            _permit: permit,
         })
     }
 }

@@ -46,7 +46,7 @@ pub async fn not_found(request: axum::extract::Request) -> ScimError {
     ScimError::not_found(format!("no SCIM endpoint at {}", request.uri().path()))
 }
 
-pub async fn method_not_allowed(request: axum::extract::Request) -> ScimError {
+pub async fn method_not_allowed(_authenticated: Call, request: axum::extract::Request) -> ScimError {
     ScimError::status(
         StatusCode::METHOD_NOT_ALLOWED.as_u16(),
         format!("{} is not supported on {}", request.method(), request.uri().path()),
