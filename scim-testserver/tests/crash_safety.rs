@@ -15,7 +15,8 @@ use std::time::Duration;
 
 mod common;
 
-use common::{fresh_schema, postgres_url};
+use common::fresh_schema;
+use scim::testkit::postgres_test_url;
 use scim_example_testkit::{PATCH_URN, Server, TOKEN, USER_URN, spawn_listening};
 use serde_json::{Value, json};
 
@@ -140,7 +141,7 @@ fn every_acknowledged_write_survives_kill_9_of_a_sqlite_server() {
 #[test]
 #[ignore = "kills a server under write load (a few seconds); scripts/test runs it with --ignored"]
 fn every_acknowledged_write_survives_kill_9_of_a_postgresql_server() {
-    let Some(url) = postgres_url("the PostgreSQL crash-safety test") else { return };
+    let Some(url) = postgres_test_url("the PostgreSQL crash-safety test") else { return };
     let database = fresh_schema(&url, "crash_safety");
     every_acknowledged_write_survives_kill_9(&database, || {});
 }

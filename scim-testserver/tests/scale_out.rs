@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 mod common;
 
-use common::{fresh_schema, postgres_url};
+use common::fresh_schema;
+use scim::testkit::postgres_test_url;
 use scim_example_testkit::{GROUP_URN, Reply, Server, TOKEN, USER_URN, spawn_listening};
 use serde_json::{Value, json};
 
@@ -65,7 +66,7 @@ fn statuses(replies: &[Reply]) -> Vec<u16> {
 
 #[test]
 fn two_processes_on_one_database_behave_as_one_server() {
-    let Some(url) = postgres_url("the scale-out test") else { return };
+    let Some(url) = postgres_test_url("the scale-out test") else { return };
     let database = fresh_schema(&url, "scale_out");
     let a = start(&database);
     let b = start(&database);

@@ -1,20 +1,5 @@
-//! What the process-level tests share: the test PostgreSQL server and a fresh schema on it.
-
-/// The test PostgreSQL server's URL (`SCIM_TEST_POSTGRES_URL`, which `scripts/pg` and
-/// `scripts/test` provide). Without it: a panic when `SCIM_TEST_REQUIRE_POSTGRES=1`, otherwise
-/// `None`, saying on stderr that `test` is skipped.
-pub fn postgres_url(test: &str) -> Option<String> {
-    match std::env::var("SCIM_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("SCIM_TEST_REQUIRE_POSTGRES").as_deref() == Ok("1") => {
-            panic!("SCIM_TEST_REQUIRE_POSTGRES=1 but SCIM_TEST_POSTGRES_URL is not set: run under scripts/pg")
-        }
-        _ => {
-            eprintln!("skipping {test}: SCIM_TEST_POSTGRES_URL is not set (scripts/pg provides one)");
-            None
-        }
-    }
-}
+//! What the process-level tests share: a fresh schema on the test PostgreSQL server (which
+//! [`scim::testkit::postgres_test_url`] finds).
 
 /// A URL of a new, empty schema `<prefix>_<process id>` on the server at `url` (its own
 /// `search_path`), so that reruns start from nothing.
