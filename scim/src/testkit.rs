@@ -61,6 +61,29 @@ pub fn postgres_test_url(what: &str) -> Option<String> {
     }
 }
 
+/// A URL of `url`'s server whose connections use schema `name` (their `search_path`), made
+/// fresh and empty: dropped with everything in it when it exists, then created. Tests that run
+/// at once, or servers a test starts, each take a schema of their own and never see each
+/// other's tables. `name` must be lower-case letters, digits and `_` (it is written into the
+/// statements), which this checks.
+#[cfg(feature = "postgres")]
+pub async fn fresh_postgres_schema(url: &str, name: &str) -> String {
+    assert!(
+        !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+        "a schema name of lower-case letters, digits and `_`, not {name:?}"
+    );
+    let admin = crate::store::PostgresStore::connect(url).await.unwrap_or_else(|e| panic!("{e}"));
+    for statement in [format!("DROP SCHEMA IF EXISTS {name} CASCADE"), format!("CREATE SCHEMA {name}")] {
+        sqlx::query(sqlx::AssertSqlSafe(statement))
+            .execute(admin.pool())
+            .await
+            .unwrap_or_else(|e| panic!("cannot make schema {name}: {e}"));
+    }
+    admin.pool().close().await;
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}options=-c%20search_path%3D{name}")
+}
+
 /// The contract for one resource type.
 pub struct StoreContract {
     descriptor: &'static ResourceDescriptor,

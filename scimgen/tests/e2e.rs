@@ -610,17 +610,8 @@ fn typed_postgres_backend_new_test_provision_like_entra() {
 /// A URL of a fresh, empty schema on the server at `url` (its own `search_path`): a database
 /// of its own for the servers under test.
 fn fresh_postgres_schema(url: &str) -> String {
-    let schema = format!("typed_e2e_{}", std::process::id());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(async {
-        let admin = scim::store::PostgresStore::connect(url).await.unwrap_or_else(|e| panic!("{e}"));
-        for statement in [format!("DROP SCHEMA IF EXISTS {schema} CASCADE"), format!("CREATE SCHEMA {schema}")] {
-            // The name is made here of letters, digits and `_`.
-            sqlx::query(sqlx::AssertSqlSafe(statement)).execute(admin.pool()).await.unwrap();
-        }
-    });
-    let separator = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{separator}options=-c%20search_path%3D{schema}")
+    runtime.block_on(scim::testkit::fresh_postgres_schema(url, &format!("typed_e2e_{}", std::process::id())))
 }
 
 /// `--backend typed` from each seed tutorial's attribute table (`examples/*/mapping.md`: users

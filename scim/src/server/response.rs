@@ -42,7 +42,8 @@ pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
 
 /// A SCIM JSON response with `status` whose body is `json`, already JSON text.
 pub fn text_response(status: StatusCode, json: String) -> Response {
-    let mut response = (status, json).into_response();
+    let mut response = Response::new(axum::body::Body::from(json));
+    *response.status_mut() = status;
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE));
     response
 }

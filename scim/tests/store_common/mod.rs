@@ -92,16 +92,7 @@ pub fn postgres_url() -> Option<String> {
 /// running at once never see each other's tables; `None` as [`postgres_url`].
 pub async fn postgres_schema_url() -> Option<String> {
     let url = postgres_url()?;
-    let admin = PostgresStore::connect(&url).await.unwrap_or_else(|e| panic!("{e}"));
-    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-    // The name is made here of hex digits, so it can be written into the statement.
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\"")))
-        .execute(admin.pool())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    admin.pool().close().await;
-    let separator = if url.contains('?') { '&' } else { '?' };
-    Some(format!("{url}{separator}options=-c%20search_path%3D{schema}"))
+    Some(scim::testkit::fresh_postgres_schema(&url, &format!("t_{}", uuid::Uuid::new_v4().simple())).await)
 }
 
 /// A PostgresStore on a fresh schema with the fixture kinds registered; `None` as [`postgres_url`].

@@ -48,12 +48,13 @@ impl<S: HasShared + Send + Sync> FromRequestParts<S> for Call {
         span.record("tenant", principal.tenant.as_str());
         span.record("actor", principal.actor.as_str());
         let permit = crate::server::limits::tenant_permit(shared, &principal).map_err(|refused| *refused)?;
-        let base_url = format!(
-            "{}{}{}",
-            origin(shared, parts),
-            shared.base_path,
-            tenant.map(|t| format!("/{}", encode_segment(&t))).unwrap_or_default()
-        );
+        let mut base_url = String::with_capacity(96);
+        push_origin(&mut base_url, shared, parts);
+        base_url.push_str(&shared.base_path);
+        if let Some(tenant) = &tenant {
+            base_url.push('/');
+            push_segment(&mut base_url, tenant);
+        }
         let header = |name: HeaderName| {
             parts
                 .headers
@@ -78,10 +79,11 @@ impl<S: HasShared + Send + Sync> FromRequestParts<S> for Call {
     }
 }
 
-/// `scheme://host` from the configured public URL, or the request.
-pub(super) fn origin(shared: &Shared, parts: &Parts) -> String {
+/// `scheme://host` from the configured public URL, or the request, pushed onto `out`.
+fn push_origin(out: &mut String, shared: &Shared, parts: &Parts) {
     if let Some(url) = &shared.public_url {
-        return url.clone();
+        out.push_str(url);
+        return;
     }
     let host = parts
         .headers
@@ -92,29 +94,36 @@ pub(super) fn origin(shared: &Shared, parts: &Parts) -> String {
         // put anything else into `Location` or `meta.location`.
         .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]_".contains(&b)))
         .unwrap_or("localhost");
-    let scheme = match parts.headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()) {
+    let scheme = match parts.headers.get(X_FORWARDED_PROTO).and_then(|h| h.to_str().ok()) {
         Some(proto) if proto.trim().eq_ignore_ascii_case("https") => "https",
         _ => parts.uri.scheme_str().filter(|s| *s == "https").unwrap_or("http"),
     };
-    format!("{scheme}://{host}")
+    out.push_str(scheme);
+    out.push_str("://");
+    out.push_str(host);
 }
 
-/// Percent-encode a path segment (an id or a tenant) for a URL.
-pub(super) fn encode_segment(segment: &str) -> String {
+/// The header a TLS-terminating proxy names the client's scheme in.
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+
+/// A path segment (an id or a tenant) percent-encoded for a URL, pushed onto `out`.
+pub(super) fn push_segment(out: &mut String, segment: &str) {
     let unreserved = |byte: u8| byte.is_ascii_alphanumeric() || b"-._~".contains(&byte);
     if segment.bytes().all(unreserved) {
         // Every id this server makes (a UUID).
-        return segment.to_owned();
+        out.push_str(segment);
+        return;
     }
-    let mut out = String::with_capacity(segment.len());
     for byte in segment.bytes() {
         if unreserved(byte) {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
         }
     }
-    out
 }
 
 pub(super) fn record_resource(entry: &ResourceEntry) {
@@ -136,4 +145,19 @@ pub(super) fn single_resource<'a>(
     record_resource(entry);
     let query = ListQuery::from_params(&call.query, &context.shared.limits())?;
     Ok((entry, required_id(call)?, query))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_segment;
+
+    #[test]
+    fn a_segment_is_percent_encoded_byte_by_byte_except_unreserved_characters() {
+        let mut out = String::from("x/");
+        push_segment(&mut out, "a b/é~._-Z9");
+        assert_eq!(out, "x/a%20b%2F%C3%A9~._-Z9");
+        let mut plain = String::new();
+        push_segment(&mut plain, "2f0e8c1a-0000-4000-8000-00000000002a");
+        assert_eq!(plain, "2f0e8c1a-0000-4000-8000-00000000002a");
+    }
 }

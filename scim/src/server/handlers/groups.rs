@@ -83,33 +83,54 @@ pub(super) async fn add_groups(
     if read.is_empty() {
         return Ok(());
     }
+    if let [resource] = resources {
+        // One resource (a GET, or a lookup by userName): every membership read is its own.
+        let elements = read
+            .iter()
+            .flat_map(|(groups, memberships)| {
+                memberships.iter().map(|membership| group_element(groups, base_url, membership))
+            })
+            .collect();
+        return set_groups(resource, elements);
+    }
     let mut by_member: HashMap<&str, Vec<GroupElement<'_>>> = HashMap::new();
     for (groups, memberships) in &read {
         for membership in memberships {
-            by_member.entry(&membership.member).or_default().push(GroupElement {
-                value: &membership.group,
-                reference: groups.location(base_url, &membership.group),
-                display: membership.display.as_deref(),
-                kind: "direct",
-            });
+            by_member.entry(&membership.member).or_default().push(group_element(groups, base_url, membership));
         }
     }
     for resource in resources.iter_mut() {
         let Some(elements) = fetched_id(resource).and_then(|id| by_member.remove(id)) else { continue };
-        // A plain document keeps its fast path: `groups` goes into its text as the first
-        // member (member order carries no meaning in JSON), so it is neither parsed nor
-        // projected again; parsing it cost a lookup more than the membership query.
-        if let Fetched::Plain { text, .. } = resource
-            && let Some(with) = crate::plain::with_first_member(text, "groups", &elements)
-        {
-            *text = with;
-            continue;
-        }
-        let groups = serde_json::to_value(&elements)
-            .map_err(|_| ScimError::internal("a user's groups could not be serialised"))?;
-        let value = std::mem::replace(resource, Fetched::Value(Value::Null)).into_value()?;
-        *resource = Fetched::Value(with_groups(value, groups));
+        set_groups(resource, elements)?;
     }
+    Ok(())
+}
+
+/// `membership`'s element of its member's `groups`.
+fn group_element<'m>(groups: &ResourceEntry, base_url: &str, membership: &'m Membership) -> GroupElement<'m> {
+    GroupElement {
+        value: &membership.group,
+        reference: groups.location(base_url, &membership.group),
+        display: membership.display.as_deref(),
+        kind: "direct",
+    }
+}
+
+/// Put `elements` into `resource` as its `groups`.
+fn set_groups(resource: &mut Fetched, elements: Vec<GroupElement<'_>>) -> ScimResult<()> {
+    // A plain document keeps its fast path: `groups` goes into its text as the first member
+    // (member order carries no meaning in JSON), so it is neither parsed nor projected again;
+    // parsing it cost a lookup more than the membership query.
+    if let Fetched::Plain { text, .. } = resource
+        && let Some(with) = crate::plain::with_first_member(text, "groups", &elements)
+    {
+        *text = with;
+        return Ok(());
+    }
+    let groups =
+        serde_json::to_value(&elements).map_err(|_| ScimError::internal("a user's groups could not be serialised"))?;
+    let value = std::mem::replace(resource, Fetched::Value(Value::Null)).into_value()?;
+    *resource = Fetched::Value(with_groups(value, groups));
     Ok(())
 }
 

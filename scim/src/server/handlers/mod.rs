@@ -20,7 +20,7 @@ pub use lists::{list, search, search_all};
 pub use me::{me_create, me_delete, me_get, me_patch, me_replace};
 pub use resources::{create, delete, get, patch, replace};
 // The helpers one handler module shares with another.
-use call::{encode_segment, record_resource, required_id, single_resource};
+use call::{push_segment, record_resource, required_id, single_resource};
 use groups::{add_groups, check_filter};
 use lists::{names_whole_members, returns_members};
 use redaction::{redact_operations, secret_names};
@@ -181,7 +181,12 @@ impl ResourceEntry {
     }
 
     fn location(&self, base_url: &str, id: &str) -> String {
-        format!("{base_url}{}/{}", self.endpoint, encode_segment(id))
+        let mut location = String::with_capacity(base_url.len() + self.endpoint.len() + id.len() + 1);
+        location.push_str(base_url);
+        location.push_str(&self.endpoint);
+        location.push('/');
+        push_segment(&mut location, id);
+        location
     }
 
     /// The response form of a stored resource: `meta.location` set, then projected.

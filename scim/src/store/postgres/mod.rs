@@ -492,15 +492,16 @@ impl StoredRow {
     ) -> ScimResult<StoredRow> {
         let read = |e: sqlx::Error| storage_error(action, &e);
         let id: String = row.try_get(0).map_err(read)?;
-        let rest: String = row.try_get(1).map_err(read)?;
+        // The texts are borrowed from the row: the document is copied once, into its place.
+        let rest: &str = row.try_get(1).map_err(read)?;
         let version: i64 = row.try_get(2).map_err(read)?;
         let plain: Option<i64> = row.try_get(3).map_err(read)?;
-        let meta: Option<String> = row.try_get(4).map_err(read)?;
+        let meta: Option<&str> = row.try_get(4).map_err(read)?;
         if let Some(memberships) = memberships {
-            let text: Option<String> = row.try_get(5).map_err(read)?;
-            memberships.extend(read_folded(&id, text.as_deref())?);
+            let text: Option<&str> = row.try_get(5).map_err(read)?;
+            memberships.extend(read_folded(&id, text)?);
         }
-        let text = with_meta_last(rest, meta.as_deref());
+        let text = with_meta_last(rest, meta);
         Ok(StoredRow { id, text, version: u64::try_from(version).unwrap_or_default(), plain })
     }
 
@@ -521,9 +522,8 @@ impl StoredRow {
 
 /// `rest`, the text of an object (a document without `meta`), with `"meta": meta` as its last
 /// member.
-fn with_meta_last(rest: String, meta: Option<&str>) -> String {
-    let Some(meta) = meta else { return rest };
-    let Some(head) = rest.strip_suffix('}') else { return rest };
+fn with_meta_last(rest: &str, meta: Option<&str>) -> String {
+    let (Some(meta), Some(head)) = (meta, rest.strip_suffix('}')) else { return rest.to_owned() };
     let mut text = String::with_capacity(rest.len() + meta.len() + 10);
     text.push_str(head);
     if head.trim_end() != "{" {

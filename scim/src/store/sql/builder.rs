@@ -9,6 +9,9 @@ use sqlx::{AssertSqlSafe, query::Query};
 
 use crate::store::{Ident, Scalar};
 
+/// The text capacity a statement starts with.
+const STATEMENT_CAPACITY: usize = 640;
+
 /// A parameter value; `None` is SQL `NULL`.
 pub(crate) type Param = Option<Scalar>;
 
@@ -20,7 +23,11 @@ pub(crate) struct Sql {
 
 impl Sql {
     pub(crate) fn new(fragment: &'static str) -> Sql {
-        Sql { text: fragment.to_owned(), params: Vec::new() }
+        // Room for a list's page statement (about 500 bytes with a user's groups), so that it
+        // is not reallocated as it grows.
+        let mut text = String::with_capacity(STATEMENT_CAPACITY);
+        text.push_str(fragment);
+        Sql { text, params: Vec::with_capacity(4) }
     }
 
     pub(crate) fn push(&mut self, fragment: &'static str) -> &mut Self {

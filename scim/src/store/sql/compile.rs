@@ -46,11 +46,18 @@ pub(crate) enum Dialect {
     Postgres,
 }
 
-/// Compile `filter` to a condition on `t`.
-pub(crate) fn compile(scope: SqlScope<'_>, filter: &ResolvedFilter<'_>, dialect: Dialect) -> ScimResult<Sql> {
-    let mut compiler = Compiler { scope, dialect, sql: Sql::default() };
-    compiler.filter(filter)?;
-    Ok(compiler.sql)
+/// Compile `filter` to a condition on `t`, written onto the end of `sql` (a statement's text
+/// grows in one buffer rather than being built in parts and copied together).
+pub(crate) fn compile_onto(
+    sql: &mut Sql,
+    scope: SqlScope<'_>,
+    filter: &ResolvedFilter<'_>,
+    dialect: Dialect,
+) -> ScimResult<()> {
+    let mut compiler = Compiler { scope, dialect, sql: std::mem::take(sql) };
+    let compiled = compiler.filter(filter);
+    *sql = compiler.sql;
+    compiled
 }
 
 struct Compiler<'k> {

@@ -40,20 +40,22 @@ pub(crate) fn matches_at_most_one(plan: &SqlPlan, filter: Option<&ResolvedFilter
         && plan.indexed_attr(&path.attr).is_some_and(|attr| attr.unique && attr.shape == IndexedShape::Single)
 }
 
-/// ` WHERE ...`: the tenant's rows matching the query's filter.
-fn list_condition(scope: SqlScope<'_>, query: &StoreQuery<'_>, dialect: Dialect) -> ScimResult<Sql> {
-    let mut condition = Sql::new(" WHERE t.\"tenant\" = ");
-    condition.bind_text(scope.tenant);
+/// ` WHERE ...`: the tenant's rows matching the query's filter, written onto `sql`.
+fn push_list_condition(sql: &mut Sql, scope: SqlScope<'_>, query: &StoreQuery<'_>, dialect: Dialect) -> ScimResult<()> {
+    sql.push(" WHERE t.\"tenant\" = ").bind_text(scope.tenant);
     if let Some(filter) = query.filter {
-        condition.push(" AND (").append(compile::compile(scope, filter, dialect)?).push(")");
+        sql.push(" AND (");
+        compile::compile_onto(sql, scope, filter, dialect)?;
+        sql.push(")");
     }
-    Ok(condition)
+    Ok(())
 }
 
 /// The statement counting a list's matches (built only when the page alone cannot tell).
 pub(crate) fn count_statement(scope: SqlScope<'_>, query: &StoreQuery<'_>, dialect: Dialect) -> ScimResult<Sql> {
     let mut count = Sql::new("SELECT COUNT(*) FROM ");
-    count.ident(&scope.plan.table).push(" t").append(list_condition(scope, query, dialect)?);
+    count.ident(&scope.plan.table).push(" t");
+    push_list_condition(&mut count, scope, query, dialect)?;
     Ok(count)
 }
 
@@ -76,7 +78,8 @@ pub(crate) fn page_statement(
         return sorted_keyset_page(scope, query, dialect, keyset.after, key, descending, fold);
     }
     let mut page = stored_doc_select(dialect, fold, "t.\"id\"");
-    page.ident(&scope.plan.table).push(" t").append(list_condition(scope, query, dialect)?);
+    page.ident(&scope.plan.table).push(" t");
+    push_list_condition(&mut page, scope, query, dialect)?;
     if let Some(after) = query.keyset.and_then(|keyset| keyset.after) {
         page.push(" AND t.\"id\" > ").bind_text(&after.id);
     }
@@ -193,7 +196,8 @@ fn keyset_arm_start(
              (t.\"doc\" -> 'meta')::text AS \"meta\" FROM "
         }
     });
-    arm.ident(&scope.plan.table).push(" t").append(list_condition(scope, query, dialect)?);
+    arm.ident(&scope.plan.table).push(" t");
+    push_list_condition(&mut arm, scope, query, dialect)?;
     Ok(arm)
 }
 

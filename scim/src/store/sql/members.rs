@@ -175,15 +175,9 @@ impl<'a> MembershipsFold<'a> {
 /// plan has one (the value as stored), else read from the document (parsing it: on SQLite that
 /// was the larger part of a user's `groups`).
 fn push_display(sql: &mut Sql, groups: &super::SqlPlan, dialect: Dialect) {
-    let promoted = groups.indexed.iter().find(|column| {
-        column.urn.is_none()
-            && column.attribute == "displayName"
-            && column.sub_attribute.is_none()
-            && column.shape == crate::store::kind::IndexedShape::Single
-    });
-    match (promoted, dialect) {
+    match (&groups.display_name, dialect) {
         (Some(column), _) => {
-            sql.push("g.").ident(&column.column);
+            sql.push("g.").ident(column);
         }
         (None, Dialect::Sqlite) => {
             sql.push("json_extract(g.\"doc\", '$.displayName')");

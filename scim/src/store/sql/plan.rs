@@ -102,6 +102,9 @@ pub(crate) struct SqlPlan {
     pub side_tables: Vec<SideTable>,
     /// [`crate::plain::schema_tag`] of the schema: recorded beside each document found plain.
     pub plain_tag: i64,
+    /// The promoted column of a core, single-valued `displayName`, when the kind filters by it:
+    /// what a member's `groups` shows of a group is read from it rather than from the document.
+    pub display_name: Option<Ident>,
 }
 
 impl SqlPlan {
@@ -155,7 +158,16 @@ impl SqlPlan {
             }
             indexed.push(SqlColumn { attr: attr.clone(), column, lc_column });
         }
-        SqlPlan { table, indexed, side_tables, plain_tag: crate::plain::schema_tag(&kind.schema) }
+        let display_name = indexed
+            .iter()
+            .find(|column| {
+                column.urn.is_none()
+                    && column.attribute == "displayName"
+                    && column.sub_attribute.is_none()
+                    && column.shape == IndexedShape::Single
+            })
+            .map(|column| column.column.clone());
+        SqlPlan { table, indexed, side_tables, plain_tag: crate::plain::schema_tag(&kind.schema), display_name }
     }
 
     /// The resource table of `kind`: `scim_` and its endpoint.

@@ -174,7 +174,7 @@ impl SqliteStore {
         // tripled the CPU of a GET /Users/{id}).
         if !scope.kind.has_members || options.exclude_members {
             let mut stored = Self::load_stored(&self.pool, scope, id, fold).await?;
-            let memberships = fold.map(|_| stored.take_memberships()).transpose()?;
+            let memberships = fold.map(|_| stored.take_memberships());
             return Ok(WithMemberships { read: stored.into_fetched(scope)?, memberships });
         }
         let mut tx = self.read_tx().await?;
@@ -614,8 +614,8 @@ struct StoredDoc {
     text: String,
     version: u64,
     plain: Option<i64>,
-    /// The folded memberships column ([`MembershipsFold`]), when the read had one.
-    memberships: Option<String>,
+    /// The memberships of the folded column ([`MembershipsFold`]), when the read had one.
+    memberships: Option<Vec<crate::store::Membership>>,
 }
 
 impl StoredDoc {
@@ -624,18 +624,26 @@ impl StoredDoc {
     fn from_row(row: &sqlx::sqlite::SqliteRow, action: &str, folded: bool) -> ScimResult<StoredDoc> {
         let read = |e: sqlx::Error| storage_error(action, &e);
         let version: i64 = row.try_get(2).map_err(read)?;
+        let id: String = row.try_get(0).map_err(read)?;
+        let memberships = if folded {
+            // Read from the row's text, which is not copied.
+            let folded: Option<&str> = row.try_get(4).map_err(read)?;
+            Some(read_folded(&id, folded)?)
+        } else {
+            None
+        };
         Ok(StoredDoc {
-            id: row.try_get(0).map_err(read)?,
+            id,
             text: row.try_get(1).map_err(read)?,
             version: u64::try_from(version).unwrap_or_default(),
             plain: row.try_get(3).map_err(read)?,
-            memberships: if folded { row.try_get(4).map_err(read)? } else { None },
+            memberships,
         })
     }
 
     /// The memberships the row's folded column holds (none without one).
-    fn take_memberships(&mut self) -> ScimResult<Vec<crate::store::Membership>> {
-        read_folded(&self.id, self.memberships.take().as_deref())
+    fn take_memberships(&mut self) -> Vec<crate::store::Membership> {
+        self.memberships.take().unwrap_or_default()
     }
 
     /// [`StoredDoc::into_fetched`], adding the row's memberships to `memberships` when the read
@@ -646,7 +654,7 @@ impl StoredDoc {
         memberships: &mut Option<Vec<crate::store::Membership>>,
     ) -> ScimResult<Fetched> {
         if let Some(memberships) = memberships {
-            memberships.extend(self.take_memberships()?);
+            memberships.extend(self.take_memberships());
         }
         self.into_fetched(scope)
     }
