@@ -88,15 +88,16 @@ pub fn with_first_member(text: &str, name: &str, value: &impl serde::Serialize) 
     if rest.trim_start().starts_with('}') {
         return None;
     }
-    // Written in one buffer: the member, then the rest of the text after it.
-    let mut out = Vec::with_capacity(text.len() + name.len() + 512);
-    out.push(b'{');
-    serde_json::to_writer(&mut out, name).ok()?;
-    out.push(b':');
-    serde_json::to_writer(&mut out, value).ok()?;
-    out.push(b',');
-    out.extend_from_slice(rest.as_bytes());
-    String::from_utf8(out).ok()
+    let name = serde_json::to_string(name).ok()?;
+    let value = serde_json::to_string(value).ok()?;
+    let mut out = String::with_capacity(text.len() + name.len() + value.len() + 3);
+    out.push('{');
+    out.push_str(&name);
+    out.push(':');
+    out.push_str(&value);
+    out.push(',');
+    out.push_str(rest);
+    Some(out)
 }
 
 /// FNV-1a, 64 bits: small, and the same on every platform and in every release (unlike the

@@ -439,7 +439,7 @@ impl ServerBuilder {
             .method_not_allowed_fallback(handlers::method_not_allowed)
             .merge(public)
             .fallback(handlers::not_found)
-            .layer(axum::middleware::from_fn_with_state(shared.clone(), middleware::outer))
+            .layer(middleware::OuterLayer { shared: shared.clone() })
             .with_state(shared.clone());
         Ok((router, shared))
     }

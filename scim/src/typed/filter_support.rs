@@ -199,6 +199,12 @@ pub struct FilterSupport {
     field_paths: Vec<String>,
     attributes: Vec<FilterableAttribute>,
     places: Vec<MappedPlace>,
+    /// The places that may hold an attribute, by its lower-cased name: those mapping it and the
+    /// whole-extension ones, in place order (every filter of every list asks, so it is not a
+    /// search of all the places).
+    candidates: std::collections::HashMap<String, Vec<usize>>,
+    /// The whole-extension places, the candidates for a name no place maps.
+    whole_extensions: Vec<usize>,
 }
 
 /// What a filter leaf asks of an attribute.
@@ -277,7 +283,39 @@ impl FilterSupport {
             }
         }
         let field_paths = fields.iter().map(|f| f.path().to_owned()).collect();
-        Ok(FilterSupport { resource: schema.name().to_owned(), field_paths, attributes, places })
+        let whole_extensions: Vec<usize> =
+            places.iter().enumerate().filter(|(_, p)| p.attribute.is_none()).map(|(index, _)| index).collect();
+        let mut candidates: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+        for (index, place) in places.iter().enumerate() {
+            if let Some(leaf) = &place.attribute {
+                candidates
+                    .entry(leaf.name.to_ascii_lowercase())
+                    .or_insert_with(|| whole_extensions.clone())
+                    .push(index);
+            }
+        }
+        for indices in candidates.values_mut() {
+            indices.sort_unstable();
+        }
+        Ok(FilterSupport {
+            resource: schema.name().to_owned(),
+            field_paths,
+            attributes,
+            places,
+            candidates,
+            whole_extensions,
+        })
+    }
+
+    /// The places holding values of `extension` / `name` / `sub`, in place order.
+    fn holding<'s>(
+        &'s self,
+        extension: Option<&'s str>,
+        name: &'s str,
+        sub: Option<&'s str>,
+    ) -> impl Iterator<Item = &'s MappedPlace> + 's {
+        let indices = self.candidates.get(&name.to_ascii_lowercase()).unwrap_or(&self.whole_extensions);
+        indices.iter().map(|&index| &self.places[index]).filter(move |p| p.holds(extension, name, sub))
     }
 
     /// The filterable attributes, in field order.
@@ -299,7 +337,7 @@ impl FilterSupport {
         let extension = attr.extension_urn();
         let name = attr.attribute.name.as_str();
         let sub = attr.sub_attribute.map(|s| s.name.as_str());
-        let mut places = self.places.iter().filter(|p| p.holds(extension, name, sub));
+        let mut places = self.holding(extension, name, sub);
         let place = places.next()?;
         if places.next().is_some() {
             return None;
@@ -398,16 +436,27 @@ impl FilterSupport {
         };
         // A field of its own for an extension attribute means the whole-extension field leaves
         // it out (the derive only accepts both with `only` excluding it), so only that one counts.
-        let specific = self.places.iter().any(|p| p.attribute.is_some() && p.holds(extension, name, sub));
-        let mut places = self
-            .places
-            .iter()
-            .filter(|p| p.holds(extension, name, sub) && (p.attribute.is_some() || !specific))
-            .peekable();
-        if places.peek().is_none() {
+        // One pass over the places (every filter of every list comes here): the first place
+        // without support among the specific ones and among all.
+        let (mut held, mut specific) = (false, false);
+        let (mut uncovered_specific, mut uncovered_any) = (None, None);
+        for place in self.holding(extension, name, sub) {
+            held = true;
+            let uncovered = !supported_at(place);
+            if place.attribute.is_some() {
+                specific = true;
+                if uncovered && uncovered_specific.is_none() {
+                    uncovered_specific = Some(place);
+                }
+            }
+            if uncovered && uncovered_any.is_none() {
+                uncovered_any = Some(place);
+            }
+        }
+        if !held {
             return Err(self.unsupported(format!("`{}` is not filterable", shown())));
         }
-        let Some(uncovered) = places.find(|place| !supported_at(place)) else {
+        let Some(uncovered) = (if specific { uncovered_specific } else { uncovered_any }) else {
             return Ok(());
         };
         let shown = shown();

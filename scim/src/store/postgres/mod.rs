@@ -491,14 +491,18 @@ impl StoredRow {
         memberships: &mut Option<Vec<crate::store::Membership>>,
     ) -> ScimResult<StoredRow> {
         let read = |e: sqlx::Error| storage_error(action, &e);
-        let id: String = row.try_get(0).map_err(read)?;
+        // Unchecked: the columns' types are those of `stored_doc_select`'s statement (text,
+        // text, bigint, bigint, text and the memberships' text), so sqlx's check of each
+        // column's type against the Rust one would only repeat it; decoding still fails on a
+        // value that is not of the type.
+        let id: String = row.try_get_unchecked(0).map_err(read)?;
         // The texts are borrowed from the row: the document is copied once, into its place.
-        let rest: &str = row.try_get(1).map_err(read)?;
-        let version: i64 = row.try_get(2).map_err(read)?;
-        let plain: Option<i64> = row.try_get(3).map_err(read)?;
-        let meta: Option<&str> = row.try_get(4).map_err(read)?;
+        let rest: &str = row.try_get_unchecked(1).map_err(read)?;
+        let version: i64 = row.try_get_unchecked(2).map_err(read)?;
+        let plain: Option<i64> = row.try_get_unchecked(3).map_err(read)?;
+        let meta: Option<&str> = row.try_get_unchecked(4).map_err(read)?;
         if let Some(memberships) = memberships {
-            let text: Option<&str> = row.try_get(5).map_err(read)?;
+            let text: Option<&str> = row.try_get_unchecked(5).map_err(read)?;
             memberships.extend(read_folded(&id, text)?);
         }
         let text = with_meta_last(rest, meta);

@@ -19,6 +19,9 @@ pub(crate) type Param = Option<Scalar>;
 pub(crate) struct Sql {
     text: String,
     params: Vec<Param>,
+    /// Where each parameter's `?` is in `text` (byte offsets, in order), so that PostgreSQL's
+    /// numbering replaces exactly those without searching the text.
+    marks: Vec<usize>,
 }
 
 impl Sql {
@@ -27,7 +30,7 @@ impl Sql {
         // is not reallocated as it grows.
         let mut text = String::with_capacity(STATEMENT_CAPACITY);
         text.push_str(fragment);
-        Sql { text, params: Vec::with_capacity(4) }
+        Sql { text, params: Vec::with_capacity(4), marks: Vec::with_capacity(4) }
     }
 
     pub(crate) fn push(&mut self, fragment: &'static str) -> &mut Self {
@@ -50,6 +53,7 @@ impl Sql {
 
     /// A `?` bound to `param`.
     pub(crate) fn bind(&mut self, param: Param) -> &mut Self {
+        self.marks.push(self.text.len());
         self.text.push('?');
         self.params.push(param);
         self
@@ -76,8 +80,10 @@ impl Sql {
 
     /// Append another statement part (its text and parameters).
     pub(crate) fn append(&mut self, other: Sql) -> &mut Self {
+        let offset = self.text.len();
         self.text.push_str(&other.text);
         self.params.extend(other.params);
+        self.marks.extend(other.marks.into_iter().map(|mark| offset + mark));
         self
     }
 
@@ -102,35 +108,35 @@ impl Sql {
         query
     }
 
-    /// The text for PostgreSQL: each `?` numbered (`$1`, `$2`, ...), except that a `NULL`
-    /// parameter is written as the literal `NULL`: a bound `NULL` has to have a type, and a text
-    /// `NULL` cannot go into an integer column. Returns the numbered text and the non-null
-    /// parameters in order.
+    /// The text for PostgreSQL: each parameter's `?` numbered (`$1`, `$2`, ...), except that a
+    /// `NULL` parameter is written as the literal `NULL`: a bound `NULL` has to have a type, and
+    /// a text `NULL` cannot go into an integer column. Returns the numbered text and the
+    /// non-null parameters in order.
     #[cfg(any(feature = "postgres", test))]
     pub(crate) fn numbered(&self) -> crate::ScimResult<(String, Vec<&Scalar>)> {
-        let placeholders = self.text.matches('?').count();
-        if placeholders != self.params.len() {
+        if self.marks.len() != self.params.len() {
             return Err(crate::ScimError::internal(format!(
-                "a statement has {placeholders} placeholders for {} parameters",
+                "a statement has {} placeholders for {} parameters",
+                self.marks.len(),
                 self.params.len()
             )));
         }
-        let mut text = String::with_capacity(self.text.len() + 2 * placeholders);
+        let mut text = String::with_capacity(self.text.len() + 2 * self.marks.len());
         let mut bound = Vec::with_capacity(self.params.len());
-        let mut params = self.params.iter();
-        for (index, part) in self.text.split('?').enumerate() {
-            if index > 0 {
-                match params.next().and_then(Option::as_ref) {
-                    Some(value) => {
-                        bound.push(value);
-                        text.push('$');
-                        text.push_str(&bound.len().to_string());
-                    }
-                    None => text.push_str("NULL"),
+        let mut written = 0;
+        for (mark, param) in self.marks.iter().zip(&self.params) {
+            text.push_str(&self.text[written..*mark]);
+            match param {
+                Some(value) => {
+                    bound.push(value);
+                    text.push('$');
+                    text.push_str(&bound.len().to_string());
                 }
+                None => text.push_str("NULL"),
             }
-            text.push_str(part);
+            written = mark + 1;
         }
+        text.push_str(&self.text[written..]);
         Ok((text, bound))
     }
 
@@ -165,5 +171,18 @@ mod tests {
         let (text, params) = sql.numbered().unwrap();
         assert_eq!(text, "UPDATE t SET a = $1, b = NULL WHERE c = $2");
         assert_eq!(params, [&Scalar::Text("x".into()), &Scalar::Int(3)]);
+    }
+
+    /// Only the parameters' marks are numbered, also across appended parts: a `?` of the text
+    /// itself (PostgreSQL's JSONB operator) stays as written.
+    #[test]
+    fn postgres_numbering_follows_the_parameters_through_appended_parts() {
+        let mut condition = Sql::new(" WHERE doc ? 'meta' AND a = ");
+        condition.bind_text("x");
+        let mut sql = Sql::new("SELECT b FROM t");
+        sql.append(condition).push(" AND b = ").bind_int(2).push(" OR c = ").bind(None);
+        let (text, params) = sql.numbered().unwrap();
+        assert_eq!(text, "SELECT b FROM t WHERE doc ? 'meta' AND a = $1 AND b = $2 OR c = NULL");
+        assert_eq!(params, [&Scalar::Text("x".into()), &Scalar::Int(2)]);
     }
 }

@@ -623,20 +623,22 @@ impl StoredDoc {
     /// `folded`: the row has the memberships column after them.
     fn from_row(row: &sqlx::sqlite::SqliteRow, action: &str, folded: bool) -> ScimResult<StoredDoc> {
         let read = |e: sqlx::Error| storage_error(action, &e);
-        let version: i64 = row.try_get(2).map_err(read)?;
-        let id: String = row.try_get(0).map_err(read)?;
+        // Unchecked: the columns are those of `stored_doc_select`'s statement, so sqlx's check
+        // of each column's type would only repeat it; decoding still fails on a wrong value.
+        let version: i64 = row.try_get_unchecked(2).map_err(read)?;
+        let id: String = row.try_get_unchecked(0).map_err(read)?;
         let memberships = if folded {
             // Read from the row's text, which is not copied.
-            let folded: Option<&str> = row.try_get(4).map_err(read)?;
+            let folded: Option<&str> = row.try_get_unchecked(4).map_err(read)?;
             Some(read_folded(&id, folded)?)
         } else {
             None
         };
         Ok(StoredDoc {
             id,
-            text: row.try_get(1).map_err(read)?,
+            text: row.try_get_unchecked(1).map_err(read)?,
             version: u64::try_from(version).unwrap_or_default(),
-            plain: row.try_get(3).map_err(read)?,
+            plain: row.try_get_unchecked(3).map_err(read)?,
             memberships,
         })
     }
