@@ -92,7 +92,8 @@ pub(crate) fn page_statement(
     // pages, whose position names the last row by its key and id.
     page.push(if query.keyset.is_some() { "t.\"id\"" } else { "t.\"seq\"" });
     page_limit(&mut page, query, dialect);
-    if query.keyset.is_none() {
+    // A first page (every lookup) has no `OFFSET`: one parameter fewer to bind and send.
+    if query.keyset.is_none() && query.offset() > 0 {
         page.push(" OFFSET ").bind_int(i64::try_from(query.offset()).unwrap_or(i64::MAX));
     }
     Ok(page)
@@ -255,6 +256,10 @@ mod tests {
             let page = page_statement(scope, &query, Dialect::Sqlite, None).unwrap();
             assert!(page.text().ends_with(ending), "{count:?}: {}", page.text());
             assert!(!page.text().contains("LIMIT ?"), "{}", page.text());
+            // A first page skips nothing and says so by having no `OFFSET` at all.
+            let first = StoreQuery { count, start_index: 1, ..StoreQuery::default() };
+            let page = page_statement(scope, &first, Dialect::Sqlite, None).unwrap();
+            assert!(page.text().ends_with(&ending[..ending.len() - " OFFSET ?".len()]), "{count:?}: {}", page.text());
         }
     }
 
