@@ -84,14 +84,18 @@ pub(super) async fn add_groups(
         return Ok(());
     }
     if let [resource] = resources {
-        // One resource (a GET, or a lookup by userName): every membership read is its own.
-        let elements = read
+        // One resource (a GET, or a lookup by userName): its memberships without a map.
+        let Some(id) = fetched_id(resource) else { return Ok(()) };
+        let elements: Vec<GroupElement<'_>> = read
             .iter()
             .flat_map(|(groups, memberships)| {
-                memberships.iter().map(|membership| group_element(groups, base_url, membership))
+                memberships
+                    .iter()
+                    .filter(|membership| membership.member == id)
+                    .map(|membership| group_element(groups, base_url, membership))
             })
             .collect();
-        return set_groups(resource, elements);
+        return if elements.is_empty() { Ok(()) } else { set_groups(resource, elements) };
     }
     let mut by_member: HashMap<&str, Vec<GroupElement<'_>>> = HashMap::new();
     for (groups, memberships) in &read {
