@@ -2,7 +2,8 @@
 //! and [`Ident`]s (identifiers derived from schema names): request data can only ever enter as
 //! a bound parameter (`?`, numbered `$n` for PostgreSQL). This is what makes "no request text is
 //! ever spliced into SQL" a property of the types rather than of care. The fixed fragments never
-//! contain a `?` of their own, so every `?` of the text is a parameter.
+//! contain a `?` of their own: SQLite reads every `?` of the text as a parameter. (PostgreSQL's
+//! numbering goes by the positions recorded as parameters are bound, not by the text.)
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 use sqlx::{AssertSqlSafe, query::Query};
@@ -18,10 +19,9 @@ pub(crate) type Param = Option<Scalar>;
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Sql {
     text: String,
-    params: Vec<Param>,
-    /// Where each parameter's `?` is in `text` (byte offsets, in order), so that PostgreSQL's
-    /// numbering replaces exactly those without searching the text.
-    marks: Vec<usize>,
+    /// Each parameter with where its `?` is in `text` (a byte offset), in order, so that
+    /// PostgreSQL's numbering replaces exactly those without searching the text.
+    params: Vec<(usize, Param)>,
 }
 
 impl Sql {
@@ -30,7 +30,7 @@ impl Sql {
         // is not reallocated as it grows.
         let mut text = String::with_capacity(STATEMENT_CAPACITY);
         text.push_str(fragment);
-        Sql { text, params: Vec::with_capacity(4), marks: Vec::with_capacity(4) }
+        Sql { text, params: Vec::with_capacity(4) }
     }
 
     pub(crate) fn push(&mut self, fragment: &'static str) -> &mut Self {
@@ -53,9 +53,8 @@ impl Sql {
 
     /// A `?` bound to `param`.
     pub(crate) fn bind(&mut self, param: Param) -> &mut Self {
-        self.marks.push(self.text.len());
+        self.params.push((self.text.len(), param));
         self.text.push('?');
-        self.params.push(param);
         self
     }
 
@@ -82,8 +81,7 @@ impl Sql {
     pub(crate) fn append(&mut self, other: Sql) -> &mut Self {
         let offset = self.text.len();
         self.text.push_str(&other.text);
-        self.params.extend(other.params);
-        self.marks.extend(other.marks.into_iter().map(|mark| offset + mark));
+        self.params.extend(other.params.into_iter().map(|(mark, param)| (offset + mark, param)));
         self
     }
 
@@ -97,7 +95,7 @@ impl Sql {
     pub(crate) fn query(&self) -> Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
         // Safe by construction: see the module docs.
         let mut query = sqlx::query(AssertSqlSafe(self.text.clone()));
-        for param in &self.params {
+        for (_, param) in &self.params {
             query = match param {
                 None => query.bind(None::<String>),
                 Some(Scalar::Text(text)) => query.bind(text.clone()),
@@ -113,18 +111,11 @@ impl Sql {
     /// a text `NULL` cannot go into an integer column. Returns the numbered text and the
     /// non-null parameters in order.
     #[cfg(any(feature = "postgres", test))]
-    pub(crate) fn numbered(&self) -> crate::ScimResult<(String, Vec<&Scalar>)> {
-        if self.marks.len() != self.params.len() {
-            return Err(crate::ScimError::internal(format!(
-                "a statement has {} placeholders for {} parameters",
-                self.marks.len(),
-                self.params.len()
-            )));
-        }
-        let mut text = String::with_capacity(self.text.len() + 2 * self.marks.len());
+    pub(crate) fn numbered(&self) -> (String, Vec<&Scalar>) {
+        let mut text = String::with_capacity(self.text.len() + 2 * self.params.len());
         let mut bound = Vec::with_capacity(self.params.len());
         let mut written = 0;
-        for (mark, param) in self.marks.iter().zip(&self.params) {
+        for (mark, param) in &self.params {
             text.push_str(&self.text[written..*mark]);
             match param {
                 Some(value) => {
@@ -137,13 +128,13 @@ impl Sql {
             written = mark + 1;
         }
         text.push_str(&self.text[written..]);
-        Ok((text, bound))
+        (text, bound)
     }
 
     /// The statement with its parameters bound, for PostgreSQL (see [`Sql::numbered`]).
     #[cfg(feature = "postgres")]
     pub(crate) fn pg_query(&self) -> crate::ScimResult<Query<'static, sqlx::Postgres, sqlx::postgres::PgArguments>> {
-        let (text, params) = self.numbered()?;
+        let (text, params) = self.numbered();
         if params.iter().any(|param| matches!(param, Scalar::Text(text) if text.contains('\0'))) {
             return Err(crate::store::postgres_nul_error());
         }
@@ -168,20 +159,21 @@ mod tests {
     fn postgres_text_numbers_parameters_and_writes_nulls() {
         let mut sql = Sql::new("UPDATE t SET a = ");
         sql.bind_text("x").push(", b = ").bind(None).push(" WHERE c = ").bind_int(3);
-        let (text, params) = sql.numbered().unwrap();
+        let (text, params) = sql.numbered();
         assert_eq!(text, "UPDATE t SET a = $1, b = NULL WHERE c = $2");
         assert_eq!(params, [&Scalar::Text("x".into()), &Scalar::Int(3)]);
     }
 
     /// Only the parameters' marks are numbered, also across appended parts: a `?` of the text
-    /// itself (PostgreSQL's JSONB operator) stays as written.
+    /// itself (PostgreSQL's JSONB operator; a fragment only a PostgreSQL statement could have)
+    /// stays as written.
     #[test]
     fn postgres_numbering_follows_the_parameters_through_appended_parts() {
         let mut condition = Sql::new(" WHERE doc ? 'meta' AND a = ");
         condition.bind_text("x");
         let mut sql = Sql::new("SELECT b FROM t");
         sql.append(condition).push(" AND b = ").bind_int(2).push(" OR c = ").bind(None);
-        let (text, params) = sql.numbered().unwrap();
+        let (text, params) = sql.numbered();
         assert_eq!(text, "SELECT b FROM t WHERE doc ? 'meta' AND a = $1 AND b = $2 OR c = NULL");
         assert_eq!(params, [&Scalar::Text("x".into()), &Scalar::Int(2)]);
     }
