@@ -64,40 +64,80 @@ impl<T> ListResponse<T> {
 }
 
 /// The JSON text of [`ListResponse::new`]`(resources, total_results, start_index)` whose
-/// resources are already JSON texts (each one JSON value): what a list answers without
-/// parsing resources it can serve as stored ([`crate::plain`]).
+/// resources are already JSON texts (each one JSON value).
 pub fn list_response_text(resources: &[String], total_results: usize, start_index: usize) -> String {
-    list_text(resources, total_results, &format!(",\"startIndex\":{start_index}"), "")
-}
-
-/// The JSON text of a cursor page (RFC 9865 section 2.2): no `startIndex`, and `nextCursor`
-/// when there is a next page.
-pub fn cursor_list_response_text(resources: &[String], total_results: usize, next_cursor: Option<&str>) -> String {
-    let next = next_cursor.map(|cursor| format!(",\"nextCursor\":{}", Value::String(cursor.to_owned())));
-    list_text(resources, total_results, "", next.as_deref().unwrap_or_default())
-}
-
-/// A ListResponse text: `paging` after `totalResults` and `after` after `Resources` (each empty
-/// or starting with a comma).
-fn list_text(resources: &[String], total_results: usize, paging: &str, after: &str) -> String {
-    let length = resources.iter().map(|r| r.len() + 1).sum::<usize>();
-    let mut out = String::with_capacity(length + 160);
-    out.push_str("{\"schemas\":[\"");
-    out.push_str(LIST_RESPONSE_URN);
-    out.push_str(&format!(
-        "\"],\"totalResults\":{total_results}{paging},\"itemsPerPage\":{},\"Resources\":[",
-        resources.len()
-    ));
-    for (position, resource) in resources.iter().enumerate() {
-        if position > 0 {
-            out.push(',');
-        }
-        out.push_str(resource);
+    let mut list =
+        ListText::new(total_results, resources.len(), Some(start_index), resources.iter().map(String::len).sum());
+    for resource in resources {
+        list.next_resource().push_str(resource);
     }
-    out.push(']');
-    out.push_str(after);
-    out.push('}');
-    out
+    list.finish(None)
+}
+
+/// A ListResponse's text, written as its resources come: what a list answers without parsing
+/// resources it can serve as stored ([`crate::plain`]), each written straight into the list
+/// rather than into a text of its own first.
+#[derive(Debug)]
+pub struct ListText {
+    out: String,
+    written: usize,
+}
+
+impl ListText {
+    /// The text up to the first resource: `startIndex` when given (an index page; a cursor page
+    /// has none), `capacity` about the length of the resources.
+    pub fn new(total_results: usize, items_per_page: usize, start_index: Option<usize>, capacity: usize) -> Self {
+        let mut out = String::with_capacity(capacity + items_per_page + 160);
+        out.push_str("{\"schemas\":[\"");
+        out.push_str(LIST_RESPONSE_URN);
+        out.push_str("\"],\"totalResults\":");
+        push_number(&mut out, total_results);
+        if let Some(start_index) = start_index {
+            out.push_str(",\"startIndex\":");
+            push_number(&mut out, start_index);
+        }
+        out.push_str(",\"itemsPerPage\":");
+        push_number(&mut out, items_per_page);
+        out.push_str(",\"Resources\":[");
+        ListText { out, written: 0 }
+    }
+
+    /// Where to push the next resource's text (exactly one JSON value).
+    pub fn next_resource(&mut self) -> &mut String {
+        if self.written > 0 {
+            self.out.push(',');
+        }
+        self.written += 1;
+        &mut self.out
+    }
+
+    /// The whole text, with `nextCursor` when given.
+    pub fn finish(mut self, next_cursor: Option<&str>) -> String {
+        self.out.push(']');
+        if let Some(cursor) = next_cursor {
+            self.out.push_str(",\"nextCursor\":");
+            crate::plain::push_json_string(&mut self.out, cursor);
+        }
+        self.out.push('}');
+        self.out
+    }
+}
+
+/// `number` in decimal pushed onto `out` (what `write!` does, without the formatting machinery,
+/// which cost a lookup more than the rest of its list's text).
+fn push_number(out: &mut String, mut number: usize) {
+    let mut digits = [0_u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        // A digit: `number % 10` is below 10.
+        digits[start] = b'0' + (number % 10) as u8;
+        number /= 10;
+        if number == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|&digit| char::from(digit)));
 }
 
 /// The body of `POST .search` (RFC 7644 section 3.4.3). Values are kept as sent; turning them
@@ -206,6 +246,35 @@ mod tests {
             let expected = serde_json::to_string(&ListResponse::new(values, 7, 3)).unwrap();
             assert_eq!(list_response_text(&texts, 7, 3), expected, "{count} resources");
         }
+    }
+
+    #[test]
+    fn numbers_are_pushed_in_decimal() {
+        for number in [0, 7, 10, 1_234_567, usize::MAX] {
+            let mut out = String::from("n=");
+            push_number(&mut out, number);
+            assert_eq!(out, format!("n={number}"));
+        }
+    }
+
+    #[test]
+    fn a_cursor_page_text_has_no_start_index_and_its_next_cursor_last() {
+        let mut list = ListText::new(9, 1, None, 0);
+        list.next_resource().push_str(r#"{"id":"a"}"#);
+        let text = list.finish(Some("c\"1"));
+        let expected = json!({
+            "schemas": [LIST_RESPONSE_URN],
+            "totalResults": 9,
+            "itemsPerPage": 1,
+            "Resources": [{"id": "a"}],
+            "nextCursor": "c\"1",
+        });
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), expected);
+        assert!(text.ends_with(r#"}],"nextCursor":"c\"1"}"#), "{text}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&ListText::new(0, 0, None, 0).finish(None)).unwrap()["Resources"],
+            json!([])
+        );
     }
 
     #[test]

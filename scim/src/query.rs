@@ -124,9 +124,18 @@ impl ListQuery {
     /// Build a query from URL query parameters, already split and percent-decoded, as
     /// `(name, value)` pairs. Parameters other than the RFC's are ignored.
     pub fn from_params<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)], limits: &QueryLimits) -> ScimResult<Self> {
+        Self::from_pairs(params.iter().map(|(key, value)| (key.as_ref(), value.as_ref())), limits)
+    }
+
+    /// [`ListQuery::from_params`] over pairs as an iterator yields them, such as
+    /// a request's query string's, which borrow from it where they can.
+    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+        limits: &QueryLimits,
+    ) -> ScimResult<Self> {
         let mut seen = [false; PARAMETERS.len()];
         let mut query = ListQuery::default();
-        for (key, value) in params {
+        for (key, value) in pairs {
             let (key, value) = (key.as_ref(), value.as_ref());
             let Some(index) = PARAMETERS.iter().position(|p| p.eq_ignore_ascii_case(key)) else { continue };
             let name = PARAMETERS[index];

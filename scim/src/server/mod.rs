@@ -65,6 +65,7 @@ pub mod listener;
 mod members;
 mod middleware;
 pub mod openapi;
+mod query_string;
 pub mod response;
 mod unknown;
 

@@ -25,8 +25,9 @@ pub struct Call {
     pub(super) key: Option<String>,
     pub(super) if_match: Option<String>,
     pub(super) if_none_match: Option<String>,
-    /// The query string's pairs, percent-decoded.
-    pub(super) query: Vec<(String, String)>,
+    /// The query string as sent (still percent-encoded): its pairs are decoded by
+    /// [`Call::list_query`], borrowing from it where no escape needs decoding.
+    raw_query: Option<String>,
     /// One of the tenant's concurrent requests ([`crate::server::limits::tenant_permit`]), held
     /// until the handler is done with the call.
     _permit: Option<tokio::sync::OwnedSemaphorePermit>,
@@ -64,8 +65,6 @@ impl<S: HasShared + Send + Sync> FromRequestParts<S> for Call {
                 .filter(|v| !v.is_empty())
                 .map(str::to_owned)
         };
-        let query =
-            parts.uri.query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
         Ok(Call {
             principal,
             base_url,
@@ -73,9 +72,17 @@ impl<S: HasShared + Send + Sync> FromRequestParts<S> for Call {
             key: param("key"),
             if_match: header(header::IF_MATCH),
             if_none_match: header(header::IF_NONE_MATCH),
-            query,
+            raw_query: parts.uri.query().map(str::to_owned),
             _permit: permit,
         })
+    }
+}
+
+impl Call {
+    /// The query string's SCIM parameters (RFC 7644 section 3.4.2), checked against `limits`.
+    pub(super) fn list_query(&self, limits: &crate::query::QueryLimits) -> ScimResult<ListQuery> {
+        let pairs = self.raw_query.as_deref().map(crate::server::query_string::pairs);
+        ListQuery::from_pairs(pairs.into_iter().flatten(), limits)
     }
 }
 
@@ -143,7 +150,7 @@ pub(super) fn single_resource<'a>(
 ) -> ScimResult<(&'a ResourceEntry, &'a str, ListQuery)> {
     let entry = &*context.resource;
     record_resource(entry);
-    let query = ListQuery::from_params(&call.query, &context.shared.limits())?;
+    let query = call.list_query(&context.shared.limits())?;
     Ok((entry, required_id(call)?, query))
 }
 

@@ -126,7 +126,16 @@ fn set_groups(resource: &mut Fetched, elements: Vec<GroupElement<'_>>) -> ScimRe
     // (member order carries no meaning in JSON), so it is neither parsed nor projected again;
     // parsing it cost a lookup more than the membership query.
     if let Fetched::Plain { text, .. } = resource
-        && let Some(with) = crate::plain::with_first_member(text, "groups", &elements)
+        && let Some(with) = crate::plain::with_first_member(text, 160 * elements.len() + 12, |out| {
+            out.push_str("\"groups\":[");
+            for (index, element) in elements.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                element.push_json(out);
+            }
+            out.push(']');
+        })
     {
         *text = with;
         return Ok(());
@@ -150,6 +159,25 @@ struct GroupElement<'a> {
     display: Option<&'a str>,
     #[serde(rename = "type")]
     kind: &'static str,
+}
+
+impl GroupElement<'_> {
+    /// The element as JSON pushed onto `out`: what its `Serialize` writes, without going
+    /// through a serializer (which was most of what `groups` cost a lookup on SQLite).
+    fn push_json(&self, out: &mut String) {
+        use crate::plain::push_json_string;
+        out.push_str("{\"value\":");
+        push_json_string(out, self.value);
+        out.push_str(",\"$ref\":");
+        push_json_string(out, &self.reference);
+        if let Some(display) = self.display {
+            out.push_str(",\"display\":");
+            push_json_string(out, display);
+        }
+        out.push_str(",\"type\":");
+        push_json_string(out, self.kind);
+        out.push('}');
+    }
 }
 
 /// Whether responses of `entry`'s resources with this query show a computed `groups`.
@@ -338,4 +366,32 @@ fn with_groups(resource: Value, groups: Value) -> Value {
         map.insert("meta".to_owned(), meta);
     }
     Value::Object(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GroupElement;
+
+    #[test]
+    fn an_element_pushed_as_json_is_what_its_serialize_writes() {
+        let elements = [
+            GroupElement {
+                value: "g1",
+                reference: "https://h/scim/v2/Groups/g1".to_owned(),
+                display: None,
+                kind: "direct",
+            },
+            GroupElement {
+                value: "g\"2\\",
+                reference: "https://h/Groups/g%222".to_owned(),
+                display: Some("Sales\n\"EMEA\" ✓"),
+                kind: "direct",
+            },
+        ];
+        for element in &elements {
+            let mut out = String::new();
+            element.push_json(&mut out);
+            assert_eq!(out, serde_json::to_string(element).unwrap());
+        }
+    }
 }

@@ -10,16 +10,18 @@ use super::*;
 use crate::cursor;
 use crate::error::{ScimError, ScimResult};
 use crate::filter::{AttrPath, ResolvedFilter, resolve_filter};
-use crate::message::{SearchRequest, cursor_list_response_text, list_response_text};
+use crate::message::{ListText, SearchRequest, list_response_text};
 use crate::query::ListQuery;
 use crate::schema::{AttrOwner, ResolvedAttr};
 use crate::server::body::ScimJson;
 use crate::server::response::text_response;
-use crate::store::{FetchedPage, IndexedAttr, IndexedShape, Keyset, StoreQuery, keyset_position, keyset_sort_attr};
+use crate::store::{
+    Fetched, FetchedPage, IndexedAttr, IndexedShape, Keyset, StoreQuery, keyset_position, keyset_sort_attr,
+};
 
 /// `GET /{Resource}`.
 pub async fn list(State(context): State<ResourceContext>, call: Call) -> Result<Response, ScimError> {
-    let query = ListQuery::from_params(&call.query, &context.shared.limits())?;
+    let query = call.list_query(&context.shared.limits())?;
     respond_list(&context, &call, &query).await
 }
 
@@ -50,12 +52,23 @@ pub(super) async fn respond_list(
     let page =
         list_page(&context.shared, entry, call, query, &filter, query.start_index, query.page_size(&limits), None)
             .await?;
-    let resources = page
-        .resources
-        .into_iter()
-        .map(|r| entry.response_text(r, &call.base_url, query))
-        .collect::<ScimResult<Vec<_>>>()?;
-    Ok(text_response(StatusCode::OK, list_response_text(&resources, page.total_results, query.start_index)))
+    let mut list =
+        ListText::new(page.total_results, page.resources.len(), Some(query.start_index), page_capacity(&page));
+    for resource in page.resources {
+        entry.push_response(list.next_resource(), resource, &call.base_url, query)?;
+    }
+    Ok(text_response(StatusCode::OK, list.finish(None)))
+}
+
+/// About the length of a page's resources' texts, to size its list's text.
+fn page_capacity(page: &FetchedPage) -> usize {
+    page.resources
+        .iter()
+        .map(|resource| match resource {
+            Fetched::Plain { text, .. } => text.len() + 128,
+            Fetched::Value(_) => 1024,
+        })
+        .sum()
 }
 
 /// A cursor page (RFC 9865): the store reads, by keyset, one resource more than the page
@@ -89,12 +102,11 @@ async fn respond_cursor_page(
         }
         _ => None,
     };
-    let resources = page
-        .resources
-        .into_iter()
-        .map(|r| entry.response_text(r, &call.base_url, query))
-        .collect::<ScimResult<Vec<_>>>()?;
-    Ok(text_response(StatusCode::OK, cursor_list_response_text(&resources, page.total_results, next_cursor.as_deref())))
+    let mut list = ListText::new(page.total_results, page.resources.len(), None, page_capacity(&page));
+    for resource in page.resources {
+        entry.push_response(list.next_resource(), resource, &call.base_url, query)?;
+    }
+    Ok(text_response(StatusCode::OK, list.finish(next_cursor.as_deref())))
 }
 
 /// A list's filter, resolved and checked ([`resolve_checked`]).

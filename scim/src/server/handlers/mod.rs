@@ -195,17 +195,30 @@ impl ResourceEntry {
         response_form(resource, self.schema(), location, attributes, excluded)
     }
 
-    /// The response body of a fetched resource: a plain document's own text with its location
-    /// when the request asks for the default form, else [`ResourceEntry::respond_form`].
+    /// The response body of a fetched resource ([`ResourceEntry::push_response`]).
     fn response_text(&self, fetched: Fetched, base_url: &str, query: &ListQuery) -> ScimResult<String> {
+        let mut out = String::new();
+        self.push_response(&mut out, fetched, base_url, query)?;
+        Ok(out)
+    }
+
+    /// The response body of a fetched resource pushed onto `out`: a plain document's own text
+    /// with its location when the request asks for the default form, else
+    /// [`ResourceEntry::respond_form`] serialised.
+    fn push_response(&self, out: &mut String, fetched: Fetched, base_url: &str, query: &ListQuery) -> ScimResult<()> {
         if let Fetched::Plain { id, text, .. } = &fetched
             && self.asks_default_form(query)
-            && let Some(body) = crate::plain::with_location(text, &self.location(base_url, id))
         {
-            return Ok(body);
+            out.reserve(text.len() + base_url.len() + self.endpoint.len() + id.len() + 16);
+            if crate::plain::push_with_location(out, text, &self.location(base_url, id)) {
+                return Ok(());
+            }
         }
         let body = self.respond_form(fetched.into_value()?, base_url, &query.attributes, &query.excluded_attributes);
-        serde_json::to_string(&body).map_err(|_| ScimError::internal("the response could not be serialised"))
+        let text =
+            serde_json::to_string(&body).map_err(|_| ScimError::internal("the response could not be serialised"))?;
+        out.push_str(&text);
+        Ok(())
     }
 
     /// Whether a response is the default form of a plain document: no `attributes`, and no

@@ -9,7 +9,6 @@ use super::*;
 use crate::error::{ScimError, ScimResult};
 use crate::filter::{parse_filter, resolve_filter};
 use crate::patch::PatchRequest;
-use crate::query::ListQuery;
 use crate::resource::{RequestMode, UnknownAttributeLog, check_replace, keep_immutable, validate_request_with};
 use crate::server::audit::{AuditAction, attribute_names};
 use crate::server::auth::Principal;
@@ -173,7 +172,7 @@ pub async fn create(
 ) -> Result<Response, ScimError> {
     let entry = &context.resource;
     record_resource(entry);
-    let query = ListQuery::from_params(&call.query, &context.shared.limits())?;
+    let query = call.list_query(&context.shared.limits())?;
     let created = Write::of(&context, &call).create(body).await?;
     let id = created.get("id").and_then(Value::as_str).unwrap_or_default();
     let location = entry.location(&call.base_url, id);
