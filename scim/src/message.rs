@@ -125,7 +125,7 @@ impl ListText {
 
 /// `number` in decimal pushed onto `out` (what `write!` does, without the formatting machinery,
 /// which cost a lookup more than the rest of its list's text).
-fn push_number(out: &mut String, mut number: usize) {
+pub(crate) fn push_number(out: &mut String, mut number: usize) {
     let mut digits = [0_u8; 20];
     let mut start = digits.len();
     loop {

@@ -97,8 +97,9 @@ impl Sql {
         let mut query = sqlx::query(AssertSqlSafe(self.text.clone()));
         for (_, param) in &self.params {
             query = match param {
-                None => query.bind(None::<String>),
-                Some(Scalar::Text(text)) => query.bind(text.clone()),
+                None => query.bind(None::<&str>),
+                // Borrowed: the driver copies what it keeps, so a clone here was a second copy.
+                Some(Scalar::Text(text)) => query.bind(text.as_str()),
                 Some(Scalar::Int(int)) => query.bind(*int),
                 Some(Scalar::Real(real)) => query.bind(*real),
             };
@@ -121,7 +122,7 @@ impl Sql {
                 Some(value) => {
                     bound.push(value);
                     text.push('$');
-                    text.push_str(&bound.len().to_string());
+                    crate::message::push_number(&mut text, bound.len());
                 }
                 None => text.push_str("NULL"),
             }
@@ -142,7 +143,8 @@ impl Sql {
         let mut query = sqlx::query(AssertSqlSafe(text));
         for param in params {
             query = match param {
-                Scalar::Text(text) => query.bind(text.clone()),
+                // Borrowed: the driver encodes it into its buffer at once.
+                Scalar::Text(text) => query.bind(text.as_str()),
                 Scalar::Int(int) => query.bind(*int),
                 Scalar::Real(real) => query.bind(*real),
             };
