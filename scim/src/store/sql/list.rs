@@ -2,7 +2,7 @@
 
 use super::builder::Sql;
 use super::compile::{self, Dialect};
-use super::members::MembershipsFold;
+use super::members::{FoldedMember, MembershipsFold};
 use super::{SqlPlan, SqlScope};
 use crate::error::{ScimError, ScimResult};
 use crate::filter::{CompareOp, PathScope, ResolvedFilter};
@@ -14,9 +14,9 @@ use crate::store::{IndexedShape, KeysetPosition, StoreQuery};
 /// The start of every statement reading stored documents (a single one or a list's page), so
 /// that a store reads all their rows alike: `id`, the document as text (PostgreSQL: without
 /// `meta`, then `meta` apart, see `PostgresStore`'s `StoredRow`), `version` and the plain tag,
-/// then `fold`'s memberships column (of the row whose id is `member_id`, an expression of the
+/// then `fold`'s memberships column (of the row `member` names, expressions of the
 /// outer statement) when there is a fold. The table follows, aliased `t`.
-pub(crate) fn stored_doc_select(dialect: Dialect, fold: Option<MembershipsFold<'_>>, member_id: &'static str) -> Sql {
+pub(crate) fn stored_doc_select(dialect: Dialect, fold: Option<MembershipsFold<'_>>, member: FoldedMember) -> Sql {
     let mut sql = Sql::new(match dialect {
         Dialect::Sqlite => "SELECT \"id\", \"doc\", \"version\", \"plain\"",
         Dialect::Postgres => {
@@ -24,7 +24,7 @@ pub(crate) fn stored_doc_select(dialect: Dialect, fold: Option<MembershipsFold<'
         }
     });
     if let Some(fold) = fold {
-        fold.push_column(&mut sql, member_id, dialect);
+        fold.push_column(&mut sql, member, dialect);
     }
     sql.push(" FROM ");
     sql
@@ -77,7 +77,7 @@ pub(crate) fn page_statement(
     if let (Some(keyset), Some(key)) = (query.keyset, &order) {
         return sorted_keyset_page(scope, query, dialect, keyset.after, key, descending, fold);
     }
-    let mut page = stored_doc_select(dialect, fold, "t.\"id\"");
+    let mut page = stored_doc_select(dialect, fold, FoldedMember::TABLE_T);
     page.ident(&scope.plan.table).push(" t");
     push_list_condition(&mut page, scope, query, dialect)?;
     if let Some(after) = query.keyset.and_then(|keyset| keyset.after) {
@@ -165,7 +165,8 @@ fn sorted_keyset_page(
         Dialect::Postgres => "SELECT \"id\", \"doc\", \"version\", \"plain\", \"meta\"",
     });
     if let Some(fold) = fold {
-        fold.push_column(&mut page, "u.\"id\"", dialect);
+        // The arms' rows carry no tenant: the fold binds its own.
+        fold.push_column(&mut page, FoldedMember { id: "u.\"id\"", tenant: None }, dialect);
     }
     page.push(" FROM (");
     for (index, arm) in arms.into_iter().enumerate() {

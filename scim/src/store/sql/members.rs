@@ -150,12 +150,14 @@ impl<'a> MembershipsFold<'a> {
     }
 
     /// `, (SELECT ...)`: a column holding the groups that list the member whose id is
-    /// `member_id` (an SQL expression of the outer statement, such as `t."id"`), as JSON
+    /// `member.id` (an SQL expression of the outer statement, such as `t."id"`), as JSON
     /// `[[group id, displayName, creation sequence], ...]`; `[]` (SQLite) or NULL (PostgreSQL)
     /// for none. Read through [`by_member_index`], every value bound. Unordered: an `ORDER BY`
     /// made SQLite sort through a temporary b-tree for every row, so [`read_folded`] puts them in
     /// creation order.
-    pub(crate) fn push_column(self, sql: &mut Sql, member_id: &'static str, dialect: Dialect) {
+    /// The member's tenant is `member.tenant` when the outer statement has it (one parameter
+    /// fewer to bind on every lookup), else the fold's, bound.
+    pub(crate) fn push_column(self, sql: &mut Sql, member: FoldedMember, dialect: Dialect) {
         sql.push(match dialect {
             Dialect::Sqlite => ", (SELECT json_group_array(json_array(g.\"id\", ",
             Dialect::Postgres => ", (SELECT json_agg(json_build_array(g.\"id\", ",
@@ -167,8 +169,25 @@ impl<'a> MembershipsFold<'a> {
         }
         sql.push(" FROM ").ident(&self.members.table).push(" m JOIN ").ident(&self.groups.table);
         sql.push(" g ON g.\"tenant\" = m.\"tenant\" AND g.\"id\" = m.\"id\" WHERE m.\"tenant\" = ");
-        sql.bind_text(self.tenant).push(" AND m.\"c_value\" = ").push(member_id).push(")");
+        match member.tenant {
+            Some(tenant) => sql.push(tenant),
+            None => sql.bind_text(self.tenant),
+        };
+        sql.push(" AND m.\"c_value\" = ").push(member.id).push(")");
     }
+}
+
+/// The member row of the statement a [`MembershipsFold`] column is in: SQL expressions of the
+/// outer statement for its id and, when the statement has it, its tenant.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FoldedMember {
+    pub(crate) id: &'static str,
+    pub(crate) tenant: Option<&'static str>,
+}
+
+impl FoldedMember {
+    /// The row of a table aliased `t` (its `tenant` is the one the statement reads).
+    pub(crate) const TABLE_T: FoldedMember = FoldedMember { id: "t.\"id\"", tenant: Some("t.\"tenant\"") };
 }
 
 /// A group's `displayName` in a statement over its table as `g`: its promoted column where the
