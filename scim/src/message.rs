@@ -80,7 +80,8 @@ pub fn list_response_text(resources: &[String], total_results: usize, start_inde
 #[derive(Debug)]
 pub struct ListText {
     out: String,
-    written: usize,
+    /// Whether no resource has been written yet (the next needs no comma before it).
+    empty: bool,
 }
 
 impl ListText {
@@ -99,15 +100,14 @@ impl ListText {
         out.push_str(",\"itemsPerPage\":");
         push_number(&mut out, items_per_page);
         out.push_str(",\"Resources\":[");
-        ListText { out, written: 0 }
+        ListText { out, empty: true }
     }
 
     /// Where to push the next resource's text (exactly one JSON value).
     pub fn next_resource(&mut self) -> &mut String {
-        if self.written > 0 {
+        if !std::mem::replace(&mut self.empty, false) {
             self.out.push(',');
         }
-        self.written += 1;
         &mut self.out
     }
 

@@ -49,7 +49,7 @@ use crate::store::sql::builder::Sql;
 use crate::store::sql::compile::Dialect;
 use crate::store::sql::list::{count_statement, matches_at_most_one, page_statement, stored_doc_select};
 use crate::store::sql::members::targeted_member_ids;
-use crate::store::sql::members::{FoldedMember, MembershipsFold, read_folded};
+use crate::store::sql::members::{MembershipsFold, read_folded};
 use crate::store::sql::statements::{self, where_row};
 use crate::store::sql::{GroupIds, Plans, SideTable, SqlPlan, SqlScope, database_error, next_meta};
 
@@ -148,7 +148,7 @@ impl PostgresStore {
             // No stored id can hold it.
             return Err(not_found(scope.kind, id));
         }
-        let mut sql = stored_doc_select(Dialect::Postgres, fold, FoldedMember::TABLE_T);
+        let mut sql = stored_doc_select(Dialect::Postgres, fold);
         sql.ident(&scope.plan.table).push(" t");
         where_row(&mut sql, scope.tenant, id);
         if lock {

@@ -14,9 +14,9 @@ use crate::store::{IndexedShape, KeysetPosition, StoreQuery};
 /// The start of every statement reading stored documents (a single one or a list's page), so
 /// that a store reads all their rows alike: `id`, the document as text (PostgreSQL: without
 /// `meta`, then `meta` apart, see `PostgresStore`'s `StoredRow`), `version` and the plain tag,
-/// then `fold`'s memberships column (of the row `member` names, expressions of the
-/// outer statement) when there is a fold. The table follows, aliased `t`.
-pub(crate) fn stored_doc_select(dialect: Dialect, fold: Option<MembershipsFold<'_>>, member: FoldedMember) -> Sql {
+/// then `fold`'s memberships column (of the row of `t`) when there is a fold. The table follows,
+/// aliased `t`.
+pub(crate) fn stored_doc_select(dialect: Dialect, fold: Option<MembershipsFold<'_>>) -> Sql {
     let mut sql = Sql::new(match dialect {
         Dialect::Sqlite => "SELECT \"id\", \"doc\", \"version\", \"plain\"",
         Dialect::Postgres => {
@@ -24,7 +24,7 @@ pub(crate) fn stored_doc_select(dialect: Dialect, fold: Option<MembershipsFold<'
         }
     });
     if let Some(fold) = fold {
-        fold.push_column(&mut sql, member, dialect);
+        fold.push_column(&mut sql, FoldedMember::TABLE_T, dialect);
     }
     sql.push(" FROM ");
     sql
@@ -77,7 +77,7 @@ pub(crate) fn page_statement(
     if let (Some(keyset), Some(key)) = (query.keyset, &order) {
         return sorted_keyset_page(scope, query, dialect, keyset.after, key, descending, fold);
     }
-    let mut page = stored_doc_select(dialect, fold, FoldedMember::TABLE_T);
+    let mut page = stored_doc_select(dialect, fold);
     page.ident(&scope.plan.table).push(" t");
     push_list_condition(&mut page, scope, query, dialect)?;
     if let Some(after) = query.keyset.and_then(|keyset| keyset.after) {

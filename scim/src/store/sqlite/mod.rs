@@ -39,7 +39,7 @@ use crate::patch::PatchOperation;
 use crate::store::sql::builder::Sql;
 use crate::store::sql::compile::Dialect;
 use crate::store::sql::list::{count_statement, matches_at_most_one, page_statement, stored_doc_select};
-use crate::store::sql::members::{FoldedMember, MembershipsFold, read_folded};
+use crate::store::sql::members::{MembershipsFold, read_folded};
 use crate::store::sql::{GroupIds, Plans, SqlPlan, SqlScope, database_error, next_meta, statements};
 
 /// A [`Store`] in SQLite.
@@ -149,7 +149,7 @@ impl SqliteStore {
     where
         E: sqlx::Executor<'e, Database = Sqlite>,
     {
-        let mut sql = stored_doc_select(Dialect::Sqlite, fold, FoldedMember::TABLE_T);
+        let mut sql = stored_doc_select(Dialect::Sqlite, fold);
         sql.ident(&scope.plan.table).push(" t");
         write::where_row(&mut sql, scope.tenant, id);
         let row = sql.query().fetch_optional(executor).await.map_err(|e| storage_error("read", &e))?;
