@@ -49,12 +49,15 @@ fn scimgen(args: &[&str], project: &Path) {
 }
 
 /// `cargo <subcommand> --offline` in the project; the cargo variables of this test run are not
-/// passed on (they describe scimgen's package, not the project's).
+/// passed on (they describe scimgen's package, not the project's), except those that say how to
+/// build: `scripts/test`'s profile and incremental settings, so that the project's build shares
+/// the runtime crates' artifacts with the workspace's and takes as little disk.
 fn cargo(project: &Path, subcommand: &str) -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy().into_owned();
-        if key.starts_with("CARGO_") && key != "CARGO_HOME" {
+        let how_to_build = key == "CARGO_HOME" || key == "CARGO_INCREMENTAL" || key.starts_with("CARGO_PROFILE_");
+        if key.starts_with("CARGO_") && !how_to_build {
             command.env_remove(&key);
         }
     }
