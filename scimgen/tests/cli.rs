@@ -216,6 +216,7 @@ fn new_depends_on_the_runtime_by_version_outside_a_checkout() {
     assert!(cargo.contains(&format!("scim = {{ version = \"{version}\", features = [\"launch\"] }}")), "{cargo}");
     assert!(cargo.contains(&format!("scim-derive = \"{version}\"")), "{cargo}");
     assert!(!cargo.contains("path ="), "{cargo}");
+    assert!(cargo.contains("[profile.release]\nlto = \"fat\"\ncodegen-units = 1\n"), "{cargo}");
     assert!(!dir.join("Cargo.lock").exists(), "no lock file from a checkout");
 
     let runtime = tmp.path().join("checkout");
