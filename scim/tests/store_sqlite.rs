@@ -248,3 +248,161 @@ async fn file_databases_are_read_through_the_map_with_a_small_page_cache() {
     store.close().await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Every user's memberships as the store reads them with the user (from the column kept on the
+/// user's row) and as the groups' member lists say (`Store::memberships`), by tenant.
+async fn kept_and_listed(
+    store: &SqliteStore,
+    tenant: &str,
+    ids: &[&str],
+) -> Vec<(String, Vec<(String, String)>, Vec<(String, String)>)> {
+    let pairs = |memberships: &[scim::store::Membership]| -> Vec<(String, String)> {
+        let mut pairs: Vec<_> =
+            memberships.iter().map(|m| (m.group.clone(), m.display.clone().unwrap_or_default())).collect();
+        pairs.sort();
+        pairs
+    };
+    let mut out = Vec::new();
+    for id in ids {
+        let read = store.get_with_memberships(users(tenant), id, GetOptions::default(), &GROUPS).await;
+        let Ok(read) = read else { continue };
+        let kept = pairs(&read.memberships.unwrap_or_default());
+        let listed = pairs(&store.memberships(groups(tenant), &[id]).await.unwrap().unwrap());
+        out.push(((*id).to_owned(), kept, listed));
+    }
+    out
+}
+
+/// SQLite keeps each user's memberships in a column of the user's row (so a GET of a user reads
+/// one row). Every write that changes what the member lists say of a user rewrites it: after
+/// each step, what a read of every user shows equals what the member lists say, in both
+/// tenants, and no user row is left without its column.
+#[tokio::test]
+async fn kept_memberships_follow_every_write_of_groups_and_users() {
+    use scim::patch::PatchOperation;
+    let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
+    store.register(&[USERS.clone(), GROUPS.clone()]).await.unwrap();
+    let ids = ["u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7", "late"];
+    let user = |id: &str| json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": id, "userName": id});
+    let group = |id: &str, name: &str, members: &[&str]| {
+        let members: Vec<Value> = members.iter().map(|id| json!({"value": id, "type": "User"})).collect();
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "id": id, "displayName": name, "members": members})
+    };
+    for id in &ids[..8] {
+        store.import(users("t"), user(id)).await.unwrap();
+        store.import(users("other"), user(id)).await.unwrap();
+    }
+    let add = |ids: &[&str]| {
+        let members: Vec<Value> = ids.iter().map(|id| json!({"value": id})).collect();
+        vec![PatchOperation::add(Some("members"), Value::Array(members)).unwrap()]
+    };
+    let patch = |group: &'static str, ops: Vec<PatchOperation>| {
+        let store = &store;
+        async move { store.patch(groups("t"), group, &ops, None, GetOptions::default()).await.unwrap() }
+    };
+    let mut steps = 0;
+    let mut check = async |step: &str| {
+        steps += 1;
+        for tenant in ["t", "other"] {
+            for (id, kept, listed) in kept_and_listed(&store, tenant, &ids).await {
+                assert_eq!(kept, listed, "{step}: user {id} of {tenant}");
+            }
+        }
+        let (unfilled,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM scim_users WHERE groups_in_scim_groups IS NULL")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(unfilled, 0, "{step}");
+    };
+
+    store.import(groups("t"), group("ga", "A", &["u0", "u1"])).await.unwrap();
+    store.import(groups("other"), group("ga", "A elsewhere", &["u2"])).await.unwrap();
+    check("groups created").await;
+    store.import(groups("t"), group("gb", "B", &["u1", "u2"])).await.unwrap();
+    check("a second group").await;
+    patch("ga", add(&["u3"])).await;
+    check("PATCH add").await;
+    patch("ga", vec![PatchOperation::remove(r#"members[value eq "u1"]"#).unwrap()]).await;
+    check("PATCH remove by filter").await;
+    patch(
+        "ga",
+        vec![PatchOperation { value: Some(json!([{"value": "u0"}])), ..PatchOperation::remove("members").unwrap() }],
+    )
+    .await;
+    check("PATCH remove by value list").await;
+    let mut ops = add(&["u4"]);
+    ops.push(PatchOperation::replace(Some("displayName"), json!("A2")).unwrap());
+    patch("ga", ops).await;
+    check("PATCH renaming the group").await;
+    store.replace(groups("t"), "gb", group("gb", "B", &["u2", "u5"]), None).await.unwrap();
+    check("PUT with the same name").await;
+    store.replace(groups("t"), "gb", group("gb", "B2", &["u2", "u5"]), None).await.unwrap();
+    check("PUT renaming the group").await;
+    patch("gb", vec![PatchOperation::replace(Some("members"), json!([{"value": "u6"}])).unwrap()]).await;
+    check("PATCH replacing the members").await;
+    store.add_members(groups("t"), "ga", &[json!({"value": "u7"})]).await.unwrap();
+    store.remove_members(groups("t"), "ga", &["u3".to_owned()]).await.unwrap();
+    check("add_members and remove_members").await;
+    store.delete(users("t"), "u4", None).await.unwrap();
+    store.import(users("t"), user("u4")).await.unwrap();
+    check("a user deleted and imported again while a group lists it").await;
+    store.import(groups("t"), group("gc", "C", &["late", "u7"])).await.unwrap();
+    store.import(users("t"), user("late")).await.unwrap();
+    check("a user imported after a group listed it").await;
+    store.delete(groups("t"), "ga", None).await.unwrap();
+    check("a group deleted").await;
+    assert_eq!(steps, 13);
+
+    // The read takes the column, not the member lists.
+    sqlx::query(
+        "UPDATE scim_users SET groups_in_scim_groups = '[[\"kept\",\"Kept\",1]]' WHERE id = 'u6' AND tenant = 't'",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let (_, kept, listed) = kept_and_listed(&store, "t", &["u6"]).await.remove(0);
+    assert_eq!(kept, [("kept".to_owned(), "Kept".to_owned())]);
+    assert_eq!(listed, [("gb".to_owned(), "B2".to_owned())]);
+}
+
+/// A database made before users' memberships were kept gets the column on the next start,
+/// filled for every user from the member lists.
+#[tokio::test]
+async fn kept_memberships_are_filled_on_the_first_start_that_keeps_them() {
+    let path = temp_db("kept");
+    let url = format!("sqlite://{}", path.display());
+    {
+        let store = SqliteStore::connect(&url).await.unwrap();
+        store.register(&[USERS.clone(), GROUPS.clone()]).await.unwrap();
+        for id in ["u1", "u2"] {
+            store.import(users("t"), json!({"id": id, "userName": id})).await.unwrap();
+        }
+        store.import(groups("t"), json!({"id": "g", "displayName": "G", "members": [{"value": "u1"}]})).await.unwrap();
+        // As a database of an earlier release: no column, no record of its fill.
+        for statement in [
+            "ALTER TABLE scim_users DROP COLUMN groups_in_scim_groups",
+            "DELETE FROM scim_store_layout WHERE name = 'scim_users.groups_in_scim_groups'",
+        ] {
+            sqlx::query(statement).execute(store.pool()).await.unwrap();
+        }
+        store.pool().close().await;
+    }
+    let store = SqliteStore::connect(&url).await.unwrap();
+    store.register(&[USERS.clone(), GROUPS.clone()]).await.unwrap();
+    let filled: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT id, groups_in_scim_groups FROM scim_users ORDER BY id")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        filled,
+        [("u1".to_owned(), Some(r#"[["g","G",1]]"#.to_owned())), ("u2".to_owned(), Some("[]".to_owned()))]
+    );
+    for (id, kept, listed) in kept_and_listed(&store, "t", &["u1", "u2"]).await {
+        assert_eq!(kept, listed, "{id}");
+    }
+    store.pool().close().await;
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -239,6 +239,19 @@ impl ResourceKind {
         Ok(ResourceKind { has_members: members_attr.is_some(), indexed, schema })
     }
 
+    /// Whether the kind's resources carry the computed `groups` of RFC 7643 section 4.1.2: its
+    /// core schema declares a readOnly, multi-valued, complex `groups` (User does) and it has no
+    /// members itself. The groups listing them fill it (when the server serves a kind with
+    /// members).
+    pub fn carries_computed_groups(&self) -> bool {
+        !self.has_members
+            && self.schema.core.attribute("groups").is_some_and(|attribute| {
+                attribute.multi_valued
+                    && attribute.mutability == crate::schema::Mutability::ReadOnly
+                    && attribute.kind == AttributeType::Complex
+            })
+    }
+
     /// The resource type's name, e.g. `User`.
     pub fn name(&self) -> &str {
         self.schema.name()

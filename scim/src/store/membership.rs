@@ -1,8 +1,8 @@
 //! Filtering users by the groups that list them: `groups.value eq "<group id>"` over the
 //! computed `groups` of RFC 7643 section 4.1.2 (see [`super::StoreQuery::memberships`]).
 //!
-//! A user's `groups` is never stored in the user; it is read from the groups' member lists.
-//! So a filter on it is answered from those lists, by a store holding both the users and the
+//! A user's `groups` comes from the groups' member lists (SQLite keeps a copy in the user's row
+//! for reads, derived from them). So a filter on it is answered from those lists, by a store holding both the users and the
 //! groups ([`super::Store::answers_membership_filters`]), and only in the forms that can be
 //! answered exactly from them:
 //!

@@ -1,8 +1,9 @@
 //! A user's `groups` (RFC 7643 section 4.1.2): readOnly, computed on read from the groups'
-//! membership ([`crate::store::Store::memberships`]), never stored in the user. One store call
+//! membership ([`crate::store::Store::memberships`]), never taken from the user. One store call
 //! per response and group type, for a whole list page at once; none when the response leaves
 //! `groups` out. Where the users' store also keeps the groups, the memberships come with the
-//! users, read by the same statement ([`crate::store::Store::get_with_memberships`]).
+//! users, read by the same statement ([`crate::store::Store::get_with_memberships`]; SQLite
+//! keeps them in a column of the user's row, derived from the member lists on every write).
 
 use std::collections::HashMap;
 
@@ -10,7 +11,7 @@ use serde_json::Value;
 
 use super::*;
 use crate::filter::{AttrPath, ResolvedFilter};
-use crate::schema::{AttrOwner, AttributeType, Mutability};
+use crate::schema::AttrOwner;
 use crate::server::auth::Principal;
 use crate::store::membership;
 use crate::store::{FetchedPage, GetOptions, Membership, StoreQuery, WithMemberships};
@@ -22,12 +23,7 @@ fn has_computed_groups(shared: &Shared, entry: &ResourceEntry) -> bool {
 }
 
 fn computed_groups(shared: &Shared, entry: &ResourceEntry) -> bool {
-    let declared = entry.schema().core.attribute("groups").is_some_and(|attribute| {
-        attribute.multi_valued
-            && attribute.mutability == Mutability::ReadOnly
-            && attribute.kind == AttributeType::Complex
-    });
-    declared && !entry.kind.has_members && shared.resources.iter().any(|r| r.kind.has_members)
+    entry.kind.carries_computed_groups() && shared.resources.iter().any(|r| r.kind.has_members)
 }
 
 /// Whether `path` names the core `groups` or one of its sub-attributes (`Some(whole)`).

@@ -166,7 +166,7 @@ fn sorted_keyset_page(
     });
     if let Some(fold) = fold {
         // The arms' rows carry no tenant: the fold binds its own.
-        fold.push_column(&mut page, FoldedMember { id: "u.\"id\"", tenant: None }, dialect);
+        fold.push_column(&mut page, FoldedMember { id: "u.\"id\"", tenant: None, kept_in: None }, dialect);
     }
     page.push(" FROM (");
     for (index, arm) in arms.into_iter().enumerate() {

@@ -140,13 +140,22 @@ pub(crate) struct MembershipsFold<'a> {
     members: &'a SideTable,
     /// The caller's tenant (the groups are the members' tenant's).
     tenant: &'a str,
+    /// The column of the member's own row that keeps what the fold computes, when the store
+    /// keeps one (SQLite, see `SqliteStore`'s `kept` module): read instead of the subquery.
+    kept: Option<&'a super::Ident>,
 }
 
 impl<'a> MembershipsFold<'a> {
     /// The fold of `groups` (a plan of this store) for `tenant`; `None` when the kind has no
     /// members table.
     pub(crate) fn new(groups: &'a super::SqlPlan, tenant: &'a str) -> Option<Self> {
-        Some(MembershipsFold { groups, members: groups.members_table()?, tenant })
+        Some(MembershipsFold { groups, members: groups.members_table()?, tenant, kept: None })
+    }
+
+    /// This fold reading `kept`, a column of the member's row holding its result, where the
+    /// outer statement has that row ([`FoldedMember::kept_in`]).
+    pub(crate) fn keeping(self, kept: Option<&'a super::Ident>) -> Self {
+        MembershipsFold { kept, ..self }
     }
 
     /// `, (SELECT ...)`: a column holding the groups that list the member whose id is
@@ -154,13 +163,29 @@ impl<'a> MembershipsFold<'a> {
     /// `[[group id, displayName, creation sequence], ...]`; `[]` (SQLite) or NULL (PostgreSQL)
     /// for none. Read through [`by_member_index`], every value bound. Unordered: an `ORDER BY`
     /// made SQLite sort through a temporary b-tree for every row, so [`read_folded`] puts them in
-    /// creation order.
+    /// creation order. With a kept column and its row in the statement, `, COALESCE(kept,
+    /// (SELECT ...))`: the subquery runs only for a row whose column was never filled.
+    pub(crate) fn push_column(self, sql: &mut Sql, member: FoldedMember, dialect: Dialect) {
+        match (self.kept, member.kept_in) {
+            (Some(kept), Some(row)) => {
+                sql.push(", COALESCE(").push(row).push(".").ident(kept).push(", ");
+                self.push_subquery(sql, member, dialect);
+                sql.push(")");
+            }
+            _ => {
+                sql.push(", ");
+                self.push_subquery(sql, member, dialect);
+            }
+        }
+    }
+
+    /// The subquery of [`MembershipsFold::push_column`], `(SELECT ...)`.
     /// The member's tenant is `member.tenant` when the outer statement has it (one parameter
     /// fewer to bind on every lookup), else the fold's, bound.
-    pub(crate) fn push_column(self, sql: &mut Sql, member: FoldedMember, dialect: Dialect) {
+    pub(crate) fn push_subquery(self, sql: &mut Sql, member: FoldedMember, dialect: Dialect) {
         sql.push(match dialect {
-            Dialect::Sqlite => ", (SELECT json_group_array(json_array(g.\"id\", ",
-            Dialect::Postgres => ", (SELECT json_agg(json_build_array(g.\"id\", ",
+            Dialect::Sqlite => "(SELECT json_group_array(json_array(g.\"id\", ",
+            Dialect::Postgres => "(SELECT json_agg(json_build_array(g.\"id\", ",
         });
         push_display(sql, self.groups, dialect);
         sql.push(", g.\"seq\"))");
@@ -183,11 +208,16 @@ impl<'a> MembershipsFold<'a> {
 pub(crate) struct FoldedMember {
     pub(crate) id: &'static str,
     pub(crate) tenant: Option<&'static str>,
+    /// The alias of the member's own row in the outer statement, whose kept column
+    /// ([`MembershipsFold::keeping`]) can be read; `None` when the statement reads a derived
+    /// table without it.
+    pub(crate) kept_in: Option<&'static str>,
 }
 
 impl FoldedMember {
     /// The row of a table aliased `t` (its `tenant` is the one the statement reads).
-    pub(crate) const TABLE_T: FoldedMember = FoldedMember { id: "t.\"id\"", tenant: Some("t.\"tenant\"") };
+    pub(crate) const TABLE_T: FoldedMember =
+        FoldedMember { id: "t.\"id\"", tenant: Some("t.\"tenant\""), kept_in: Some("t") };
 }
 
 /// A group's `displayName` in a statement over its table as `g`: its promoted column where the

@@ -68,6 +68,11 @@ impl Plans {
         })
     }
 
+    /// Every registered plan.
+    pub fn all(&self) -> Vec<Arc<SqlPlan>> {
+        self.0.read().unwrap_or_else(PoisonError::into_inner).values().cloned().collect()
+    }
+
     /// The plan of `groups` when it is a kind with members registered here: what a read of
     /// users folds their memberships from ([`members::MembershipsFold`]).
     pub fn groups(&self, groups: Option<&ResourceKind>) -> Option<Arc<SqlPlan>> {

@@ -105,6 +105,10 @@ pub(crate) struct SqlPlan {
     /// The promoted column of a core, single-valued `displayName`, when the kind filters by it:
     /// what a member's `groups` shows of a group is read from it rather than from the document.
     pub display_name: Option<Ident>,
+    /// Whether the kind's resources carry the computed `groups`
+    /// ([`ResourceKind::carries_computed_groups`]): SQLite keeps their memberships in a column of
+    /// their row (see `SqliteStore`'s `kept` module).
+    pub carries_groups: bool,
 }
 
 impl SqlPlan {
@@ -167,7 +171,14 @@ impl SqlPlan {
                     && column.shape == IndexedShape::Single
             })
             .map(|column| column.column.clone());
-        SqlPlan { table, indexed, side_tables, plain_tag: crate::plain::schema_tag(&kind.schema), display_name }
+        SqlPlan {
+            table,
+            indexed,
+            side_tables,
+            plain_tag: crate::plain::schema_tag(&kind.schema),
+            display_name,
+            carries_groups: kind.carries_computed_groups(),
+        }
     }
 
     /// The resource table of `kind`: `scim_` and its endpoint.

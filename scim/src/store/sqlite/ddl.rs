@@ -10,6 +10,7 @@
 //!     "doc" TEXT NOT NULL,                -- the resource (without a group's members)
 //!     "plain" INTEGER,                    -- the schema tag under which doc was found plain
 //!     "c_username" TEXT, "c_username_lc" TEXT, ...,   -- added by ALTER TABLE as needed
+//!     "groups_in_scim_groups" TEXT,       -- users only: their memberships, see `kept`
 //!     UNIQUE ("tenant", "id"));
 //! CREATE UNIQUE INDEX "scim_users__c_username_lc__idx" ON "scim_users" ("tenant", "c_username_lc");
 //! CREATE INDEX "scim_users__c_title_lc__idx" ON "scim_users" ("tenant", "c_title_lc");
@@ -158,7 +159,7 @@ pub(super) async fn exec(tx: &mut Transaction<'static, Sqlite>, sql: Sql) -> Sci
 }
 
 /// `ALTER TABLE ... ADD COLUMN` unless the column exists.
-async fn add_column(
+pub(super) async fn add_column(
     tx: &mut Transaction<'static, Sqlite>,
     table: &Ident,
     column: &Ident,

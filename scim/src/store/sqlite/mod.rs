@@ -16,6 +16,7 @@
 //! one transaction so that `totalResults` and the page agree.
 
 mod ddl;
+mod kept;
 mod patch;
 mod write;
 
@@ -47,6 +48,8 @@ use crate::store::sql::{GroupIds, Plans, SqlPlan, SqlScope, database_error, next
 pub struct SqliteStore {
     pool: SqlitePool,
     plans: Plans,
+    /// The columns keeping users' memberships ([`kept`]).
+    kept: kept::Kept,
 }
 
 /// `500` for a failure inside SQLite (see [`database_error`]).
@@ -101,7 +104,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(|e| ScimError::internal(format!("cannot open SQLite database {url:?}: {e}")))?;
-        Ok(SqliteStore { pool, plans: Plans::default() })
+        Ok(SqliteStore { pool, plans: Plans::default(), kept: kept::Kept::default() })
     }
 
     /// The connection pool (for benchmarks and maintenance).
@@ -167,7 +170,11 @@ impl SqliteStore {
     ) -> ScimResult<WithMemberships<Fetched>> {
         let plan = self.plan(scope.kind)?;
         let groups_plan = self.plans.groups(groups);
-        let fold = groups_plan.as_deref().and_then(|plan| MembershipsFold::new(plan, scope.tenant));
+        let kept = groups_plan.as_deref().and_then(|groups| self.kept.column(&plan.table, &groups.table));
+        let fold = groups_plan
+            .as_deref()
+            .and_then(|plan| MembershipsFold::new(plan, scope.tenant))
+            .map(|fold| fold.keeping(kept.as_deref().map(|kept| &kept.column)));
         let scope = SqlScope::new(scope, &plan);
         // Without members the read is one statement, consistent by itself: no transaction, whose
         // BEGIN and COMMIT would each be a round trip to the connection's worker thread (they
@@ -194,7 +201,11 @@ impl SqliteStore {
     ) -> ScimResult<WithMemberships<FetchedPage>> {
         let plan = self.plan(scope.kind)?;
         let groups_plan = self.plans.groups(groups);
-        let fold = groups_plan.as_deref().and_then(|plan| MembershipsFold::new(plan, scope.tenant));
+        let kept = groups_plan.as_deref().and_then(|groups| self.kept.column(&plan.table, &groups.table));
+        let fold = groups_plan
+            .as_deref()
+            .and_then(|plan| MembershipsFold::new(plan, scope.tenant))
+            .map(|fold| fold.keeping(kept.as_deref().map(|kept| &kept.column)));
         let mut memberships = fold.map(|_| Vec::new());
         let filter_groups = self.plans.memberships(query)?;
         let folded = self.folded_group_ids(scope.tenant, filter_groups.as_deref(), query).await?;
@@ -343,16 +354,30 @@ impl SqliteStore {
         Self::check_unique(&mut tx, scope, id, &stored, previous.as_ref()).await?;
         if is_new {
             write::insert_main(&mut tx, scope, id, meta.version, &stored).await?;
+            self.refresh_kept_member(&mut tx, scope, id).await?;
         } else {
             write::update_main(&mut tx, scope, id, Some(meta.version), &stored).await?;
         }
         write::write_side_rows(&mut tx, scope, id, &stored, !is_new).await?;
         if let Some(side) = scope.plan.members_table() {
+            let keeps = self.keeps_memberships_of(scope.plan);
+            let listed = if keeps && !is_new { Self::listed_ids(&mut tx, scope, id).await? } else { Vec::new() };
             if !is_new {
                 write::delete_rows(&mut tx, side, scope.tenant, id).await?;
             }
             for member in &members {
                 write::insert_element(&mut tx, scope, side, id, 0, member).await?;
+            }
+            if keeps {
+                let now: HashSet<&str> = members.iter().map(member_id).collect::<ScimResult<_>>()?;
+                let before: HashSet<&str> = listed.iter().map(String::as_str).collect();
+                if is_new || kept::display_changed(previous.as_ref(), &stored) {
+                    self.refresh_kept_of_group(&mut tx, scope, id).await?;
+                    self.refresh_kept(&mut tx, scope, &before.difference(&now).collect::<Vec<_>>()).await?;
+                } else {
+                    let changed: Vec<_> = before.symmetric_difference(&now).collect();
+                    self.refresh_kept(&mut tx, scope, &changed).await?;
+                }
             }
         }
         let result = Self::assemble(&mut tx, scope, id, stored, false).await?;
@@ -421,7 +446,7 @@ impl Store for SqliteStore {
             self.create_tables(kind, &plan).await?;
             self.plans.insert(kind, plan);
         }
-        Ok(())
+        self.keep_memberships().await
     }
 
     async fn create(&self, scope: Scope<'_>, resource: Value) -> ScimResult<Value> {
@@ -554,6 +579,11 @@ impl Store for SqliteStore {
         let mut tx = self.write_tx().await?;
         let (_, version) = Self::load(&mut tx, scope, id).await?;
         check_if_match(scope.kind, id, if_match, version)?;
+        let listed = if self.keeps_memberships_of(scope.plan) {
+            Self::listed_ids(&mut tx, scope, id).await?
+        } else {
+            Vec::new()
+        };
         for side in &scope.plan.side_tables {
             write::delete_rows(&mut tx, side, scope.tenant, id).await?;
         }
@@ -561,6 +591,7 @@ impl Store for SqliteStore {
         sql.ident(&scope.plan.table);
         write::where_row(&mut sql, scope.tenant, id);
         ddl::exec(&mut tx, sql).await?;
+        self.refresh_kept(&mut tx, scope, &listed).await?;
         tx.commit().await.map_err(|e| storage_error("commit", &e))
     }
 
@@ -578,6 +609,8 @@ impl Store for SqliteStore {
         }
         if changed {
             Self::touch(&mut tx, scope, group_id).await?;
+            let ids = members.iter().map(member_id).collect::<ScimResult<Vec<_>>>()?;
+            self.refresh_kept(&mut tx, scope, &ids).await?;
         }
         tx.commit().await.map_err(|e| storage_error("commit", &e))
     }
@@ -602,6 +635,7 @@ impl Store for SqliteStore {
         }
         if removed > 0 {
             Self::touch(&mut tx, scope, group_id).await?;
+            self.refresh_kept(&mut tx, scope, member_ids).await?;
         }
         tx.commit().await.map_err(|e| storage_error("commit", &e))
     }
@@ -710,8 +744,10 @@ impl SqliteStore {
     ) -> ScimResult<Vec<String>> {
         let plan = self.plan(scope.kind)?;
         let groups_plan = self.plan(groups)?;
+        let kept = self.kept.column(&plan.table, &groups_plan.table);
         let fold = MembershipsFold::new(&groups_plan, scope.tenant)
-            .ok_or_else(|| ScimError::bad_request(format!("{} resources have no members", groups.name())))?;
+            .ok_or_else(|| ScimError::bad_request(format!("{} resources have no members", groups.name())))?
+            .keeping(kept.as_deref().map(|kept| &kept.column));
         self.explain(page_statement(SqlScope::new(scope, &plan), query, Dialect::Sqlite, Some(fold))?).await
     }
 

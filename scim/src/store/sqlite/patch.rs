@@ -69,7 +69,19 @@ impl SqliteStore {
             Self::check_unique(&mut tx, scope, id, &stored, Some(&previous)).await?;
             write::update_main(&mut tx, scope, id, Some(meta.version), &stored).await?;
             write::write_side_rows(&mut tx, scope, id, &stored, true).await?;
+            let keeps = self.keeps_memberships_of(scope.plan);
+            let mut changed: Vec<String> =
+                outcome.members.added.iter().chain(&outcome.members.removed).cloned().collect();
+            if keeps && outcome.members.replaced {
+                changed.extend(Self::listed_ids(&mut tx, scope, id).await?);
+            }
             apply_delta(&mut tx, scope, id, &outcome.members, &patched_members, value_attr).await?;
+            if keeps {
+                if super::kept::display_changed(Some(&previous), &stored) {
+                    self.refresh_kept_of_group(&mut tx, scope, id).await?;
+                }
+                self.refresh_kept(&mut tx, scope, &changed).await?;
+            }
         }
         let result = Self::load(&mut tx, scope, id).await?.0;
         let result = Self::assemble(&mut tx, scope, id, result, options.exclude_members).await?;
