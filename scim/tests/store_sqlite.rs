@@ -406,3 +406,37 @@ async fn kept_memberships_are_filled_on_the_first_start_that_keeps_them() {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+/// A server registers each resource type on its first request (unless built registered), so
+/// the groups can be written before the users are registered: the columns the database already
+/// has are kept all the same.
+#[tokio::test]
+async fn kept_memberships_follow_group_writes_made_before_the_users_are_registered() {
+    let path = temp_db("kept-order");
+    let url = format!("sqlite://{}", path.display());
+    {
+        let store = SqliteStore::connect(&url).await.unwrap();
+        store.register(&[USERS.clone(), GROUPS.clone()]).await.unwrap();
+        for id in ["u1", "u2"] {
+            store.import(users("t"), json!({"id": id, "userName": id})).await.unwrap();
+        }
+        store.import(groups("t"), json!({"id": "g", "displayName": "G", "members": [{"value": "u1"}]})).await.unwrap();
+        store.pool().close().await;
+    }
+    let store = SqliteStore::connect(&url).await.unwrap();
+    store.register(std::slice::from_ref(&*GROUPS)).await.unwrap();
+    store.add_members(groups("t"), "g", &[json!({"value": "u2"})]).await.unwrap();
+    let renamed = vec![scim::patch::PatchOperation::replace(Some("displayName"), json!("Renamed")).unwrap()];
+    store.patch(groups("t"), "g", &renamed, None, GetOptions::default()).await.unwrap();
+    store.register(std::slice::from_ref(&*USERS)).await.unwrap();
+    let seen = kept_and_listed(&store, "t", &["u1", "u2"]).await;
+    assert_eq!(seen.len(), 2);
+    for (id, kept, listed) in seen {
+        assert_eq!(kept, [("g".to_owned(), "Renamed".to_owned())], "{id}");
+        assert_eq!(kept, listed, "{id}");
+    }
+    store.pool().close().await;
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -90,22 +90,47 @@ fn refresh_statement(kept: &KeptMemberships) -> ScimResult<Sql> {
 impl SqliteStore {
     /// After a registration: a kept column for every pair of a registered kind that carries
     /// `groups` and a registered kind with members, added and filled where missing.
+    /// The kept columns of registered kinds with members are also those the database already
+    /// has on tables of kinds not registered (yet) in this process: a server registers each kind
+    /// on its first request unless built registered, so the groups may be written before the
+    /// users are registered, and every write must keep the columns that exist.
     pub(super) async fn keep_memberships(&self) -> ScimResult<()> {
         let plans = self.plans.all();
         let mut kept = Vec::new();
-        for member in plans.iter().filter(|plan| plan.carries_groups) {
-            for groups in plans.iter().filter(|plan| plan.members_table().is_some()) {
-                let entry = KeptMemberships {
-                    member_table: member.table.clone(),
-                    groups: Arc::clone(groups),
-                    column: kept_column(groups),
-                };
+        for groups in plans.iter().filter(|plan| plan.members_table().is_some()) {
+            let column = kept_column(groups);
+            let mut members: Vec<Ident> =
+                plans.iter().filter(|plan| plan.carries_groups).map(|plan| plan.table.clone()).collect();
+            for table in self.tables_with_column(&column).await? {
+                if !members.contains(&table) {
+                    members.push(table);
+                }
+            }
+            for member_table in members {
+                let entry = KeptMemberships { member_table, groups: Arc::clone(groups), column: column.clone() };
                 self.add_kept_column(&entry).await?;
                 kept.push(Arc::new(entry));
             }
         }
         *self.kept.0.write().unwrap_or_else(PoisonError::into_inner) = kept;
         Ok(())
+    }
+
+    /// The tables of the database that have a column named `column`.
+    async fn tables_with_column(&self, column: &Ident) -> ScimResult<Vec<Ident>> {
+        let mut sql = Sql::new(
+            "SELECT t.\"name\" FROM \"sqlite_schema\" t JOIN pragma_table_info(t.\"name\") c \
+             WHERE t.\"type\" = 'table' AND c.\"name\" = ",
+        );
+        sql.bind_text(column.as_str());
+        let rows = sql.query().fetch_all(&self.pool).await.map_err(|e| storage_error("inspect the tables", &e))?;
+        rows.iter()
+            .map(|row| {
+                let name: String = row.try_get(0).map_err(|e| storage_error("inspect the tables", &e))?;
+                // Tables this store made are named by `Ident`s, which `derive` leaves as they are.
+                Ok(Ident::derive("", &name))
+            })
+            .collect()
     }
 
     /// Add `kept`'s column unless it is there, and fill it for every row unless that was done
