@@ -2,9 +2,9 @@
 //! computed `groups` of RFC 7643 section 4.1.2 (see [`super::StoreQuery::memberships`]).
 //!
 //! A user's `groups` comes from the groups' member lists (SQLite keeps a copy in the user's row
-//! for reads, derived from them). So a filter on it is answered from those lists, by a store holding both the users and the
-//! groups ([`super::Store::answers_membership_filters`]), and only in the forms that can be
-//! answered exactly from them:
+//! for reads, derived from them). So a filter on it is answered from those lists, by a store
+//! holding both the users and the groups ([`super::Store::answers_membership_filters`]), and
+//! only in the forms that can be answered exactly from them:
 //!
 //! | filter | matches the users |
 //! |---|---|

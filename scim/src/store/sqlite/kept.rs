@@ -22,8 +22,8 @@
 //!
 //! So a membership change stays O(members it names); renaming a group rewrites the row of every
 //! member (one statement, a write of each row). A database made before the column existed gets
-//! it at start-up, filled for every row by one statement, once (recorded in
-//! `scim_store_layout`).
+//! it when the users are registered (at start-up, for a server built registered), filled for
+//! every row by one statement, once (recorded in `scim_store_layout`).
 
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -67,7 +67,7 @@ impl Kept {
 
     /// Whether some column keeps memberships in `groups_table`.
     pub fn keeps_groups(&self, groups_table: &Ident) -> bool {
-        !self.matching(|k| k.groups.table == *groups_table).is_empty()
+        self.0.read().unwrap_or_else(PoisonError::into_inner).iter().any(|k| k.groups.table == *groups_table)
     }
 }
 
@@ -88,12 +88,12 @@ fn refresh_statement(kept: &KeptMemberships) -> ScimResult<Sql> {
 }
 
 impl SqliteStore {
-    /// After a registration: a kept column for every pair of a registered kind that carries
-    /// `groups` and a registered kind with members, added and filled where missing.
-    /// The kept columns of registered kinds with members are also those the database already
-    /// has on tables of kinds not registered (yet) in this process: a server registers each kind
-    /// on its first request unless built registered, so the groups may be written before the
-    /// users are registered, and every write must keep the columns that exist.
+    /// After a registration: for every registered kind with members, a kept column on the table
+    /// of every registered kind that carries `groups` (added and filled where missing), and the
+    /// kept columns the database already has on tables of kinds not registered (yet) in this
+    /// process. A server not built registered registers each kind on its first request, so the
+    /// groups may be written before the users are registered; every write must keep the columns
+    /// that exist.
     pub(super) async fn keep_memberships(&self) -> ScimResult<()> {
         let plans = self.plans.all();
         let mut kept = Vec::new();
