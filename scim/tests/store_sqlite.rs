@@ -365,6 +365,18 @@ async fn kept_memberships_follow_every_write_of_groups_and_users() {
     assert_eq!(listed, [("gb".to_owned(), "B2".to_owned())]);
 }
 
+/// The store at `url` with users and groups registered, users `u1` and `u2` of tenant `t`, and
+/// group `g` ("G") listing `u1`.
+async fn two_users_and_a_group(url: &str) -> SqliteStore {
+    let store = SqliteStore::connect(url).await.unwrap();
+    store.register(&[USERS.clone(), GROUPS.clone()]).await.unwrap();
+    for id in ["u1", "u2"] {
+        store.import(users("t"), json!({"id": id, "userName": id})).await.unwrap();
+    }
+    store.import(groups("t"), json!({"id": "g", "displayName": "G", "members": [{"value": "u1"}]})).await.unwrap();
+    store
+}
+
 /// A database made before users' memberships were kept gets the column on the next start,
 /// filled for every user from the member lists.
 #[tokio::test]
@@ -372,12 +384,7 @@ async fn kept_memberships_are_filled_on_the_first_start_that_keeps_them() {
     let path = temp_db("kept");
     let url = format!("sqlite://{}", path.display());
     {
-        let store = SqliteStore::connect(&url).await.unwrap();
-        store.register(&[USERS.clone(), GROUPS.clone()]).await.unwrap();
-        for id in ["u1", "u2"] {
-            store.import(users("t"), json!({"id": id, "userName": id})).await.unwrap();
-        }
-        store.import(groups("t"), json!({"id": "g", "displayName": "G", "members": [{"value": "u1"}]})).await.unwrap();
+        let store = two_users_and_a_group(&url).await;
         // As a database of an earlier release: no column, no record of its fill.
         for statement in [
             "ALTER TABLE scim_users DROP COLUMN groups_in_scim_groups",
@@ -415,12 +422,7 @@ async fn kept_memberships_follow_group_writes_made_before_the_users_are_register
     let path = temp_db("kept-order");
     let url = format!("sqlite://{}", path.display());
     {
-        let store = SqliteStore::connect(&url).await.unwrap();
-        store.register(&[USERS.clone(), GROUPS.clone()]).await.unwrap();
-        for id in ["u1", "u2"] {
-            store.import(users("t"), json!({"id": id, "userName": id})).await.unwrap();
-        }
-        store.import(groups("t"), json!({"id": "g", "displayName": "G", "members": [{"value": "u1"}]})).await.unwrap();
+        let store = two_users_and_a_group(&url).await;
         store.pool().close().await;
     }
     let store = SqliteStore::connect(&url).await.unwrap();
