@@ -249,6 +249,24 @@ async fn file_databases_are_read_through_the_map_with_a_small_page_cache() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The pool hands a connection out without pinging it first (sqlx's default), for files and
+/// memory alike: the ping is a round trip to the connection's worker thread that a SQLite
+/// connection, a file handle in this process, has no need of.
+#[tokio::test]
+async fn connections_are_handed_out_without_a_ping() {
+    let path = temp_db("no-ping");
+    let file = SqliteStore::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let memory = SqliteStore::connect("sqlite::memory:").await.unwrap();
+    for store in [&file, &memory] {
+        assert!(!store.pool().options().get_test_before_acquire());
+        // And a connection still works when handed out that way.
+        let one: i64 = sqlx::query_scalar("SELECT 1").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(one, 1);
+    }
+    file.close().await;
+    memory.close().await;
+}
+
 /// Every user's memberships as the store reads them with the user (from the column kept on the
 /// user's row) and as the groups' member lists say (`Store::memberships`), by tenant.
 async fn kept_and_listed(

@@ -100,6 +100,11 @@ impl SqliteStore {
         } else {
             SqlitePoolOptions::new().max_connections(8)
         };
+        // No ping before each acquire (sqlx's default): a SQLite connection is a file handle
+        // in this process, not a socket that can go stale, and the ping is a round trip to the
+        // connection's worker thread: two context switches of a lookup's six, and 10-20 % of
+        // its CPU (BENCHMARKS.md).
+        let pool = pool.test_before_acquire(false);
         let pool = pool
             .connect_with(options)
             .await
