@@ -98,13 +98,10 @@ impl Database {
         Ok(())
     }
 
-    /// Close the pool; for SQLite, closing the last connection checkpoints the WAL, so the file
-    /// can be copied alone.
+    /// Close the store and with it the pool (the same one); for SQLite, closing the last
+    /// connection checkpoints the WAL, so the file can be copied alone.
     pub async fn close(self) {
-        match self.pool {
-            Pool::Sqlite(pool) => pool.close().await,
-            Pool::Postgres(pool) => pool.close().await,
-        }
+        self.store.close().await;
     }
 }
 

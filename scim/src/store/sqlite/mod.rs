@@ -13,11 +13,14 @@
 //!
 //! Writes run in `BEGIN IMMEDIATE` transactions (SQLite has one writer; taking the lock up
 //! front avoids the deadlock of two readers upgrading), reads of a list (count and page) in
-//! one transaction so that `totalResults` and the page agree.
+//! one transaction so that `totalResults` and the page agree. Reads of one statement (a
+//! resource by id, a lookup by `userName`) run on connections kept out of the pool
+//! ([`readers`]), which hand them out without sqlx's ping.
 
 mod ddl;
 mod kept;
 mod patch;
+mod readers;
 mod write;
 
 use std::collections::HashSet;
@@ -50,6 +53,8 @@ pub struct SqliteStore {
     plans: Plans,
     /// The columns keeping users' memberships ([`kept`]).
     kept: kept::Kept,
+    /// Connections kept out of the pool for single-statement reads ([`readers`]).
+    readers: Arc<readers::Readers>,
 }
 
 /// `500` for a failure inside SQLite (see [`database_error`]).
@@ -106,10 +111,15 @@ impl SqliteStore {
         // its CPU (BENCHMARKS.md).
         let pool = pool.test_before_acquire(false);
         let pool = pool
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(|e| ScimError::internal(format!("cannot open SQLite database {url:?}: {e}")))?;
-        Ok(SqliteStore { pool, plans: Plans::default(), kept: kept::Kept::default() })
+        let readers = if in_memory {
+            readers::Readers::default()
+        } else {
+            readers::Readers::open(&options, readers::READERS).await?
+        };
+        Ok(SqliteStore { pool, plans: Plans::default(), kept: kept::Kept::default(), readers: Arc::new(readers) })
     }
 
     /// The connection pool (for benchmarks and maintenance).
@@ -185,7 +195,11 @@ impl SqliteStore {
         // BEGIN and COMMIT would each be a round trip to the connection's worker thread (they
         // tripled the CPU of a GET /Users/{id}).
         if !scope.kind.has_members || options.exclude_members {
-            let mut stored = Self::load_stored(&self.pool, scope, id, fold).await?;
+            let mut reader = self.readers.reader(&self.pool).await?;
+            let stored = Self::load_stored(&mut *reader, scope, id, fold).await;
+            // The read ran to its end, found or not: the reader is idle.
+            reader.release();
+            let mut stored = stored?;
             let memberships = fold.map(|_| stored.take_memberships());
             return Ok(WithMemberships { read: stored.into_fetched(scope)?, memberships });
         }
@@ -223,14 +237,17 @@ impl SqliteStore {
         let without_members = !scope.kind.has_members || query.exclude_members;
         if query.offset() == 0 && !query.continues_keyset() && query.count != Some(0) && without_members {
             let at_most_one = matches_at_most_one(scope.plan, query.filter);
+            let mut reader = self.readers.reader(&self.pool).await?;
             let rows = if at_most_one {
                 // The worker stops at the row instead of stepping on to find the end, which
                 // would be one more hand-over between threads for the same answer.
-                let row = page.query().fetch_optional(&self.pool).await.map_err(|e| storage_error("list", &e))?;
-                row.into_iter().collect()
+                page.query().fetch_optional(&mut *reader).await.map(|row| row.into_iter().collect())
             } else {
-                page.query().fetch_all(&self.pool).await.map_err(|e| storage_error("list", &e))?
+                page.query().fetch_all(&mut *reader).await
             };
+            // The read ran to its end, with rows or an error: the reader is idle.
+            reader.release();
+            let rows: Vec<_> = rows.map_err(|e| storage_error("list", &e))?;
             if at_most_one || query.count.is_none_or(|count| rows.len() < count) {
                 let resources = rows
                     .iter()
@@ -442,6 +459,7 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn close(&self) {
+        self.readers.close().await;
         self.pool.close().await;
     }
 
