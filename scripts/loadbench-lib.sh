@@ -236,6 +236,9 @@ warm() {
 # baseline answering with each user's `groups` as the SCIM server must (`baseline-groups`: the
 # same subquery over the SCIM store's tables), which tells the cost of that work apart.
 LOOKUP_SERVERS=(scim baseline bgroups)
+# LOADBENCH_HELD=1 adds bheld: the plain baseline reading SQLite through connections kept out
+# of sqlx's pool, as the SCIM store's single-statement reads do (scim-testserver baseline-held).
+[[ ${LOADBENCH_HELD:-0} == 1 ]] && LOOKUP_SERVERS+=(bheld)
 
 # server_command SERVER: the scim-testserver command serving SERVER of LOOKUP_SERVERS.
 server_command() {
@@ -243,6 +246,7 @@ server_command() {
     scim) echo serve ;;
     baseline) echo baseline ;;
     bgroups) echo baseline-groups ;;
+    bheld) echo baseline-held ;;
     esac
 }
 
@@ -252,9 +256,10 @@ print_cpu_ratios() {
     echo "lookup runs repeated for the hypervisor's steal (over ${MAX_STEAL_PERCENT}% of CPU time): $STEAL_RERUNS"
     for users in "$@"; do
         for request in id filter; do
-            printf 'cpu/request scim/baseline  %-6s users=%-7s %s   (scim/bgroups %s)\n' "$request" "$users" \
+            printf 'cpu/request scim/baseline  %-6s users=%-7s %s   (scim/bgroups %s%s)\n' "$request" "$users" \
                 "$(ratio "${CPU[$users/$request/scim]}" "${CPU[$users/$request/baseline]}")" \
-                "$(ratio "${CPU[$users/$request/scim]}" "${CPU[$users/$request/bgroups]}")"
+                "$(ratio "${CPU[$users/$request/scim]}" "${CPU[$users/$request/bgroups]}")" \
+                "$([[ -n ${CPU[$users/$request/bheld]:-} ]] && echo ", scim/bheld $(ratio "${CPU[$users/$request/scim]}" "${CPU[$users/$request/bheld]}")")"
         done
     done
 }

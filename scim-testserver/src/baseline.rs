@@ -9,6 +9,13 @@
 //! same correlated subquery over the SCIM store's members and groups tables, its elements
 //! written into the document. It shows what of the SCIM server's cost is that work, which the
 //! plain baseline does not do.
+//!
+//! `baseline-held` ([`run`] with [`Variant::Held`]) is the plain baseline reading SQLite through
+//! four connections it keeps out of sqlx's pool, as the SCIM store's single-statement reads do
+//! (`scim/src/store/sqlite/readers.rs`): the pool pings every connection handed back to it, a
+//! round trip to the connection's worker thread. It shows how much of the difference between
+//! the SCIM server and the plain baseline is that choice rather than the server's own work.
+//! On PostgreSQL it reads through the pool, as `baseline` does.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,7 +26,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use scim::store::{DatabaseOptions, PostgresStore, SqliteStore, Store};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::sqlite::SqliteConnection;
+use sqlx::{ConnectOptions, PgPool, SqlitePool};
+use tokio::sync::Mutex;
 
 use crate::{BASE_PATH, TENANT};
 
@@ -154,13 +163,7 @@ impl Pool {
     /// The stored document of the user with this id or lower-cased userName.
     async fn fetch(&self, by: Key, key: &str) -> Result<Option<String>, sqlx::Error> {
         match self {
-            Pool::Sqlite(pool) => {
-                let sql = match by {
-                    Key::Id => "SELECT doc FROM baseline_users WHERE id = ?",
-                    Key::UserName => "SELECT doc FROM baseline_users WHERE user_name_lc = ?",
-                };
-                sqlx::query_scalar::<_, String>(sql).bind(key).fetch_optional(pool).await
-            }
+            Pool::Sqlite(pool) => sqlx::query_scalar(sqlite_fetch(by)).bind(key).fetch_optional(pool).await,
             Pool::Postgres(pool) => {
                 let sql = match by {
                     Key::Id => "SELECT doc FROM baseline_users WHERE id = $1",
@@ -172,20 +175,61 @@ impl Pool {
     }
 }
 
+/// Which baseline [`run`] serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// `baseline`: the stored document, read through the pool.
+    Plain,
+    /// `baseline-groups`: with the user's `groups`.
+    Groups,
+    /// `baseline-held`: as `Plain`, reading SQLite through connections kept out of the pool.
+    Held,
+}
+
+/// SQLite's statement of [`Pool::fetch`].
+fn sqlite_fetch(by: Key) -> &'static str {
+    match by {
+        Key::Id => "SELECT doc FROM baseline_users WHERE id = ?",
+        Key::UserName => "SELECT doc FROM baseline_users WHERE user_name_lc = ?",
+    }
+}
+
+/// [`Pool::fetch`] on a held SQLite connection.
+async fn fetch_held(connection: &mut SqliteConnection, by: Key, key: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(sqlite_fetch(by)).bind(key).fetch_optional(connection).await
+}
+
 #[derive(Debug)]
 struct Baseline {
     pool: Pool,
     authorization: String,
     /// Answer with the user's `groups` (`baseline-groups`).
     with_groups: bool,
+    /// SQLite connections kept out of the pool (`baseline-held`; empty otherwise).
+    held: Vec<Mutex<SqliteConnection>>,
 }
 
-/// Serve `GET /scim/v2/Users/{id}` and `GET /scim/v2/Users?filter=userName eq "x"`, with the
-/// users' groups when `with_groups`.
-pub async fn run(database: &str, listen: &str, token: &str, with_groups: bool) -> Result<(), String> {
+/// How many connections `baseline-held` keeps, as many as the SCIM store's readers.
+const HELD: usize = 4;
+
+/// Serve `GET /scim/v2/Users/{id}` and `GET /scim/v2/Users?filter=userName eq "x"` as
+/// `variant` says.
+pub async fn run(database: &str, listen: &str, token: &str, variant: Variant) -> Result<(), String> {
     // The same pool settings as the SCIM server's store.
     let pool = Database::open(database).await?.pool;
-    let state = Arc::new(Baseline { pool, authorization: format!("Bearer {token}"), with_groups });
+    let mut held = Vec::new();
+    if let (Variant::Held, Pool::Sqlite(pool)) = (variant, &pool) {
+        for _ in 0..HELD {
+            let connection = pool.connect_options().connect().await.map_err(|e| e.to_string())?;
+            held.push(Mutex::new(connection));
+        }
+    }
+    let state = Arc::new(Baseline {
+        pool,
+        authorization: format!("Bearer {token}"),
+        with_groups: variant == Variant::Groups,
+        held,
+    });
     let router = Router::new()
         .route(&format!("{BASE_PATH}/Users"), get(list))
         .route(&format!("{BASE_PATH}/Users/{{id}}"), get(by_id))
@@ -204,6 +248,9 @@ fn json(status: StatusCode, body: String) -> Response {
 /// The user's document, with its `groups` first when the state says so (`host` for `$ref`).
 async fn fetch(state: &Baseline, headers: &HeaderMap, by: Key, key: &str) -> Result<Option<String>, Response> {
     let failed = |_| StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    if let Some(mut connection) = state.held.iter().find_map(|held| held.try_lock().ok()) {
+        return fetch_held(&mut connection, by, key).await.map_err(failed);
+    }
     if !state.with_groups {
         return state.pool.fetch(by, key).await.map_err(failed);
     }

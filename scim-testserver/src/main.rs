@@ -12,7 +12,8 @@
 //!   [`seed`]), and the baseline's table.
 //! - `baseline --database URL --listen ADDR --token TOKEN`: the bare axum + sqlx server the
 //!   load benchmark compares with (see [`baseline`]); `baseline-groups`: the same, answering
-//!   with the users' `groups` as the SCIM server does.
+//!   with the users' `groups` as the SCIM server does; `baseline-held`: the same as `baseline`,
+//!   reading SQLite through connections kept out of sqlx's pool.
 //! - `cycle --url http://HOST:PORT [--url ...] --token TOKEN --users N [--connections C]
 //!   [--prefix P]`: Entra ID's first provisioning cycle (filter by userName, then create) as a
 //!   client, over one or more servers (see [`cycle`]).
@@ -45,6 +46,7 @@ const USAGE: &str = "usage:
   scim-testserver seed --database URL --users N [--group-members M] [--spare-users S] [--seed-jobs J]
   scim-testserver baseline --database URL --listen ADDR --token TOKEN
   scim-testserver baseline-groups --database URL --listen ADDR --token TOKEN
+  scim-testserver baseline-held --database URL --listen ADDR --token TOKEN
   scim-testserver cycle --url http://HOST:PORT [--url ...] --token TOKEN --users N [--connections C] [--prefix P]
   scim-testserver create --url http://HOST:PORT --token TOKEN --users N --mode single|bulk [--connections C] [--prefix P]";
 
@@ -158,11 +160,16 @@ fn main() -> ExitCode {
         match command.as_str() {
             "serve" => serve(&options).await,
             "seed" => seed_command(&options).await,
-            "baseline" | "baseline-groups" => {
+            "baseline" | "baseline-groups" | "baseline-held" => {
                 let database = Options::required(&options.database, "database")?;
                 let listen = Options::required(&options.listen, "listen")?;
                 let token = Options::required(&options.token, "token")?;
-                baseline::run(database, listen, token, command == "baseline-groups").await
+                let variant = match command.as_str() {
+                    "baseline-groups" => baseline::Variant::Groups,
+                    "baseline-held" => baseline::Variant::Held,
+                    _ => baseline::Variant::Plain,
+                };
+                baseline::run(database, listen, token, variant).await
             }
             _ => Err(format!("unknown command {command:?}\n{USAGE}")),
         }
