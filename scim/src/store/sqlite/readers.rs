@@ -4,11 +4,13 @@
 //! sqlx's pool, handed a connection back, pings it before it takes it again (a task spawned on
 //! every release, and a round trip to the connection's worker thread: two context switches of a
 //! lookup's four, whatever `test_before_acquire` says). A SQLite connection is a file handle in
-//! this process that cannot go stale, and sqlx's SQLite worker runs its commands in order, so a
-//! read abandoned half-way (a request over its time limit) leaves nothing for the next one to
-//! trip on: its statement is reset when the next command runs. A reader here is taken with a
-//! `try_lock` and given back by dropping the guard; when every reader is busy the read takes a
-//! connection from the pool as before, so a burst is never queued behind the readers.
+//! this process that cannot go stale, so the ping only matters after a read that did not run to
+//! its end. A reader here is taken with a `try_lock` and handed back by [`Reader::release`]
+//! once its read has finished, with no ping. A reader dropped without that (its request went
+//! over the time limit, or its client went away) may still be running its statement, which
+//! sqlx's worker finishes before its next command: it stays locked until a ping says the worker
+//! is idle, so no read queues behind it. When every reader is busy the read takes a connection
+//! from the pool as before, so a burst never waits for the readers.
 //!
 //! A private in-memory database (`sqlite::memory:`) exists in its one connection only, so it
 //! keeps no readers: every read goes through the pool. Readers are closed with the pool, before
